@@ -1,0 +1,189 @@
+package dev.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message to enlist: where it goes ({@code topic}), its ordering key, its payload and its
+ * headers. Immutable and thread-safe.
+ *
+ * <p>Validated when built: the topic must not be blank and, like the key, be at most {@value
+ * #MAX_TOPIC_LENGTH} characters; header names and values must not be null. The payload size limit
+ * is enforced by the {@link JdbcOutbox} that writes the message (see {@link
+ * JdbcOutbox.Builder#maxPayloadBytes(int)}).
+ */
+public final class OutboxMessage {
+
+  /** Longest topic accepted, in characters. */
+  public static final int MAX_TOPIC_LENGTH = 255;
+
+  /** Longest key accepted, in characters. */
+  public static final int MAX_KEY_LENGTH = 255;
+
+  private final String topic;
+  private final String key;
+  private final byte[] payload;
+  private final Map<String, String> headers;
+
+  private OutboxMessage(Builder b) {
+    this.topic = b.topic;
+    this.key = b.key;
+    this.payload = b.payload;
+    this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+  }
+
+  /**
+   * Starts a message for {@code topic}.
+   *
+   * @throws IllegalArgumentException if the topic is null, blank or longer than {@value
+   *     #MAX_TOPIC_LENGTH} characters
+   */
+  public static Builder builder(String topic) {
+    return new Builder(topic);
+  }
+
+  /** A message with a key and a payload and no headers; {@code key} may be null (unordered). */
+  public static OutboxMessage of(String topic, String key, byte[] payload) {
+    return builder(topic).key(key).payload(payload).build();
+  }
+
+  /** A message with a key and a UTF-8 text payload; {@code key} may be null (unordered). */
+  public static OutboxMessage of(String topic, String key, String payload) {
+    return builder(topic).key(key).payload(payload).build();
+  }
+
+  /** Where the message goes; a sender maps it to a Kafka topic, an exchange, etc. */
+  public String topic() {
+    return topic;
+  }
+
+  /** The ordering key, or null when the message is unordered. */
+  public String key() {
+    return key;
+  }
+
+  /** A copy of the payload bytes (never null; empty when no payload was set). */
+  public byte[] payload() {
+    return payload.clone();
+  }
+
+  /** The payload size in bytes. */
+  public int payloadSize() {
+    return payload.length;
+  }
+
+  byte[] payloadUnsafe() {
+    return payload;
+  }
+
+  /** The headers, in the order they were added; unmodifiable. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  @Override
+  public String toString() {
+    return "OutboxMessage{topic="
+        + topic
+        + ", key="
+        + key
+        + ", payloadBytes="
+        + payload.length
+        + ", headers="
+        + headers.keySet()
+        + '}';
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof OutboxMessage m
+        && topic.equals(m.topic)
+        && Objects.equals(key, m.key)
+        && Arrays.equals(payload, m.payload)
+        && headers.equals(m.headers);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(topic, key, Arrays.hashCode(payload), headers);
+  }
+
+  /** Builds an {@link OutboxMessage}; not thread-safe. */
+  public static final class Builder {
+    private final String topic;
+    private String key;
+    private byte[] payload = new byte[0];
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private Builder(String topic) {
+      if (topic == null || topic.isBlank()) {
+        throw new IllegalArgumentException("topic must not be null or blank");
+      }
+      this.topic = checkLength("topic", topic, MAX_TOPIC_LENGTH);
+    }
+
+    /**
+     * The ordering key: messages with the same key are delivered in enlist order under {@link
+     * Ordering#PER_KEY}. Default: null (unordered).
+     *
+     * @throws IllegalArgumentException if longer than {@value #MAX_KEY_LENGTH} characters
+     */
+    public Builder key(String key) {
+      this.key = key == null ? null : checkLength("key", key, MAX_KEY_LENGTH);
+      return this;
+    }
+
+    /** The payload bytes (copied). Default: empty. */
+    public Builder payload(byte[] payload) {
+      this.payload = Objects.requireNonNull(payload, "payload must not be null").clone();
+      return this;
+    }
+
+    /** The payload as UTF-8 text. Default: empty. */
+    public Builder payload(String payload) {
+      Objects.requireNonNull(payload, "payload must not be null");
+      this.payload = payload.getBytes(StandardCharsets.UTF_8);
+      return this;
+    }
+
+    /**
+     * Adds a header; a later value for the same name replaces the earlier one. Default: none.
+     *
+     * @throws IllegalArgumentException if the name or the value is null, or the name is blank
+     */
+    public Builder header(String name, String value) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("header name must not be null or blank");
+      }
+      if (value == null) {
+        throw new IllegalArgumentException("header value must not be null (header '" + name + "')");
+      }
+      headers.put(name, value);
+      return this;
+    }
+
+    /** Adds every entry of {@code headers}, with the checks of {@link #header(String, String)}. */
+    public Builder headers(Map<String, String> headers) {
+      Objects.requireNonNull(headers, "headers must not be null");
+      headers.forEach(this::header);
+      return this;
+    }
+
+    /** Returns the immutable message. */
+    public OutboxMessage build() {
+      return new OutboxMessage(this);
+    }
+
+    private static String checkLength(String field, String value, int max) {
+      if (value.length() > max) {
+        throw new IllegalArgumentException(
+            field + " is " + value.length() + " characters long; the limit is " + max);
+      }
+      return value;
+    }
+  }
+}

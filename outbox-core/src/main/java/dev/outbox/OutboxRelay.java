@@ -1,0 +1,471 @@
+package dev.outbox;
+
+import dev.outbox.internal.BacklogGauges;
+import dev.outbox.internal.Doorbell;
+import dev.outbox.internal.RelayCycle;
+import dev.outbox.internal.RelayLoop;
+import dev.outbox.internal.RelayMetrics;
+import dev.outbox.internal.RelaySettings;
+import dev.outbox.internal.RelayTracing;
+import dev.outbox.spi.OutboxDialect;
+import dev.outbox.spi.OutboxTables;
+import dev.outbox.spi.Wakeup;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers committed outbox messages to a {@link Sender}, at least once. Each cycle claims a batch
+ * of due messages under a lease in a short transaction, sends it with no transaction open, and
+ * acknowledges the outcomes in another short transaction fenced by the lease token.
+ *
+ * <pre>{@code
+ * OutboxRelay relay = OutboxRelay.builder(dataSource, new PostgresDialect(), sender)
+ *     .batchSize(100)
+ *     .backoff(Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5)))
+ *     .build();
+ * relay.start();
+ * ...
+ * relay.close();
+ * }</pre>
+ *
+ * <p>Any number of relays, in any number of JVMs, may serve one table: a message is in flight on at
+ * most one of them while leases are honoured, and a crashed relay's messages are claimed again when
+ * their lease expires. Thread-safe.
+ *
+ * <p>(This file is longer than most because it holds the builder, whose setters each document their
+ * option and its default.)
+ */
+public final class OutboxRelay implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final DataSource dataSource;
+  private final OutboxDialect dialect;
+  private final RelaySettings settings;
+  private final OpenTelemetry openTelemetry;
+  private final RelayCycle cycle;
+  private final Doorbell doorbell = new Doorbell();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private RelayLoop loop;
+  private Thread thread;
+  private Wakeup wakeup = Wakeup.NONE;
+  private BacklogGauges gauges;
+
+  OutboxRelay(
+      DataSource dataSource,
+      OutboxDialect dialect,
+      Sender sender,
+      RelaySettings settings,
+      OpenTelemetry openTelemetry) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.settings = settings;
+    this.openTelemetry = openTelemetry;
+    RelayMetrics metrics = new RelayMetrics(openTelemetry, settings.name());
+    RelayTracing tracing = new RelayTracing(openTelemetry, settings.name());
+    this.cycle =
+        new RelayCycle(dataSource, dialect, sender, settings, metrics, tracing, this::report);
+  }
+
+  /**
+   * Starts configuring a relay that reads from {@code dataSource} (a pooled one: the relay borrows
+   * a connection for each claim and each ack, and, on PostgreSQL, holds one for LISTEN), with
+   * {@code dialect}'s SQL, and delivers through {@code sender}.
+   */
+  public static Builder builder(DataSource dataSource, OutboxDialect dialect, Sender sender) {
+    return new Builder(dataSource, dialect, sender);
+  }
+
+  /** The relay's name, used in thread names, logs and metrics. */
+  public String name() {
+    return settings.name();
+  }
+
+  /**
+   * Starts the relay's background thread ({@code outbox-<name>-relay}) and, where the database
+   * supports it, its wake-up listener. Returns at once.
+   *
+   * @throws IllegalStateException if already started or closed
+   */
+  public synchronized void start() {
+    if (closed.get()) {
+      throw new IllegalStateException("relay '" + name() + "' is closed; build a new one");
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("relay '" + name() + "' is already started");
+    }
+    logConfiguration();
+    gauges = BacklogGauges.register(openTelemetry, dataSource, dialect, settings);
+    wakeup = dialect.listen(dataSource, settings.tables(), name(), doorbell::ring);
+    loop = new RelayLoop(cycle, settings, doorbell, this::report);
+    thread = new Thread(loop, "outbox-" + name() + "-relay");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Runs one claim-send-ack cycle on the calling thread, whether or not the relay is started: for
+   * tests, and for applications that schedule delivery themselves.
+   *
+   * @return how many messages were claimed and handled (0 when none was due)
+   * @throws RelayException if the claim or the ack failed, or the thread was interrupted while
+   *     waiting for the sender; claimed messages are retried after their lease expires
+   */
+  public int runOnce() {
+    if (closed.get()) {
+      throw new IllegalStateException("relay '" + name() + "' is closed");
+    }
+    try {
+      return cycle.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RelayException(
+          "relay '" + name() + "' was interrupted while waiting for the sender", e, true);
+    }
+  }
+
+  /**
+   * Stops claiming, lets an in-flight batch finish and be acknowledged within the shutdown timeout,
+   * stops the wake-up listener and returns. If the batch does not finish in time its thread is
+   * interrupted and its messages are claimed again after their lease expires. Idempotent; the
+   * sender is not closed.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (this) {
+      if (loop != null) {
+        loop.stop();
+      }
+      wakeup.close();
+      joinLoop();
+      if (gauges != null) {
+        gauges.close();
+      }
+    }
+    log.info("outbox relay '{}' stopped", name());
+  }
+
+  private void joinLoop() {
+    if (thread == null) {
+      return;
+    }
+    try {
+      thread.join(Math.max(1, settings.shutdownTimeout().toMillis()));
+      if (thread.isAlive()) {
+        log.warn(
+            "outbox relay '{}': the in-flight batch did not finish within shutdownTimeout {};"
+                + " interrupting it. Its messages stay leased and are delivered again after the"
+                + " lease ({}) expires",
+            name(),
+            settings.shutdownTimeout(),
+            settings.leaseDuration());
+        thread.interrupt();
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      }
+      if (thread.isAlive()) {
+        log.error("outbox relay '{}': thread {} did not stop", name(), thread.getName());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      thread.interrupt();
+    }
+  }
+
+  private void report(RelayException e) {
+    try {
+      settings.errorListener().onError(name(), e);
+    } catch (RuntimeException listenerFailure) {
+      log.warn("outbox relay '{}': the error listener threw", name(), listenerFailure);
+    }
+  }
+
+  private void logConfiguration() {
+    log.info(
+        "outbox relay '{}' starting: database={}, table={}, batchSize={}, pollInterval={},"
+            + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
+            + " shutdownTimeout={}",
+        name(),
+        dialect.name(),
+        settings.tables().schema() == null
+            ? settings.tables().table()
+            : settings.tables().schema() + "." + settings.tables().table(),
+        settings.batchSize(),
+        settings.pollInterval(),
+        settings.leaseDuration(),
+        settings.sendTimeout(),
+        settings.maxAttempts(),
+        settings.ordering(),
+        settings.shutdownTimeout());
+  }
+
+  @Override
+  public String toString() {
+    return "OutboxRelay{" + name() + ", " + settings.tables() + '}';
+  }
+
+  /**
+   * Configures an {@link OutboxRelay}. Every option has a default; {@link #build()} validates them
+   * all and names the first invalid one. Not thread-safe.
+   */
+  public static final class Builder {
+    /** Default {@link #batchSize(int)}. */
+    public static final int DEFAULT_BATCH_SIZE = 100;
+
+    /** Largest accepted {@link #batchSize(int)}. */
+    public static final int MAX_BATCH_SIZE = 10_000;
+
+    /** Default {@link #pollInterval(Duration)}: 1 second. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+    /** Default {@link #leaseDuration(Duration)}: 60 seconds. */
+    public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(60);
+
+    /** Default {@link #sendTimeout(Duration)}: 30 seconds. */
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Default {@link #maxAttempts(int)}. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 10;
+
+    /** Default {@link #backoff(Backoff)}: exponential from 1 second, capped at 5 minutes. */
+    public static final Backoff DEFAULT_BACKOFF =
+        Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+    /** Default {@link #shutdownTimeout(Duration)}: 30 seconds. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Default {@link #name(String)}. */
+    public static final String DEFAULT_NAME = "default";
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Logger errorLog = LoggerFactory.getLogger(RelayErrorListener.class);
+
+    private final DataSource dataSource;
+    private final OutboxDialect dialect;
+    private final Sender sender;
+    private String schema;
+    private String table = OutboxTables.DEFAULT_TABLE;
+    private int batchSize = DEFAULT_BATCH_SIZE;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private Duration leaseDuration = DEFAULT_LEASE_DURATION;
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Backoff backoff = DEFAULT_BACKOFF;
+    private Ordering ordering = Ordering.PER_KEY;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private String name = DEFAULT_NAME;
+    private OpenTelemetry openTelemetry;
+    private Clock clock = Clock.systemUTC();
+    private RelayErrorListener errorListener = Builder::logError;
+
+    private Builder(DataSource dataSource, OutboxDialect dialect, Sender sender) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      this.sender = Objects.requireNonNull(sender, "sender");
+    }
+
+    /**
+     * The schema (MySQL: database) of the outbox tables. Default: null, the connection's current
+     * schema.
+     */
+    public Builder schema(String schema) {
+      this.schema = schema;
+      return this;
+    }
+
+    /** The message table. Default: {@value OutboxTables#DEFAULT_TABLE}. */
+    public Builder table(String table) {
+      this.table = table;
+      return this;
+    }
+
+    /**
+     * The most messages claimed and handed to the sender at once, from 1 to {@value
+     * #MAX_BATCH_SIZE}. Default: {@value #DEFAULT_BATCH_SIZE}.
+     */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * The longest the relay waits between claims when it finds nothing to do and is not woken
+     * earlier (PostgreSQL NOTIFY). After a full batch it claims again at once. Must be positive.
+     * Default: 1 second.
+     */
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * How long claimed messages belong to this relay. If it has not acknowledged them by then (it
+     * crashed, or lost its database connection), any relay may claim them again. Must be longer
+     * than {@link #sendTimeout(Duration)}, with room for the acknowledgement. Default: 60 seconds.
+     */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /**
+     * How long the relay waits for the sender's outcomes; records without an outcome by then are
+     * retried. Must be positive and shorter than the lease. Default: 30 seconds.
+     */
+    public Builder sendTimeout(Duration sendTimeout) {
+      this.sendTimeout = sendTimeout;
+      return this;
+    }
+
+    /**
+     * How many delivery attempts a message gets before a retry outcome dead-letters it, at least 1.
+     * Default: {@value #DEFAULT_MAX_ATTEMPTS}.
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * The delay before a failed message is tried again. Default: {@link
+     * Backoff#exponential(Duration, Duration) exponential} with full jitter from 1 second, capped
+     * at 5 minutes.
+     */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = backoff;
+      return this;
+    }
+
+    /** Per-key ordering or none. Default: {@link Ordering#PER_KEY}. */
+    public Builder ordering(Ordering ordering) {
+      this.ordering = ordering;
+      return this;
+    }
+
+    /**
+     * How long {@link #close()} waits for an in-flight batch before interrupting it; zero or
+     * positive. Default: 30 seconds.
+     */
+    public Builder shutdownTimeout(Duration shutdownTimeout) {
+      this.shutdownTimeout = shutdownTimeout;
+      return this;
+    }
+
+    /**
+     * The relay's name in thread names ({@code outbox-<name>-relay}), logs and metrics: 1 to 64
+     * letters, digits, dots, dashes or underscores. Default: {@value #DEFAULT_NAME}.
+     */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /** Where metrics and spans are recorded. Default: {@link GlobalOpenTelemetry}. */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = openTelemetry;
+      return this;
+    }
+
+    /**
+     * The clock used for leases, due times and backoff. Default: {@link Clock#systemUTC()}. All
+     * relays and producers of one table should have clocks that agree to well within the lease.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Told about every failure the relay survives. Default: logs it at WARN with the relay's name.
+     */
+    public Builder errorListener(RelayErrorListener errorListener) {
+      this.errorListener = errorListener;
+      return this;
+    }
+
+    /**
+     * Returns the relay, not yet started.
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its allowed range
+     */
+    public OutboxRelay build() {
+      checkRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+      checkRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
+      checkPositive("pollInterval", pollInterval);
+      checkPositive("sendTimeout", sendTimeout);
+      checkPositive("leaseDuration", leaseDuration);
+      if (leaseDuration.compareTo(sendTimeout) <= 0) {
+        throw new IllegalArgumentException(
+            "leaseDuration ("
+                + leaseDuration
+                + ") must be longer than sendTimeout ("
+                + sendTimeout
+                + "), or another relay could claim messages that are still being sent");
+      }
+      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout must not be null");
+      if (shutdownTimeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "shutdownTimeout must be zero or positive, was " + shutdownTimeout);
+      }
+      if (name == null || !NAME.matcher(name).matches()) {
+        throw new IllegalArgumentException(
+            "name must be 1 to 64 letters, digits, '.', '-' or '_', was '" + name + "'");
+      }
+      Objects.requireNonNull(backoff, "backoff must not be null");
+      Objects.requireNonNull(ordering, "ordering must not be null");
+      Objects.requireNonNull(clock, "clock must not be null");
+      Objects.requireNonNull(errorListener, "errorListener must not be null");
+      RelaySettings settings =
+          new RelaySettings(
+              name,
+              new OutboxTables(schema, table),
+              batchSize,
+              pollInterval,
+              leaseDuration,
+              sendTimeout,
+              maxAttempts,
+              backoff,
+              ordering,
+              shutdownTimeout,
+              clock,
+              errorListener);
+      OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
+      return new OutboxRelay(dataSource, dialect, sender, settings, otel);
+    }
+
+    private static void checkRange(String option, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            option + " must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    private static void checkPositive(String option, Duration value) {
+      Objects.requireNonNull(value, option + " must not be null");
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(option + " must be positive, was " + value);
+      }
+    }
+
+    /** The default listener: transient failures in one line, permanent ones with the trace. */
+    private static void logError(String relayName, RelayException e) {
+      if (e.isTransient()) {
+        errorLog.warn("{}", e.getMessage());
+      } else {
+        errorLog.error(
+            "{} (not transient: check the database and the outbox tables)", e.getMessage(), e);
+      }
+    }
+  }
+}

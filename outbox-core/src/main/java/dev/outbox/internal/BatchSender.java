@@ -1,0 +1,144 @@
+package dev.outbox.internal;
+
+import dev.outbox.OutboxRecord;
+import dev.outbox.Outcome;
+import dev.outbox.RelayException;
+import dev.outbox.Sender;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Hands a batch to the {@link Sender} and turns whatever happens (outcomes, a missing outcome, an
+ * exception, a timeout) into exactly one {@link Outcome} per record.
+ */
+final class BatchSender {
+  /** The cause recorded for a record the sender gave no outcome for. */
+  private static final IllegalStateException NO_OUTCOME =
+      new IllegalStateException("the sender reported no outcome for this message");
+
+  private final Sender sender;
+  private final RelaySettings settings;
+  private final RelayMetrics metrics;
+  private final RelayTracing tracing;
+  private final Consumer<RelayException> report;
+
+  BatchSender(
+      Sender sender,
+      RelaySettings settings,
+      RelayMetrics metrics,
+      RelayTracing tracing,
+      Consumer<RelayException> report) {
+    this.sender = sender;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.tracing = tracing;
+    this.report = report;
+  }
+
+  /** The outcomes of {@code batch}, in the batch's order. */
+  List<Outcome> send(List<OutboxRecord> batch) throws InterruptedException {
+    Span batchSpan = tracing.startBatch(batch.size());
+    List<Span> spans = new ArrayList<>(batch.size());
+    for (OutboxRecord r : batch) {
+      spans.add(tracing.startSend(r, batchSpan));
+    }
+    long start = System.nanoTime();
+    List<Outcome> outcomes = List.of();
+    Scope scope = batchSpan.makeCurrent();
+    try {
+      outcomes = complete(batch, awaitOutcomes(batch));
+      return outcomes;
+    } finally {
+      scope.close();
+      metrics.sendDuration(Duration.ofNanos(System.nanoTime() - start));
+      endSpans(spans, outcomes);
+      batchSpan.end();
+    }
+  }
+
+  private List<Outcome> awaitOutcomes(List<OutboxRecord> batch) throws InterruptedException {
+    CompletableFuture<List<Outcome>> future;
+    try {
+      CompletionStage<List<Outcome>> stage = sender.send(batch);
+      if (stage == null) {
+        throw new IllegalStateException("Sender.send returned null instead of a CompletionStage");
+      }
+      future = stage.toCompletableFuture();
+    } catch (RuntimeException e) {
+      return failAll(batch, e, "the sender threw");
+    }
+    Duration timeout = settings.sendTimeout();
+    try {
+      List<Outcome> outcomes = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      return outcomes == null ? List.of() : outcomes;
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      return failAll(
+          batch,
+          new TimeoutException("the sender did not complete within sendTimeout " + timeout),
+          "the send timed out");
+    } catch (ExecutionException e) {
+      return failAll(batch, e.getCause(), "the sender failed");
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      throw e;
+    }
+  }
+
+  private List<Outcome> failAll(List<OutboxRecord> batch, Throwable cause, String what) {
+    report.accept(
+        new RelayException(
+            "relay '"
+                + settings.name()
+                + "': "
+                + what
+                + " for a batch of "
+                + batch.size()
+                + "; the messages will be retried after their backoff: "
+                + cause,
+            cause,
+            true));
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
+    for (OutboxRecord r : batch) {
+      outcomes.add(Outcome.retry(r, cause));
+    }
+    return outcomes;
+  }
+
+  /** One outcome per record; a record the sender said nothing about is retried. */
+  private static List<Outcome> complete(List<OutboxRecord> batch, List<Outcome> reported) {
+    Map<Long, Outcome> byId = new HashMap<>(reported.size() * 2);
+    for (Outcome o : reported) {
+      if (o != null) {
+        byId.putIfAbsent(o.recordId(), o);
+      }
+    }
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
+    for (OutboxRecord r : batch) {
+      Outcome o = byId.get(r.id());
+      outcomes.add(o != null ? o : Outcome.retry(r, NO_OUTCOME));
+    }
+    return outcomes;
+  }
+
+  private static void endSpans(List<Span> spans, List<Outcome> outcomes) {
+    for (int i = 0; i < spans.size(); i++) {
+      if (i < outcomes.size()) {
+        RelayTracing.end(spans.get(i), outcomes.get(i));
+      } else {
+        spans.get(i).end();
+      }
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.outbox.internal;
+
+import dev.outbox.Ordering;
+import dev.outbox.OutboxRecord;
+import dev.outbox.Outcome;
+import dev.outbox.RelayException;
+import dev.outbox.Sender;
+import dev.outbox.spi.AckBatch;
+import dev.outbox.spi.AckResult;
+import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.OutboxDialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+
+/**
+ * One claim-send-ack cycle. Claim and ack are short transactions of their own; no transaction or
+ * connection is held while the sender runs, so a slow broker never holds row locks.
+ */
+public final class RelayCycle {
+  private final DataSource dataSource;
+  private final OutboxDialect dialect;
+  private final RelaySettings settings;
+  private final RelayMetrics metrics;
+  private final BatchSender batchSender;
+
+  /**
+   * @param report told about sender failures the cycle survives
+   */
+  public RelayCycle(
+      DataSource dataSource,
+      OutboxDialect dialect,
+      Sender sender,
+      RelaySettings settings,
+      RelayMetrics metrics,
+      RelayTracing tracing,
+      Consumer<RelayException> report) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.batchSender = new BatchSender(sender, settings, metrics, tracing, report);
+  }
+
+  /**
+   * Claims a batch, sends it and acknowledges the outcomes.
+   *
+   * @return how many messages were claimed (0 when none was due)
+   * @throws RelayException if the claim or the ack failed; claimed messages then stay leased until
+   *     their lease expires and are retried
+   * @throws InterruptedException if interrupted while waiting for the sender; the batch is left
+   *     leased
+   */
+  public int run() throws InterruptedException {
+    UUID token = UUID.randomUUID();
+    List<OutboxRecord> batch = claim(token);
+    if (batch.isEmpty()) {
+      return 0;
+    }
+    metrics.claimed(batch);
+    List<Outcome> outcomes = batchSender.send(batch);
+    Instant now = settings.clock().instant();
+    AckPlan plan = AckPlan.of(batch, outcomes, settings, now);
+    AckResult result = ack(plan.toBatch(token, now));
+    plan.record(result, metrics, now);
+    return batch.size();
+  }
+
+  private List<OutboxRecord> claim(UUID token) {
+    Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
+    ClaimRequest request =
+        new ClaimRequest(
+            settings.batchSize(),
+            now,
+            token,
+            now.plus(settings.leaseDuration()),
+            settings.ordering() == Ordering.PER_KEY);
+    return withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
+  }
+
+  private AckResult ack(AckBatch batch) {
+    return withConnection("acknowledge a batch", c -> dialect.ack(c, settings.tables(), batch));
+  }
+
+  private <R> R withConnection(String what, Jdbc.SqlWork<R> work) {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      return work.run(c);
+    } catch (SQLException e) {
+      throw new RelayException(
+          "relay '" + settings.name() + "' could not " + what + ": " + e.getMessage(),
+          e,
+          dialect.isTransient(e));
+    }
+  }
+}

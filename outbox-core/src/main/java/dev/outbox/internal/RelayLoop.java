@@ -1,0 +1,103 @@
+package dev.outbox.internal;
+
+import dev.outbox.RelayException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's background loop: claim again at once after a full batch; after a partial one poll
+ * again soon; after an empty one wait twice as long as before, up to the poll interval, unless the
+ * doorbell rings. Failures are reported and retried after a growing pause; the loop only ends when
+ * stopped or interrupted.
+ */
+public final class RelayLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(RelayLoop.class);
+
+  /** Shortest pause between claims when the last batch was not full. */
+  static final Duration MIN_IDLE_DELAY = Duration.ofMillis(10);
+
+  /** Longest pause after repeated failures. */
+  static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(10);
+
+  private final RelayCycle cycle;
+  private final RelaySettings settings;
+  private final Doorbell doorbell;
+  private final Consumer<RelayException> report;
+  private volatile boolean running = true;
+
+  /** Creates the loop; run it on the relay's own thread. */
+  public RelayLoop(
+      RelayCycle cycle,
+      RelaySettings settings,
+      Doorbell doorbell,
+      Consumer<RelayException> report) {
+    this.cycle = cycle;
+    this.settings = settings;
+    this.doorbell = doorbell;
+    this.report = report;
+  }
+
+  /** Asks the loop to stop after the current cycle; it claims nothing more. */
+  public void stop() {
+    running = false;
+    doorbell.ring();
+  }
+
+  @Override
+  public void run() {
+    Duration idle = MIN_IDLE_DELAY;
+    int failures = 0;
+    while (running) {
+      try {
+        int claimed = cycle.run();
+        failures = 0;
+        if (claimed >= settings.batchSize()) {
+          continue;
+        }
+        idle = claimed > 0 ? MIN_IDLE_DELAY : min(idle.multipliedBy(2), settings.pollInterval());
+        doorbell.await(idle);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        log.warn(
+            "outbox relay '{}' was interrupted; an in-flight batch is left leased and will be"
+                + " claimed again when its lease expires",
+            settings.name());
+        return;
+      } catch (RelayException e) {
+        failures++;
+        report.accept(e);
+        pause(errorDelay(failures));
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError vmError) {
+          throw vmError;
+        }
+        failures++;
+        report.accept(
+            new RelayException(
+                "relay '" + settings.name() + "' failed unexpectedly: " + e, e, false));
+        pause(errorDelay(failures));
+      }
+    }
+  }
+
+  private Duration errorDelay(int failures) {
+    Duration base = min(settings.pollInterval(), MAX_ERROR_DELAY);
+    int doublings = Math.min(failures - 1, 20);
+    return min(base.multipliedBy(1L << doublings), MAX_ERROR_DELAY);
+  }
+
+  private void pause(Duration d) {
+    try {
+      doorbell.await(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.outbox.internal;
+
+import dev.outbox.OutboxRecord;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The relay's counters and histograms. Counters are only incremented for rows whose acknowledgement
+ * was committed, so they count what happened, not what was attempted.
+ */
+public final class RelayMetrics {
+  /** Instrumentation scope name of everything the outbox records. */
+  public static final String SCOPE = "dev.outbox";
+
+  static final AttributeKey<String> DESTINATION =
+      AttributeKey.stringKey("messaging.destination.name");
+  static final AttributeKey<String> RELAY = AttributeKey.stringKey("outbox.relay");
+
+  private final String relayName;
+  private final Attributes relayOnly;
+  private final LongCounter added;
+  private final LongCounter sent;
+  private final LongCounter failed;
+  private final LongCounter retried;
+  private final LongCounter dead;
+  private final DoubleHistogram lag;
+  private final DoubleHistogram sendDuration;
+  private final Map<String, Attributes> byTopic = new ConcurrentHashMap<>();
+
+  /** Creates the instruments on {@code openTelemetry}'s {@value #SCOPE} meter. */
+  public RelayMetrics(OpenTelemetry openTelemetry, String relayName) {
+    this.relayName = relayName;
+    this.relayOnly = Attributes.of(RELAY, relayName);
+    Meter meter = openTelemetry.getMeter(SCOPE);
+    added =
+        counter(meter, "outbox.messages.added", "Committed messages, counted when first claimed");
+    sent = counter(meter, "outbox.messages.sent", "Messages delivered and acknowledged");
+    failed = counter(meter, "outbox.messages.failed", "Delivery attempts that failed");
+    retried = counter(meter, "outbox.messages.retried", "Failed messages rescheduled with backoff");
+    dead = counter(meter, "outbox.messages.dead", "Messages moved to the dead-letter table");
+    lag =
+        meter
+            .histogramBuilder("outbox.delivery.lag")
+            .setDescription("Time from enlist (database clock) to acknowledged delivery")
+            .setUnit("s")
+            .build();
+    sendDuration =
+        meter
+            .histogramBuilder("outbox.send.duration")
+            .setDescription("Time the sender took for one batch")
+            .setUnit("s")
+            .build();
+  }
+
+  private static LongCounter counter(Meter meter, String name, String description) {
+    return meter.counterBuilder(name).setDescription(description).setUnit("{message}").build();
+  }
+
+  /** Counts the records of a committed claim that are on their first attempt. */
+  public void claimed(List<OutboxRecord> records) {
+    for (OutboxRecord r : records) {
+      if (r.attempt() == 1) {
+        added.add(1, topic(r.topic()));
+      }
+    }
+  }
+
+  /** Records a committed "sent" ack and its delivery lag. */
+  public void sent(OutboxRecord r, Instant now) {
+    Attributes attributes = topic(r.topic());
+    sent.add(1, attributes);
+    Duration d = Duration.between(r.createdAt(), now);
+    lag.record(Math.max(0, d.toNanos() / 1e9), attributes);
+  }
+
+  /** Records a committed reschedule. */
+  public void retried(OutboxRecord r) {
+    Attributes attributes = topic(r.topic());
+    failed.add(1, attributes);
+    retried.add(1, attributes);
+  }
+
+  /** Records a committed dead-lettering (always the end of a failed attempt). */
+  public void dead(OutboxRecord r) {
+    Attributes attributes = topic(r.topic());
+    failed.add(1, attributes);
+    dead.add(1, attributes);
+  }
+
+  /** Records how long a batch took to send. */
+  public void sendDuration(Duration d) {
+    sendDuration.record(d.toNanos() / 1e9, relayOnly);
+  }
+
+  private Attributes topic(String topic) {
+    return byTopic.computeIfAbsent(topic, t -> Attributes.of(DESTINATION, t, RELAY, relayName));
+  }
+}

@@ -1,0 +1,23 @@
+package dev.outbox.internal;
+
+import dev.outbox.Backoff;
+import dev.outbox.Ordering;
+import dev.outbox.RelayErrorListener;
+import dev.outbox.spi.OutboxTables;
+import java.time.Clock;
+import java.time.Duration;
+
+/** A relay's validated, immutable configuration; see {@code OutboxRelay.Builder} for each one. */
+public record RelaySettings(
+    String name,
+    OutboxTables tables,
+    int batchSize,
+    Duration pollInterval,
+    Duration leaseDuration,
+    Duration sendTimeout,
+    int maxAttempts,
+    Backoff backoff,
+    Ordering ordering,
+    Duration shutdownTimeout,
+    Clock clock,
+    RelayErrorListener errorListener) {}

@@ -1,0 +1,5 @@
+/**
+ * Implementation details of the outbox: the relay loop, metrics, header encoding. Not API: never
+ * import these types from application code or from a database module.
+ */
+package dev.outbox.internal;

@@ -1,0 +1,42 @@
+package dev.outbox.spi;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The outcomes of one claimed batch, to be written by {@link OutboxDialect#ack}. Every statement
+ * must be fenced by {@code leaseToken}: rows no longer carrying it were reclaimed by another relay
+ * after the lease expired and must be left unchanged.
+ *
+ * @param leaseToken the token the batch was claimed with
+ * @param now the relay clock's current time (sent_at, dead_at)
+ * @param sent ids delivered: mark them sent
+ * @param retries ids to reschedule
+ * @param dead ids to move to the dead-letter table
+ */
+public record AckBatch(
+    UUID leaseToken, Instant now, List<Long> sent, List<Retry> retries, List<Dead> dead) {
+
+  /**
+   * A message to try again.
+   *
+   * @param id the row id
+   * @param nextAttemptAt when it becomes due again
+   * @param error the failure, stored as {@code last_error}
+   */
+  public record Retry(long id, Instant nextAttemptAt, String error) {}
+
+  /**
+   * A message to dead-letter.
+   *
+   * @param id the row id
+   * @param reason why it is dead, stored with the dead letter
+   */
+  public record Dead(long id, String reason) {}
+
+  /** Whether there is nothing to write. */
+  public boolean isEmpty() {
+    return sent.isEmpty() && retries.isEmpty() && dead.isEmpty();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.outbox.spi;
+
+import dev.outbox.OutboxRecord;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Everything that differs between databases: one implementation per database, holding all of its
+ * SQL. The producer, the relay and the maintenance job are written once against this interface.
+ *
+ * <p>Every method receives a connection in auto-commit mode (the caller's own connection for {@link
+ * #insert}, which is in a transaction instead). A method that runs more than one statement that
+ * must be atomic opens and ends its own transaction, see {@link Jdbc#inTransaction}; a single
+ * statement may run in auto-commit mode to save the round trip of a COMMIT. Implementations are
+ * stateless or immutable and thread-safe.
+ */
+public interface OutboxDialect {
+
+  /** A short name for logs and metrics, such as {@code postgresql}. */
+  String name();
+
+  /** The Flyway location of this database's migrations, such as {@code classpath:db/...}. */
+  String migrationLocation();
+
+  /**
+   * The Flyway placeholders the migrations need for {@code tables}. Default: {@code outbox_table}
+   * and {@code outbox_dead_table}.
+   */
+  default Map<String, String> migrationPlaceholders(OutboxTables tables) {
+    return Map.of(
+        "outbox_table", tables.table(),
+        "outbox_dead_table", tables.deadLetterTable());
+  }
+
+  /**
+   * Inserts {@code rows} through the caller's connection, inside the caller's transaction; never
+   * commits, rolls back or closes it.
+   */
+  void insert(Connection c, OutboxTables tables, List<NewRow> rows) throws SQLException;
+
+  /**
+   * Claims up to {@link ClaimRequest#batchSize()} due messages not under a live lease, skipping
+   * rows another relay has locked, and commits: each claimed row gets the request's lease token,
+   * {@code lease_until}, {@code next_attempt_at = leaseUntil} and {@code attempts + 1}. With {@link
+   * ClaimRequest#perKey()}, a row whose key has an older pending row is not claimed.
+   *
+   * @return the claimed messages, ordered by id, with {@link OutboxRecord#attempt()} already
+   *     incremented
+   */
+  List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest request)
+      throws SQLException;
+
+  /** Writes the outcomes of a batch, fenced by its lease token, and commits. */
+  AckResult ack(Connection c, OutboxTables tables, AckBatch batch) throws SQLException;
+
+  /** Counts the backlog and the dead letters. */
+  BacklogStats backlog(Connection c, OutboxTables tables) throws SQLException;
+
+  /**
+   * Starts a source that calls {@code onWake} soon after messages are committed to {@code tables}
+   * (typically on its own thread named {@code outbox-<relayName>-listen}), or returns {@link
+   * Wakeup#NONE} when the database offers no such signal. The source must survive connection loss.
+   * Default: {@link Wakeup#NONE}.
+   */
+  default Wakeup listen(
+      DataSource dataSource, OutboxTables tables, String relayName, Runnable onWake) {
+    return Wakeup.NONE;
+  }
+
+  /**
+   * Whether {@code e} is transient: the same work may succeed when retried later. Default: by
+   * SQLState, see {@link SqlStates#isTransient}.
+   */
+  default boolean isTransient(SQLException e) {
+    return SqlStates.isTransient(e);
+  }
+}

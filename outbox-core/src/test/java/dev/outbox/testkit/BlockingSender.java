@@ -1,0 +1,49 @@
+package dev.outbox.testkit;
+
+import dev.outbox.OutboxRecord;
+import dev.outbox.Outcome;
+import dev.outbox.Sender;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A sender whose batches stay in flight until the test {@linkplain #release() releases} them, then
+ * complete with an outcome per record (default: sent).
+ */
+public final class BlockingSender implements Sender {
+  private final CountDownLatch received = new CountDownLatch(1);
+  private final CompletableFuture<Void> release = new CompletableFuture<>();
+  private volatile List<OutboxRecord> lastBatch = List.of();
+  private volatile Function<OutboxRecord, Outcome> decide = Outcome::sent;
+
+  /** Answers with {@code decide} once released. */
+  public BlockingSender answering(Function<OutboxRecord, Outcome> decide) {
+    this.decide = decide;
+    return this;
+  }
+
+  @Override
+  public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
+    lastBatch = batch;
+    received.countDown();
+    return release.thenApply(ignored -> batch.stream().map(r -> decide.apply(r)).toList());
+  }
+
+  /** Waits until a batch arrived; fails after {@code timeout}. */
+  public List<OutboxRecord> awaitBatch(Duration timeout) throws InterruptedException {
+    if (!received.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError("no batch reached the sender within " + timeout);
+    }
+    return lastBatch;
+  }
+
+  /** Lets every batch, past and future, complete. */
+  public void release() {
+    release.complete(null);
+  }
+}

@@ -1,0 +1,220 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.Backoff;
+import dev.outbox.Ordering;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.Sender;
+import java.io.IOException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Several relays on one table: no double-send, lease takeover after a crash, per-key order. */
+public abstract class ConcurrencyContract extends OutboxContractSupport {
+
+  @Test
+  public final void fourRelaysDrainTenThousandMessagesEachExactlyOnceNeverInFlightTwice()
+      throws Exception {
+    List<UUID> enlisted = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      enlisted.addAll(enlistMany(1000, "bulk", null));
+    }
+    InFlightTracker tracker = new InFlightTracker(Outcome::sent);
+    for (int i = 0; i < 4; i++) {
+      HikariDataSource pool = closeAfterTest(db.dataSource("relay-" + i, 3));
+      OutboxRelay relay =
+          closeAfterTest(
+              OutboxRelay.builder(pool, dialect, tracker)
+                  .schema(tables.schema())
+                  .table(tables.table())
+                  .clock(clock)
+                  .name("drain-" + i)
+                  .pollInterval(Duration.ofMillis(50))
+                  .build());
+      relay.start();
+    }
+    await(Duration.ofSeconds(120), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 10_000);
+    assertThat(tracker.violations).isEmpty();
+    assertThat(tracker.deliveries.keySet()).containsExactlyInAnyOrderElementsOf(enlisted);
+    assertThat(tracker.deliveries.values()).allMatch(n -> n.get() == 1);
+  }
+
+  @Test
+  public final void batchOfARelayThatDiedWithoutAckingIsClaimedAgainAfterTheLease()
+      throws Exception {
+    enlistMany(5, "t", null);
+    BlockingSender hangs = new BlockingSender();
+    OutboxRelay dying =
+        relayBuilder(hangs)
+            .name("dying")
+            .leaseDuration(Duration.ofSeconds(60))
+            .sendTimeout(Duration.ofSeconds(50))
+            .shutdownTimeout(Duration.ZERO)
+            .build();
+    dying.start();
+    assertThat(hangs.awaitBatch(Duration.ofSeconds(10))).hasSize(5);
+    dying.close(); // interrupts the in-flight batch: nothing is acknowledged
+
+    RecordingSender survivor = new RecordingSender();
+    OutboxRelay other = relay(survivor);
+    assertThat(other.runOnce()).as("still leased by the dead relay").isZero();
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(other.runOnce()).isEqualTo(5);
+    assertThat(survivor.received()).extracting(OutboxRecord::attempt).containsOnly(2);
+    assertThat(rowsWithStatus(1)).isEqualTo(5);
+  }
+
+  @Test
+  public final void perKeyOrderHoldsAcrossFourRelaysWithRandomRetries() throws Exception {
+    int keys = 100;
+    int perKey = 20;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      List<OutboxMessage> round = new ArrayList<>();
+      for (int seq = 0; seq < perKey; seq++) {
+        for (int k = 0; k < keys; k++) {
+          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
+        }
+        outbox.addAll(c, round);
+        round.clear();
+        c.commit();
+      }
+    }
+    Random random = new Random(42);
+    Map<String, List<String>> seen = new ConcurrentHashMap<>();
+    Sender sender =
+        batch -> {
+          List<Outcome> outcomes = new ArrayList<>();
+          for (OutboxRecord r : batch) {
+            boolean fail;
+            synchronized (random) {
+              fail = random.nextInt(10) < 3;
+            }
+            seen.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
+                .add(r.payloadAsString() + (fail ? ":retry" : ":sent"));
+            outcomes.add(fail ? Outcome.retry(r, new IOException("random")) : Outcome.sent(r));
+          }
+          return CompletableFuture.completedFuture(outcomes);
+        };
+    for (int i = 0; i < 4; i++) {
+      OutboxRelay relay =
+          relayBuilder(sender)
+              .name("ordered-" + i)
+              .maxAttempts(1000)
+              .backoff(Backoff.fixed(Duration.ZERO))
+              .build();
+      closeAfterTest(relay).start();
+    }
+    await(
+        Duration.ofSeconds(120),
+        "all sent",
+        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+
+    assertThat(seen).hasSize(keys);
+    seen.forEach((key, events) -> assertDeliveredInOrder(key, events, perKey));
+  }
+
+  /** Each message is retried until sent, and the next one only appears after that. */
+  private static void assertDeliveredInOrder(String key, List<String> events, int perKey) {
+    int expected = 0;
+    for (String e : events) {
+      String[] parts = e.split(":");
+      assertThat(Integer.parseInt(parts[0]))
+          .as("key %s events %s", key, events)
+          .isEqualTo(expected);
+      if (parts[1].equals("sent")) {
+        expected++;
+      }
+    }
+    assertThat(expected).as("key %s delivered everything", key).isEqualTo(perKey);
+  }
+
+  @Test
+  public final void failingMessageHoldsBackOnlyItsOwnKey() throws Exception {
+    enlist(
+        OutboxMessage.of("t", "stuck", "stuck-0"),
+        OutboxMessage.of("t", "free", "free-0"),
+        OutboxMessage.of("t", "stuck", "stuck-1"),
+        OutboxMessage.of("t", null, "nokey-0"),
+        OutboxMessage.of("t", "free", "free-1"),
+        OutboxMessage.of("t", "stuck", "stuck-2"),
+        OutboxMessage.of("t", null, "nokey-1"));
+    RecordingSender sender =
+        new RecordingSender()
+            .answering(
+                r ->
+                    "stuck".equals(r.key())
+                        ? Outcome.retry(r, new IOException("fails"))
+                        : Outcome.sent(r));
+    OutboxRelay relay =
+        closeAfterTest(relayBuilder(sender).backoff(Backoff.fixed(Duration.ofHours(1))).build());
+    while (relay.runOnce() > 0) {
+      // drain what can be drained
+    }
+    assertThat(sender.received())
+        .extracting(OutboxRecord::payloadAsString)
+        .containsExactlyInAnyOrder("stuck-0", "free-0", "nokey-0", "free-1", "nokey-1");
+    List<String> free =
+        sender.received().stream()
+            .filter(r -> "free".equals(r.key()))
+            .map(OutboxRecord::payloadAsString)
+            .toList();
+    assertThat(free).containsExactly("free-0", "free-1");
+
+    clock.advance(Duration.ofHours(2));
+    OutboxRelay unordered = closeAfterTest(relayBuilder(sender).ordering(Ordering.NONE).build());
+    unordered.runOnce();
+    assertThat(sender.received())
+        .extracting(OutboxRecord::payloadAsString)
+        .as("without ordering the rest of the stuck key is claimed too")
+        .contains("stuck-1", "stuck-2");
+  }
+
+  /** Records deliveries and flags any record handed to two sends at once. */
+  static final class InFlightTracker implements Sender {
+    final Map<UUID, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    private final java.util.function.Function<OutboxRecord, Outcome> decide;
+
+    InFlightTracker(java.util.function.Function<OutboxRecord, Outcome> decide) {
+      this.decide = decide;
+    }
+
+    @Override
+    public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
+      for (OutboxRecord r : batch) {
+        if (!inFlight.add(r.id())) {
+          violations.add("record " + r.id() + " was in flight on two relays at once");
+        }
+      }
+      List<Outcome> outcomes = new ArrayList<>(batch.size());
+      for (OutboxRecord r : batch) {
+        deliveries.computeIfAbsent(r.messageId(), id -> new AtomicInteger()).incrementAndGet();
+        outcomes.add(decide.apply(r));
+      }
+      return CompletableFuture.supplyAsync(
+          () -> {
+            batch.forEach(r -> inFlight.remove(r.id()));
+            return outcomes;
+          });
+    }
+  }
+}

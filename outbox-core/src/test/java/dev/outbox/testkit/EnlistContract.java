@@ -1,0 +1,177 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.JdbcOutbox;
+import dev.outbox.Ordering;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.spi.OutboxTables;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The producer side: what {@link JdbcOutbox} writes, and what it refuses to write. */
+public abstract class EnlistContract extends OutboxContractSupport {
+
+  @Test
+  public final void committedEnlistIsDeliveredAndRolledBackEnlistIsNever() throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      outbox.add(c, OutboxMessage.of("orders", "k", "rolled back"));
+      c.rollback();
+      outbox.add(c, OutboxMessage.of("orders", "k", "committed"));
+      c.commit();
+    }
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = relay(sender);
+    while (relay.runOnce() > 0) {
+      // drain
+    }
+    assertThat(sender.received())
+        .extracting(OutboxRecord::payloadAsString)
+        .containsExactly("committed");
+    assertThat(rowsWithStatus(1)).isEqualTo(1);
+    assertThat(messageRows()).isEqualTo(1);
+  }
+
+  @Test
+  public final void senderReceivesTheMessageIdKeyPayloadAndHeadersThatWereEnlisted()
+      throws Exception {
+    List<UUID> ids =
+        enlist(
+            OutboxMessage.builder("payments")
+                .key("customer-7")
+                .payload(new byte[] {0, 1, 2, (byte) 255})
+                .header("type", "payment.captured")
+                .header("quote\"and\\slash", "line\nbreak \u00e9")
+                .build());
+    RecordingSender sender = new RecordingSender();
+    relay(sender).runOnce();
+    OutboxRecord r = sender.received().get(0);
+    assertThat(r.messageId()).isEqualTo(ids.get(0));
+    assertThat(r.topic()).isEqualTo("payments");
+    assertThat(r.key()).isEqualTo("customer-7");
+    assertThat(r.payload()).containsExactly(0, 1, 2, 255);
+    assertThat(r.headers())
+        .containsEntry("type", "payment.captured")
+        .containsEntry("quote\"and\\slash", "line\nbreak \u00e9");
+    assertThat(r.attempt()).isEqualTo(1);
+    assertThat(r.createdAt()).isNotNull();
+  }
+
+  @Test
+  public final void addAllWritesEveryMessageInOrderInOneTransaction() throws Exception {
+    List<UUID> ids = enlistMany(2500, "bulk", null);
+    assertThat(ids).hasSize(2500).doesNotHaveDuplicates();
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = relayBuilder(sender).batchSize(1000).ordering(Ordering.NONE).build();
+    closeAfterTest(relay);
+    while (relay.runOnce() > 0) {
+      // drain
+    }
+    assertThat(sender.received())
+        .extracting(OutboxRecord::messageId)
+        .containsExactlyElementsOf(ids);
+  }
+
+  @Test
+  public final void connectionInAutoCommitModeIsRefusedAndNothingIsWritten() throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      assertThatThrownBy(() -> outbox.add(c, OutboxMessage.of("orders", "k", "x")))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("auto-commit");
+    }
+    assertThat(messageRows()).isZero();
+  }
+
+  @Test
+  public final void blankTopicIsRefused() {
+    assertThatThrownBy(() -> OutboxMessage.builder(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topic");
+    assertThatThrownBy(() -> OutboxMessage.builder(null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topic");
+  }
+
+  @Test
+  public final void overlongTopicAndKeyAreRefusedNamingTheLimit() {
+    String tooLong = "x".repeat(256);
+    assertThatThrownBy(() -> OutboxMessage.builder(tooLong))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("topic")
+        .hasMessageContaining("255");
+    assertThatThrownBy(() -> OutboxMessage.builder("t").key(tooLong))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("key")
+        .hasMessageContaining("255");
+  }
+
+  @Test
+  public final void nullHeaderNameOrValueIsRefused() {
+    assertThatThrownBy(() -> OutboxMessage.builder("t").header(null, "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header name");
+    assertThatThrownBy(() -> OutboxMessage.builder("t").header("n", null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header value");
+  }
+
+  @Test
+  public final void payloadOverTheConfiguredMaximumIsRefusedBeforeAnythingIsWritten()
+      throws Exception {
+    JdbcOutbox small = outboxBuilder().maxPayloadBytes(10).build();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      List<OutboxMessage> batch =
+          List.of(OutboxMessage.of("t", "k", "fits"), OutboxMessage.of("t", "k", "x".repeat(11)));
+      assertThatThrownBy(() -> small.addAll(c, batch))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("payload")
+          .hasMessageContaining("11 bytes")
+          .hasMessageContaining("10");
+      c.commit();
+    }
+    assertThat(messageRows()).isZero();
+  }
+
+  @Test
+  public final void tableAndSchemaNamesThatAreNotPlainIdentifiersAreRefused() throws SQLException {
+    assertThatThrownBy(() -> JdbcOutbox.builder(dialect).table("outbox; drop table x").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table name");
+    assertThatThrownBy(() -> JdbcOutbox.builder(dialect).schema("a\"b").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("schema name");
+    assertThatThrownBy(() -> new OutboxTables(null, "x".repeat(41)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("40");
+    assertThatThrownBy(() -> relayBuilder(new RecordingSender()).table("1abc").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("table name");
+    assertThat(messageRows()).isZero();
+  }
+
+  @Test
+  public final void migrationsAreIdempotentAndKeepTheirOwnHistoryTable() throws Exception {
+    assertThat(OutboxMigrations.migrate(dataSource, dialect, tables)).isZero();
+    enlist(OutboxMessage.of("t", null, "still here"));
+    assertThat(OutboxMigrations.migrate(dataSource, dialect, tables)).isZero();
+    assertThat(messageRows()).isEqualTo(1);
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM "
+                    + tables.schema()
+                    + "."
+                    + tables.historyTable()
+                    + " WHERE success"))
+        .isPositive();
+  }
+}

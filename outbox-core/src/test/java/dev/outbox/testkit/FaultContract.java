@@ -1,0 +1,134 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.RelayException;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Crashes and outages: a relay process killed mid-batch, database connections cut mid-cycle. */
+public abstract class FaultContract extends OutboxContractSupport {
+
+  @Test
+  public final void relayKeepsRunningThroughADatabaseOutageAndDeliversEverythingAfterwards()
+      throws Exception {
+    List<UUID> enlisted = enlistMany(200, "t", null);
+    TcpProxy proxy = closeAfterTest(new TcpProxy(db.hostAndPort()));
+    HikariDataSource viaProxy =
+        closeAfterTest(db.dataSource(db.jdbcUrlVia("127.0.0.1", proxy.port()), "via-proxy", 4));
+    List<RelayException> errors = new CopyOnWriteArrayList<>();
+    List<UUID> delivered = new CopyOnWriteArrayList<>();
+    AtomicBoolean cutOnce = new AtomicBoolean();
+    OutboxRelay relay =
+        closeAfterTest(
+            OutboxRelay.builder(
+                    viaProxy,
+                    dialect,
+                    batch -> {
+                      batch.forEach(r -> delivered.add(r.messageId()));
+                      if (cutOnce.compareAndSet(false, true)) {
+                        proxy.cut(); // the database goes away between send and ack
+                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)
+                            .execute(proxy::restore);
+                      }
+                      return CompletableFuture.completedFuture(Outcome.allSent(batch));
+                    })
+                .schema(tables.schema())
+                .table(tables.table())
+                .name("outage")
+                .batchSize(50)
+                .pollInterval(Duration.ofMillis(100))
+                .leaseDuration(Duration.ofSeconds(3))
+                .sendTimeout(Duration.ofSeconds(2))
+                .errorListener((name, e) -> errors.add(e))
+                .build());
+    relay.start();
+    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
+    assertThat(errors).as("the outage was reported").isNotEmpty();
+    assertThat(errors).allMatch(RelayException::isTransient);
+    assertThat(delivered).containsAll(enlisted);
+    assertThat(RelayThreads.named("outage")).isNotEmpty();
+  }
+
+  @Test
+  public final void batchOfAKilledRelayProcessIsDeliveredByAnotherAfterTheLease() throws Exception {
+    List<UUID> enlisted = enlistMany(20, "t", null);
+    Process child =
+        new ProcessBuilder(
+                javaExecutable(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                RelayProcess.class.getName(),
+                dialect.getClass().getName(),
+                db.jdbcUrl(),
+                tables.schema(),
+                tables.table())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      String claimed = awaitLine(child, "CLAIMED ", Duration.ofSeconds(60));
+      assertThat(claimed).isEqualTo("CLAIMED 20");
+    } finally {
+      child.destroyForcibly(); // SIGKILL: no shutdown hook, no ack, no lease release
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(rowsWithStatus(0)).isEqualTo(20);
+
+    RecordingSender survivor = new RecordingSender();
+    OutboxRelay relay = relay(survivor);
+    assertThat(relay.runOnce()).as("the dead process's lease is still live").isZero();
+    clock.advance(RelayProcess.LEASE.plusMinutes(1));
+    assertThat(relay.runOnce()).isEqualTo(20);
+    assertThat(survivor.received())
+        .extracting(OutboxRecord::messageId)
+        .containsExactlyElementsOf(enlisted);
+    assertThat(survivor.received()).extracting(OutboxRecord::attempt).containsOnly(2);
+    assertThat(rowsWithStatus(1)).isEqualTo(20);
+  }
+
+  private static String javaExecutable() {
+    return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+  }
+
+  private static String awaitLine(Process p, String prefix, Duration timeout) throws Exception {
+    List<String> output = new ArrayList<>();
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                  output.add(l);
+                  if (l.startsWith(prefix)) {
+                    return l;
+                  }
+                }
+                return null;
+              } catch (java.io.IOException e) {
+                return null;
+              }
+            });
+    String found = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (found == null) {
+      throw new AssertionError("relay process ended without '" + prefix + "': " + output);
+    }
+    return found;
+  }
+}

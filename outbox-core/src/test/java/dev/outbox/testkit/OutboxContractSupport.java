@@ -1,0 +1,204 @@
+package dev.outbox.testkit;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.JdbcOutbox;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Sender;
+import dev.outbox.spi.OutboxDialect;
+import dev.outbox.spi.OutboxTables;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every contract needs: one database (fresh schema) per test class, a freshly migrated outbox
+ * table per test, a clock the test moves, and helpers to enlist messages and read rows back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class OutboxContractSupport {
+  private static final AtomicInteger TABLES = new AtomicInteger();
+
+  protected TestDatabase db;
+  protected HikariDataSource dataSource;
+  protected OutboxDialect dialect;
+  protected OutboxTables tables;
+  protected MutableClock clock;
+  protected JdbcOutbox outbox;
+  private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
+
+  /** The database this module tests against: a new schema on a real server. */
+  protected abstract TestDatabase openDatabase();
+
+  @BeforeAll
+  final void openDb() {
+    db = openDatabase();
+    dialect = db.dialect();
+    dataSource = db.dataSource("outbox-test", 16);
+  }
+
+  @AfterAll
+  final void closeDb() {
+    if (dataSource != null) {
+      dataSource.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @BeforeEach
+  final void freshTable() {
+    tables = new OutboxTables(db.schema(), "outbox_t" + TABLES.incrementAndGet());
+    OutboxMigrations.migrate(dataSource, dialect, tables);
+    clock = new MutableClock();
+    outbox = outboxBuilder().build();
+  }
+
+  @AfterEach
+  final void closeEverything() throws Exception {
+    List<AutoCloseable> all;
+    synchronized (toClose) {
+      all = new ArrayList<>(toClose);
+      toClose.clear();
+    }
+    Collections.reverse(all);
+    for (AutoCloseable c : all) {
+      c.close();
+    }
+  }
+
+  /** Closes {@code c} after the test, before the database. */
+  protected <C extends AutoCloseable> C closeAfterTest(C c) {
+    toClose.add(c);
+    return c;
+  }
+
+  /** An outbox builder for this test's table and clock. */
+  protected JdbcOutbox.Builder outboxBuilder() {
+    return JdbcOutbox.builder(dialect).schema(tables.schema()).table(tables.table()).clock(clock);
+  }
+
+  /**
+   * A relay builder for this test's table and clock, with a short poll interval; the relay is
+   * closed after the test.
+   */
+  protected OutboxRelay.Builder relayBuilder(Sender sender) {
+    return OutboxRelay.builder(dataSource, dialect, sender)
+        .schema(tables.schema())
+        .table(tables.table())
+        .clock(clock)
+        .pollInterval(Duration.ofMillis(50))
+        .shutdownTimeout(Duration.ofSeconds(10));
+  }
+
+  /** Builds a relay with {@link #relayBuilder} defaults and closes it after the test. */
+  protected OutboxRelay relay(Sender sender) {
+    return closeAfterTest(relayBuilder(sender).build());
+  }
+
+  /** Enlists {@code messages} in one committed transaction; returns their message ids. */
+  protected List<UUID> enlist(OutboxMessage... messages) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      List<UUID> ids = outbox.addAll(c, List.of(messages));
+      c.commit();
+      return ids;
+    }
+  }
+
+  /** Enlists {@code n} messages {@code topic}/{@code prefix-i} with the given key, committed. */
+  protected List<UUID> enlistMany(int n, String topic, String key) throws SQLException {
+    List<OutboxMessage> messages = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      messages.add(OutboxMessage.of(topic, key, "m-" + i));
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      List<UUID> ids = outbox.addAll(c, messages);
+      c.commit();
+      return ids;
+    }
+  }
+
+  /** The message table, qualified, as plain (unquoted) SQL: test table names are lower case. */
+  protected String messageTable() {
+    return tables.schema() + "." + tables.table();
+  }
+
+  /** The dead-letter table, qualified. */
+  protected String deadTable() {
+    return tables.schema() + "." + tables.deadLetterTable();
+  }
+
+  /** A single long from a query. */
+  protected long queryLong(String sql, Object... params) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Rows in the message table. */
+  protected long messageRows() throws SQLException {
+    return queryLong("SELECT count(*) FROM " + messageTable());
+  }
+
+  /** Rows with {@code status}: 0 pending, 1 sent. */
+  protected long rowsWithStatus(int status) throws SQLException {
+    return queryLong("SELECT count(*) FROM " + messageTable() + " WHERE status = ?", status);
+  }
+
+  /** Rows in the dead-letter table. */
+  protected long deadRows() throws SQLException {
+    return queryLong("SELECT count(*) FROM " + deadTable());
+  }
+
+  /** Polls {@code condition} until it holds; fails after {@code timeout}. */
+  protected static void await(Duration timeout, String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** {@link #messageRows()} etc. for use in {@link #await} conditions. */
+  protected long unchecked(SqlLong query) {
+    try {
+      return query.get();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A query returning a long. */
+  @FunctionalInterface
+  protected interface SqlLong {
+    /** Runs the query. */
+    long get() throws SQLException;
+  }
+}

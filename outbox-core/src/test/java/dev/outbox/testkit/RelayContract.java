@@ -1,0 +1,323 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.Backoff;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** One relay's claim-send-ack cycle: outcomes, retries, backoff, dead letters, fencing, close. */
+public abstract class RelayContract extends OutboxContractSupport {
+
+  /** Backoff that is exactly {@code attempt} seconds, so a test can step over it precisely. */
+  private static final Backoff ATTEMPT_SECONDS = attempt -> Duration.ofSeconds(attempt);
+
+  @Test
+  public final void noTransactionOrConnectionIsHeldWhileTheSenderRuns() throws Exception {
+    enlistMany(5, "t", null);
+    AtomicReference<String> problem = new AtomicReference<>("sender never ran");
+    OutboxRelay relay =
+        relay(
+            batch -> {
+              problem.set(checkNothingHeld(batch));
+              return CompletableFuture.completedFuture(Outcome.allSent(batch));
+            });
+    assertThat(relay.runOnce()).isEqualTo(5);
+    assertThat(problem.get()).isNull();
+  }
+
+  /**
+   * Null when the batch's rows are committed as leased and lockable by anyone; else the problem.
+   */
+  private String checkNothingHeld(List<OutboxRecord> batch) {
+    int active = dataSource.getHikariPoolMXBean().getActiveConnections();
+    if (active != 0) {
+      return active + " connection(s) of the relay's pool are in use during send";
+    }
+    String ids = batch.stream().map(r -> Long.toString(r.id())).collect(Collectors.joining(","));
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id FROM "
+                      + messageTable()
+                      + " WHERE id IN ("
+                      + ids
+                      + ") AND lease_token IS NOT NULL FOR UPDATE NOWAIT");
+          ResultSet rs = ps.executeQuery()) {
+        int leased = 0;
+        while (rs.next()) {
+          leased++;
+        }
+        c.rollback();
+        return leased == batch.size() ? null : "only " + leased + " rows are visibly leased";
+      }
+    } catch (SQLException e) {
+      return "rows are still locked by the claim: " + e.getMessage();
+    }
+  }
+
+  @Test
+  public final void retryOutcomeReschedulesAfterTheBackoffAndRecordsAttemptsAndError()
+      throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    RecordingSender sender =
+        new RecordingSender().answering(r -> Outcome.retry(r, new IOException("broker down")));
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).backoff(ATTEMPT_SECONDS).build());
+
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      assertThat(relay.runOnce()).as("attempt %d claims the message", attempt).isEqualTo(1);
+      assertThat(queryLong("SELECT attempts FROM " + messageTable())).isEqualTo(attempt);
+      assertThat(lastError()).contains("broker down");
+      assertThat(queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NULL"))
+          .as("the lease is released")
+          .isEqualTo(1);
+      clock.advance(Duration.ofSeconds(attempt).minusMillis(1));
+      assertThat(relay.runOnce()).as("not due before its backoff of %d s", attempt).isZero();
+      clock.advance(Duration.ofMillis(1));
+    }
+    assertThat(sender.received()).extracting(OutboxRecord::attempt).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  public final void exponentialBackoffWithJitterStaysWithinItsCap() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    RecordingSender sender =
+        new RecordingSender().answering(r -> Outcome.retry(r, new IOException("down")));
+    Duration cap = Duration.ofSeconds(4);
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(sender)
+                .backoff(Backoff.exponential(Duration.ofSeconds(1), cap))
+                .maxAttempts(100)
+                .build());
+    for (int attempt = 1; attempt <= 8; attempt++) {
+      assertThat(relay.runOnce()).isEqualTo(1);
+      Duration ceiling = Duration.ofSeconds(Math.min(1L << (attempt - 1), cap.getSeconds()));
+      clock.advance(ceiling);
+      // Whatever the jitter chose, the message is due again once the ceiling has passed.
+    }
+    assertThat(sender.received()).hasSize(8);
+  }
+
+  @Test
+  public final void messageIsDeadLetteredWithTheReasonAfterMaxAttempts() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    RecordingSender sender =
+        new RecordingSender().answering(r -> Outcome.retry(r, new IOException("broker down")));
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(sender).maxAttempts(3).backoff(Backoff.fixed(Duration.ZERO)).build());
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(relay.runOnce()).isZero();
+    assertThat(messageRows()).isZero();
+    assertThat(deadRows()).isEqualTo(1);
+    assertThat(queryLong("SELECT attempts FROM " + deadTable())).isEqualTo(3);
+    assertThat(deadReason()).contains("gave up after 3 attempts").contains("broker down");
+  }
+
+  @Test
+  public final void deadOutcomeDeadLettersAtOnceAndOthersInTheBatchAreUnaffected()
+      throws Exception {
+    enlist(OutboxMessage.of("t", "a", "poison"), OutboxMessage.of("t", "b", "fine"));
+    RecordingSender sender =
+        new RecordingSender()
+            .answering(
+                r ->
+                    r.payloadAsString().equals("poison")
+                        ? Outcome.dead(r, "cannot be serialized")
+                        : Outcome.sent(r));
+    assertThat(relay(sender).runOnce()).isEqualTo(2);
+    assertThat(deadRows()).isEqualTo(1);
+    assertThat(deadReason()).isEqualTo("cannot be serialized");
+    assertThat(queryLong("SELECT attempts FROM " + deadTable())).isEqualTo(1);
+    assertThat(rowsWithStatus(1)).isEqualTo(1);
+    assertThat(messageRows()).isEqualTo(1);
+  }
+
+  @Test
+  public final void exceptionThrownBySenderMeansRetry() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    List<Exception> reported = new CopyOnWriteArrayList<>();
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(
+                    batch -> {
+                      throw new IllegalStateException("producer closed");
+                    })
+                .errorListener((name, e) -> reported.add(e))
+                .build());
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(lastError()).contains("producer closed");
+    assertThat(rowsWithStatus(0)).isEqualTo(1);
+    assertThat(reported).hasSize(1);
+  }
+
+  @Test
+  public final void exceptionallyCompletedSendMeansRetry() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    OutboxRelay relay =
+        relay(batch -> CompletableFuture.failedFuture(new IOException("connection reset")));
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(lastError()).contains("connection reset");
+    assertThat(queryLong("SELECT attempts FROM " + messageTable())).isEqualTo(1);
+  }
+
+  @Test
+  public final void sendThatTimesOutMeansRetry() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(batch -> new CompletableFuture<>())
+                .sendTimeout(Duration.ofMillis(200))
+                .leaseDuration(Duration.ofSeconds(5))
+                .build());
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(lastError()).contains("sendTimeout");
+    assertThat(queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NULL"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  public final void messageWithoutAnOutcomeIsRetriedNotLeftClaimed() throws Exception {
+    enlist(OutboxMessage.of("t", "a", "answered"), OutboxMessage.of("t", "b", "forgotten"));
+    OutboxRelay relay =
+        relay(batch -> CompletableFuture.completedFuture(List.of(Outcome.sent(batch.get(0)))));
+    assertThat(relay.runOnce()).isEqualTo(2);
+    assertThat(rowsWithStatus(1)).isEqualTo(1);
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM "
+                    + messageTable()
+                    + " WHERE status = 0 AND lease_token IS NULL AND attempts = 1"))
+        .isEqualTo(1);
+    assertThat(lastError()).contains("no outcome");
+  }
+
+  @Test
+  public final void lateAckFromARelayWhoseLeaseWasTakenOverChangesNothing() throws Exception {
+    enlist(OutboxMessage.of("t", "k", "x"));
+    BlockingSender slow = new BlockingSender();
+    OutboxRelay first =
+        closeAfterTest(
+            relayBuilder(slow)
+                .name("first")
+                .leaseDuration(Duration.ofSeconds(30))
+                .sendTimeout(Duration.ofSeconds(20))
+                .build());
+    CompletableFuture<Integer> firstCycle = CompletableFuture.supplyAsync(first::runOnce);
+    slow.awaitBatch(Duration.ofSeconds(10));
+
+    clock.advance(Duration.ofSeconds(31));
+    RecordingSender second =
+        new RecordingSender().answering(r -> Outcome.retry(r, new IOException("second failed")));
+    assertThat(relayBuilder(second).name("second").build().runOnce())
+        .as("the expired lease is taken over")
+        .isEqualTo(1);
+
+    slow.release();
+    assertThat(firstCycle.get()).isEqualTo(1);
+    assertThat(rowsWithStatus(1)).as("the first relay's late 'sent' was fenced off").isZero();
+    assertThat(queryLong("SELECT attempts FROM " + messageTable())).isEqualTo(2);
+    assertThat(lastError()).contains("second failed");
+  }
+
+  @Test
+  public final void closeLetsTheInFlightBatchFinishStopsClaimingAndLeavesNoThread()
+      throws Exception {
+    enlistMany(3, "t", null);
+    BlockingSender sender = new BlockingSender();
+    OutboxRelay relay = relayBuilder(sender).name("closing").build();
+    relay.start();
+    sender.awaitBatch(Duration.ofSeconds(10));
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(relay::close);
+    Thread.sleep(200);
+    assertThat(closing).as("close waits for the in-flight batch").isNotDone();
+    sender.release();
+    closing.get();
+    assertThat(rowsWithStatus(1)).as("the in-flight batch was acknowledged").isEqualTo(3);
+    assertThat(RelayThreads.named("closing")).isEmpty();
+
+    enlistMany(2, "t", null);
+    Thread.sleep(300);
+    assertThat(rowsWithStatus(0)).as("a closed relay claims nothing").isEqualTo(2);
+    relay.close();
+    assertThatThrownBy(relay::start).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  public final void closeIsBoundedEvenWhenTheSenderNeverAnswers() throws Exception {
+    enlistMany(2, "t", null);
+    BlockingSender stuck = new BlockingSender();
+    OutboxRelay relay =
+        relayBuilder(stuck)
+            .name("stuck")
+            .shutdownTimeout(Duration.ofMillis(200))
+            .sendTimeout(Duration.ofSeconds(60))
+            .leaseDuration(Duration.ofSeconds(90))
+            .build();
+    relay.start();
+    stuck.awaitBatch(Duration.ofSeconds(10));
+    long start = System.nanoTime();
+    relay.close();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+    assertThat(RelayThreads.named("stuck")).isEmpty();
+    assertThat(rowsWithStatus(0)).as("the abandoned batch is still pending").isEqualTo(2);
+  }
+
+  @Test
+  public final void invalidSettingsAreRefusedAtBuildNamingTheSetting() {
+    RecordingSender s = new RecordingSender();
+    assertThatThrownBy(() -> relayBuilder(s).batchSize(0).build())
+        .hasMessageContaining("batchSize")
+        .hasMessageContaining("10000");
+    assertThatThrownBy(() -> relayBuilder(s).maxAttempts(0).build())
+        .hasMessageContaining("maxAttempts");
+    assertThatThrownBy(
+            () ->
+                relayBuilder(s)
+                    .sendTimeout(Duration.ofSeconds(30))
+                    .leaseDuration(Duration.ofSeconds(30))
+                    .build())
+        .hasMessageContaining("leaseDuration")
+        .hasMessageContaining("sendTimeout");
+    assertThatThrownBy(() -> relayBuilder(s).pollInterval(Duration.ZERO).build())
+        .hasMessageContaining("pollInterval");
+    assertThatThrownBy(() -> relayBuilder(s).name("has space").build())
+        .hasMessageContaining("name");
+  }
+
+  private String lastError() throws SQLException {
+    return queryString(
+        "SELECT last_error FROM " + messageTable() + " WHERE last_error IS NOT NULL");
+  }
+
+  private String deadReason() throws SQLException {
+    return queryString("SELECT reason FROM " + deadTable());
+  }
+
+  private String queryString(String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+}

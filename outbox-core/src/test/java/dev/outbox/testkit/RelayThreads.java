@@ -1,0 +1,20 @@
+package dev.outbox.testkit;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds a relay's live threads by the relay's name ({@code outbox-<name>-<role>}). */
+public final class RelayThreads {
+  private RelayThreads() {}
+
+  /** Names of the live threads of the relay called {@code relayName}. */
+  public static List<String> named(String relayName) {
+    List<String> names = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith("outbox-" + relayName + "-")) {
+        names.add(t.getName());
+      }
+    }
+    return names;
+  }
+}

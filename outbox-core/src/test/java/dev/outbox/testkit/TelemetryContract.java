@@ -1,0 +1,159 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.LinkData;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.io.IOException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Counters count exactly what was committed; send spans link to the enlisting span. */
+public abstract class TelemetryContract extends OutboxContractSupport {
+  private InMemoryMetricReader metrics;
+  private InMemorySpanExporter spans;
+  private OpenTelemetrySdk otel;
+
+  @BeforeEach
+  final void installSdk() {
+    metrics = InMemoryMetricReader.create();
+    spans = InMemorySpanExporter.create();
+    otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .build();
+  }
+
+  @AfterEach
+  final void closeSdk() {
+    otel.close();
+  }
+
+  @Test
+  public final void countersCountExactlyWhatWasCommitted() throws Exception {
+    outbox = outboxBuilder().openTelemetry(otel).build();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      outbox.add(c, OutboxMessage.of("orders", "d", "rolled back"));
+      c.rollback();
+      outbox.add(c, OutboxMessage.of("orders", "a", "ok"));
+      outbox.add(c, OutboxMessage.of("orders", "b", "flaky"));
+      outbox.add(c, OutboxMessage.of("orders", "c", "poison"));
+      c.commit();
+    }
+    RecordingSender sender =
+        new RecordingSender()
+            .answering(
+                r ->
+                    switch (r.payloadAsString()) {
+                      case "ok" -> Outcome.sent(r);
+                      case "flaky" -> Outcome.retry(r, new IOException("timeout"));
+                      default -> Outcome.dead(r, "poison");
+                    });
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).openTelemetry(otel).build());
+    assertThat(sum("outbox.messages.added")).as("nothing counted before a claim").isZero();
+
+    assertThat(relay.runOnce()).isEqualTo(3);
+
+    assertThat(sum("outbox.messages.enlisted")).isEqualTo(4);
+    assertThat(sum("outbox.messages.added")).isEqualTo(3);
+    assertThat(sum("outbox.messages.sent")).isEqualTo(1);
+    assertThat(sum("outbox.messages.failed")).isEqualTo(2);
+    assertThat(sum("outbox.messages.retried")).isEqualTo(1);
+    assertThat(sum("outbox.messages.dead")).isEqualTo(1);
+
+    clock.advance(Duration.ofMinutes(10));
+    sender.answering(Outcome::sent);
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(sum("outbox.messages.added")).as("a retry is not a new message").isEqualTo(3);
+    assertThat(sum("outbox.messages.sent")).isEqualTo(2);
+  }
+
+  @Test
+  public final void ackFencedOffByANewerClaimCountsNothing() throws Exception {
+    enlist(OutboxMessage.of("orders", "k", "x"));
+    BlockingSender slow = new BlockingSender();
+    OutboxRelay first =
+        closeAfterTest(
+            relayBuilder(slow)
+                .openTelemetry(otel)
+                .leaseDuration(Duration.ofSeconds(30))
+                .sendTimeout(Duration.ofSeconds(20))
+                .build());
+    CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(first::runOnce);
+    slow.awaitBatch(Duration.ofSeconds(10));
+    clock.advance(Duration.ofSeconds(31));
+    relayBuilder(new RecordingSender()).build().runOnce();
+    slow.release();
+    cycle.get();
+    assertThat(sum("outbox.messages.sent")).isZero();
+    assertThat(sum("outbox.messages.failed")).isZero();
+  }
+
+  @Test
+  public final void sendSpanLinksToTheSpanCurrentAtEnlistTime() throws Exception {
+    Span checkout = otel.getTracer("test").spanBuilder("checkout").startSpan();
+    Scope scope = checkout.makeCurrent();
+    try {
+      enlist(OutboxMessage.of("orders", "k", "x"));
+    } finally {
+      scope.close();
+      checkout.end();
+    }
+    closeAfterTest(relayBuilder(new RecordingSender()).openTelemetry(otel).build()).runOnce();
+
+    SpanData send =
+        spans.getFinishedSpanItems().stream()
+            .filter(s -> s.getKind() == SpanKind.PRODUCER)
+            .findFirst()
+            .orElseThrow(
+                () -> new AssertionError("no PRODUCER span: " + spans.getFinishedSpanItems()));
+    assertThat(send.getName()).isEqualTo("send orders");
+    SpanContext enlisted = checkout.getSpanContext();
+    assertThat(send.getLinks())
+        .extracting(LinkData::getSpanContext)
+        .anySatisfy(
+            link -> {
+              assertThat(link.getTraceId()).isEqualTo(enlisted.getTraceId());
+              assertThat(link.getSpanId()).isEqualTo(enlisted.getSpanId());
+            });
+    SpanData batch =
+        spans.getFinishedSpanItems().stream()
+            .filter(s -> s.getName().equals("outbox relay batch"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(send.getParentSpanId()).isEqualTo(batch.getSpanId());
+  }
+
+  private long sum(String name) {
+    return metrics.collectAllMetrics().stream()
+        .filter(m -> m.getName().equals(name))
+        .map(MetricData::getLongSumData)
+        .flatMap(d -> d.getPoints().stream())
+        .mapToLong(LongPointData::getValue)
+        .sum();
+  }
+}
