@@ -48,7 +48,7 @@ public abstract class OutboxContractSupport {
   final void openDb() {
     db = openDatabase();
     dialect = db.dialect();
-    dataSource = db.dataSource("outbox-test", 16);
+    dataSource = db.dataSource("outbox-test", 8);
   }
 
   @AfterAll
