@@ -52,6 +52,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final RelaySettings settings;
   private final OpenTelemetry openTelemetry;
   private final RelayCycle cycle;
+  private final PartitionMaintenance maintenance;
   private final Doorbell doorbell = new Doorbell();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -65,8 +66,10 @@ public final class OutboxRelay implements AutoCloseable {
       OutboxDialect dialect,
       Sender sender,
       RelaySettings settings,
-      OpenTelemetry openTelemetry) {
+      OpenTelemetry openTelemetry,
+      PartitionMaintenance maintenance) {
     this.dataSource = dataSource;
+    this.maintenance = maintenance;
     this.dialect = dialect;
     this.settings = settings;
     this.openTelemetry = openTelemetry;
@@ -91,8 +94,9 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
-   * Starts the relay's background thread ({@code outbox-<name>-relay}) and, where the database
-   * supports it, its wake-up listener. Returns at once.
+   * Starts the relay's background thread ({@code outbox-<name>-relay}), where the database supports
+   * it its wake-up listener, and the {@link Builder#partitionMaintenance partition maintenance}
+   * configured with it. Returns at once.
    *
    * @throws IllegalStateException if already started or closed
    */
@@ -110,6 +114,9 @@ public final class OutboxRelay implements AutoCloseable {
     thread = new Thread(loop, "outbox-" + name() + "-relay");
     thread.setDaemon(true);
     thread.start();
+    if (maintenance != null) {
+      maintenance.start();
+    }
   }
 
   /**
@@ -135,9 +142,9 @@ public final class OutboxRelay implements AutoCloseable {
 
   /**
    * Stops claiming, lets an in-flight batch finish and be acknowledged within the shutdown timeout,
-   * stops the wake-up listener and returns. If the batch does not finish in time its thread is
-   * interrupted and its messages are claimed again after their lease expires. Idempotent; the
-   * sender is not closed.
+   * stops the wake-up listener and the partition maintenance configured with it, and returns. If
+   * the batch does not finish in time its thread is interrupted and its messages are claimed again
+   * after their lease expires. Idempotent; the sender is not closed.
    */
   @Override
   public void close() {
@@ -152,6 +159,9 @@ public final class OutboxRelay implements AutoCloseable {
       joinLoop();
       if (gauges != null) {
         gauges.close();
+      }
+      if (maintenance != null) {
+        maintenance.close();
       }
     }
     log.info("outbox relay '{}' stopped", name());
@@ -268,6 +278,7 @@ public final class OutboxRelay implements AutoCloseable {
     private OpenTelemetry openTelemetry;
     private Clock clock = Clock.systemUTC();
     private RelayErrorListener errorListener = Builder::logError;
+    private PartitionMaintenance partitionMaintenance;
 
     private Builder(DataSource dataSource, OutboxDialect dialect, Sender sender) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -395,6 +406,17 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
+     * Partition maintenance to run alongside the relay: {@link OutboxRelay#start()} starts it and
+     * {@link OutboxRelay#close()} closes it, so the relay owns it from then on. It must maintain
+     * the relay's table (same schema and table settings). Default: none; retention is then up to
+     * the application.
+     */
+    public Builder partitionMaintenance(PartitionMaintenance partitionMaintenance) {
+      this.partitionMaintenance = partitionMaintenance;
+      return this;
+    }
+
+    /**
      * Returns the relay, not yet started.
      *
      * @throws IllegalArgumentException naming the first invalid option and its allowed range
@@ -440,8 +462,17 @@ public final class OutboxRelay implements AutoCloseable {
               shutdownTimeout,
               clock,
               errorListener);
+      if (partitionMaintenance != null
+          && !partitionMaintenance.tables().equals(settings.tables())) {
+        throw new IllegalArgumentException(
+            "partitionMaintenance maintains "
+                + partitionMaintenance.tables()
+                + " but the relay serves "
+                + settings.tables()
+                + "; give both the same schema and table");
+      }
       OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
-      return new OutboxRelay(dataSource, dialect, sender, settings, otel);
+      return new OutboxRelay(dataSource, dialect, sender, settings, otel, partitionMaintenance);
     }
 
     private static void checkRange(String option, int value, int min, int max) {

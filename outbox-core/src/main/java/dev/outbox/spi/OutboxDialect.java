@@ -71,6 +71,19 @@ public interface OutboxDialect {
   }
 
   /**
+   * The partition operations of this database, for {@code dev.outbox.PartitionMaintenance}.
+   * Default: refuses with {@link UnsupportedOperationException} naming the dialect, for databases
+   * whose module does not implement partition maintenance.
+   */
+  default PartitionSupport partitions() {
+    throw new UnsupportedOperationException(
+        "the "
+            + name()
+            + " dialect does not support partition maintenance; use a dialect that does, or do"
+            + " not configure PartitionMaintenance for this database");
+  }
+
+  /**
    * Whether {@code e} is transient: the same work may succeed when retried later. Default: by
    * SQLState, see {@link SqlStates#isTransient}.
    */
