@@ -10,6 +10,7 @@ import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
+import dev.outbox.spi.PartitionSupport;
 import dev.outbox.spi.Wakeup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -328,6 +329,12 @@ public final class PostgresDialect implements OutboxDialect {
       return new BacklogStats(
           rs.getLong(1), oldest == null ? null : oldest.toInstant(), rs.getLong(3));
     }
+  }
+
+  /** Partition maintenance through {@code pg_inherits}, advisory locks and {@code lock_timeout}. */
+  @Override
+  public PartitionSupport partitions() {
+    return PostgresPartitions.INSTANCE;
   }
 
   @Override
