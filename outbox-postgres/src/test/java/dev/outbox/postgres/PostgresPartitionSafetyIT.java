@@ -1,0 +1,318 @@
+package dev.outbox.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.MaintenanceResult;
+import dev.outbox.MaintenanceResult.Created;
+import dev.outbox.MaintenanceResult.Dropped;
+import dev.outbox.MaintenanceResult.Status;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxMigrations;
+import dev.outbox.PartitionInterval;
+import dev.outbox.PartitionMaintenance;
+import dev.outbox.PartitionMaintenanceException;
+import dev.outbox.spi.OutboxTables;
+import dev.outbox.spi.Partition;
+import dev.outbox.testkit.PartitionContractSupport;
+import dev.outbox.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What only PostgreSQL can show: partitions are found through {@code pg_inherits} and never by
+ * name, quoted names work, rows leave the DEFAULT partition while producers insert, the DDL gives
+ * up after its lock timeout instead of stalling producers, and the advisory lock is transaction
+ * scoped.
+ */
+class PostgresPartitionSafetyIT extends PartitionContractSupport {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Override
+  protected TestDatabase openDatabase() {
+    return PostgresTestDatabase.create();
+  }
+
+  @Test
+  void tablesThatOnlyLookLikePartitionsSurviveEveryRun() throws Exception {
+    String s = tables.schema();
+    String t = tables.table();
+    String otherSchema = s + "_other";
+    insertMessage(daysAgo(10), RowState.SENT);
+    execute("CREATE TABLE " + s + "." + t + "_2023_archive (id int)");
+    execute("INSERT INTO " + s + "." + t + "_2023_archive VALUES (1)");
+    execute("CREATE TABLE " + s + "." + daily(daysAgo(30)) + " (id int)");
+    execute("CREATE SCHEMA " + otherSchema);
+    try {
+      execute("CREATE TABLE " + otherSchema + "." + daily(daysAgo(10)) + " (id int)");
+      execute(
+          "CREATE TABLE "
+              + s
+              + ".lookalike (created_at timestamptz) PARTITION BY RANGE (created_at)");
+      execute(
+          "CREATE TABLE "
+              + s
+              + "."
+              + t
+              + "_p20200101 PARTITION OF "
+              + s
+              + ".lookalike FOR VALUES FROM ('2020-01-01Z') TO ('2020-01-02Z')");
+      PartitionMaintenance job = maintenance();
+
+      MaintenanceResult r = job.runOnce();
+      clock.advance(Duration.ofDays(400));
+      MaintenanceResult yearLater = job.runOnce();
+
+      assertThat(r.dropped()).extracting(Dropped::partition).containsExactly(daily(daysAgo(10)));
+      assertThat(yearLater.dropped()).hasSize(4);
+      for (String survivor :
+          List.of(
+              s + "." + t + "_2023_archive",
+              s + "." + daily(daysAgo(30)),
+              otherSchema + "." + daily(daysAgo(10)),
+              s + "." + t + "_p20200101")) {
+        assertThat(queryLong("SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)", survivor))
+            .as(survivor + " survives")
+            .isEqualTo(1);
+      }
+      assertThat(queryLong("SELECT count(*) FROM " + s + "." + t + "_2023_archive")).isEqualTo(1);
+    } finally {
+      execute("DROP SCHEMA " + otherSchema + " CASCADE");
+    }
+  }
+
+  @Test
+  void mixedCaseTableInAMixedCaseSchemaIsMaintained() throws Exception {
+    String schema = "Mixed_" + UUID.randomUUID().toString().substring(0, 8);
+    OutboxTables mixed = new OutboxTables(schema, "Outbox_Mixed");
+    OutboxMigrations.migrate(dataSource, dialect, mixed);
+    OutboxMigrations.migrate(dataSource, dialect, new OutboxTables(schema, "outbox_mixed"));
+    try {
+      execute(
+          "INSERT INTO \""
+              + schema
+              + "\".\"Outbox_Mixed\" (message_id, topic, payload, created_at, status,"
+              + " next_attempt_at) VALUES (gen_random_uuid(), 't', 'x', '"
+              + daysAgo(10)
+              + "', 1, now())");
+      PartitionMaintenance job =
+          closeAfterTest(maintenanceBuilder().schema(schema).table("Outbox_Mixed").build());
+
+      MaintenanceResult r = job.runOnce();
+
+      String old = PartitionInterval.DAILY.partitionName("Outbox_Mixed", daysAgo(10));
+      assertThat(r.created()).extracting(Created::partition).contains(old);
+      assertThat(r.dropped()).extracting(Dropped::partition).containsExactly(old);
+      List<Partition> partitions;
+      try (Connection c = dataSource.getConnection()) {
+        partitions = dialect.partitions().partitions(c, mixed);
+        assertThat(dialect.partitions().partitions(c, new OutboxTables(schema, "outbox_mixed")))
+            .as("the lower-case twin is a different table and keeps only its DEFAULT partition")
+            .extracting(Partition::name)
+            .containsExactly("outbox_mixed_default");
+      }
+      assertThat(partitions).extracting(Partition::schema).containsOnly(schema);
+      assertThat(partitions)
+          .extracting(Partition::name)
+          .contains(
+              "Outbox_Mixed_default", PartitionInterval.DAILY.partitionName("Outbox_Mixed", NOW));
+    } finally {
+      execute("DROP SCHEMA \"" + schema + "\" CASCADE");
+    }
+  }
+
+  @Test
+  void rowsLeaveTheDefaultPartitionWithoutLossOrDuplicatesWhileProducersKeepInserting()
+      throws Exception {
+    Set<UUID> committed = ConcurrentHashMap.newKeySet();
+    committed.addAll(enlistMany(50, "before", null));
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+    ExecutorService producers = Executors.newFixedThreadPool(3);
+    for (int i = 0; i < 3; i++) {
+      producers.submit(() -> produce(stop, committed, producerFailure));
+    }
+    try {
+      await(WAIT, "producers are inserting", () -> committed.size() >= 150);
+      PartitionMaintenance job =
+          closeAfterTest(maintenanceBuilder().clock(Clock.systemUTC()).lockTimeout(WAIT).build());
+
+      MaintenanceResult r = job.runOnce();
+
+      int afterRun = committed.size();
+      await(WAIT, "producers insert after the move", () -> committed.size() >= afterRun + 100);
+      assertThat(r.status()).isEqualTo(Status.COMPLETED);
+      assertThat(r.created().stream().mapToLong(Created::rowsMoved).sum())
+          .isGreaterThanOrEqualTo(150);
+    } finally {
+      stop.set(true);
+      producers.shutdown();
+      assertThat(producers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(producerFailure.get()).isNull();
+    assertThat(messageIds()).isEqualTo(committed);
+    assertThat(messageRows()).isEqualTo(committed.size());
+    assertThat(queryLong("SELECT count(*) FROM " + messageTable() + "_default"))
+        .as("nothing is left in the DEFAULT partition")
+        .isZero();
+  }
+
+  private void produce(
+      AtomicBoolean stop, Set<UUID> committed, AtomicReference<Throwable> failure) {
+    while (!stop.get()) {
+      try (Connection c = dataSource.getConnection()) {
+        c.setAutoCommit(false);
+        UUID id = outbox.add(c, OutboxMessage.of("during", null, "x"));
+        c.commit();
+        committed.add(id);
+      } catch (SQLException | RuntimeException e) {
+        failure.compareAndSet(null, e);
+        return;
+      }
+    }
+  }
+
+  @Test
+  void aLongTransactionMakesTheJobGiveUpAfterItsLockTimeoutWithoutStallingProducers()
+      throws Exception {
+    PartitionMaintenance job =
+        closeAfterTest(maintenanceBuilder().lockTimeout(Duration.ofSeconds(2)).build());
+    try (Connection longTx = dataSource.getConnection()) {
+      longTx.setAutoCommit(false);
+      outbox.add(longTx, OutboxMessage.of("long", null, "held open"));
+
+      CompletableFuture<MaintenanceResult> run = CompletableFuture.supplyAsync(job::runOnce);
+      await(WAIT, "the job queues for the table lock", this::someoneWaitsForTheTableLock);
+      CompletableFuture<List<UUID>> producer =
+          CompletableFuture.supplyAsync(() -> uncheckedEnlist("queued behind the job"));
+
+      MaintenanceResult r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(r.status()).isEqualTo(Status.LOCK_TIMEOUT);
+      assertThat(r.detail()).contains("lock timeout of PT2S");
+      assertThat(r.created()).isEmpty();
+      assertThat(producer.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("the producer got through while the long transaction is still open")
+          .hasSize(1);
+      longTx.commit();
+    }
+    MaintenanceResult next = job.runOnce();
+    assertThat(next.status()).isEqualTo(Status.COMPLETED);
+    assertThat(rangePartitionNames()).contains(daily(NOW));
+  }
+
+  @Test
+  void twoInstancesAtOnceOneWorksAndTheOtherSkips() throws Exception {
+    PartitionMaintenance first = maintenance();
+    PartitionMaintenance second =
+        closeAfterTest(maintenanceBuilder().lockKey(first.lockKey()).build());
+    try (Connection longTx = dataSource.getConnection()) {
+      longTx.setAutoCommit(false);
+      outbox.add(longTx, OutboxMessage.of("long", null, "holds the first run up"));
+      CompletableFuture<MaintenanceResult> working = CompletableFuture.supplyAsync(first::runOnce);
+      await(WAIT, "the first instance is mid-run", this::someoneWaitsForTheTableLock);
+
+      MaintenanceResult skipped = second.runOnce();
+
+      assertThat(skipped.status()).isEqualTo(Status.SKIPPED);
+      assertThat(skipped.created()).isEmpty();
+      longTx.commit();
+      MaintenanceResult done = working.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(done.status()).isEqualTo(Status.COMPLETED);
+      assertThat(done.created()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void theAdvisoryLockNeverStaysOnAPooledConnection() throws Exception {
+    HikariDataSource pool = closeAfterTest(db.dataSource("partitions-lock", 2));
+    PartitionMaintenance job =
+        closeAfterTest(
+            PartitionMaintenance.builder(pool, dialect)
+                .schema(tables.schema())
+                .table(tables.table())
+                .clock(clock)
+                .lockTimeout(Duration.ofMillis(500))
+                .build());
+
+    assertThat(job.runOnce().status()).isEqualTo(Status.COMPLETED);
+    assertNothingHeldBy("partitions-lock", job.lockKey());
+
+    try (Connection longTx = dataSource.getConnection()) {
+      longTx.setAutoCommit(false);
+      execute(longTx, "LOCK TABLE ONLY " + messageTable() + " IN SHARE MODE");
+      clock.advance(Duration.ofDays(1));
+      assertThat(job.runOnce().status()).isEqualTo(Status.LOCK_TIMEOUT);
+      assertNothingHeldBy("partitions-lock", job.lockKey());
+      longTx.rollback();
+    }
+
+    execute("DROP TABLE " + messageTable());
+    assertThatThrownBy(job::runOnce)
+        .isInstanceOf(PartitionMaintenanceException.class)
+        .hasMessageContaining("does not exist");
+    assertNothingHeldBy("partitions-lock", job.lockKey());
+  }
+
+  private void assertNothingHeldBy(String applicationName, long key) throws SQLException {
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1"
+                    + " AND classid::bigint = ? AND objid::bigint = ?",
+                key >>> 32,
+                key & 0xFFFFFFFFL))
+        .as("advisory locks with the job's key")
+        .isZero();
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"
+                    + " AND state LIKE 'idle in transaction%'",
+                applicationName))
+        .as("pooled connections left in a transaction")
+        .isZero();
+  }
+
+  private boolean someoneWaitsForTheTableLock() {
+    return unchecked(
+            () ->
+                queryLong(
+                    "SELECT count(*) FROM pg_locks WHERE relation = to_regclass(?)"
+                        + " AND mode = 'AccessExclusiveLock' AND NOT granted",
+                    messageTable()))
+        > 0;
+  }
+
+  private List<UUID> uncheckedEnlist(String payload) {
+    try {
+      return enlist(OutboxMessage.of("producer", null, payload));
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void execute(String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      execute(c, sql);
+    }
+  }
+
+  private static void execute(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
