@@ -34,6 +34,9 @@ final class PostgresPartitions implements PartitionSupport {
   /** SQLSTATE lock_not_available: {@code lock_timeout} ran out. */
   static final String LOCK_NOT_AVAILABLE = "55P03";
 
+  /** SQLSTATE duplicate_table. */
+  static final String DUPLICATE_TABLE = "42P07";
+
   private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   private PostgresPartitions() {}
@@ -252,16 +255,37 @@ final class PostgresPartitions implements PartitionSupport {
           String partition = quote(schema) + "." + quote(name);
           Partition catchAll = catchAll(tx, tables);
           if (catchAll == null || !hasRowsIn(tx, catchAll, from, to)) {
-            execute(tx, String.format(CREATE_PARTITION, partition, parent(tables), from, to));
+            createTable(tx, tables, partition, from, to);
             return 0L;
           }
           execute(tx, String.format(LOCK_PARTITION, name(catchAll)));
           execute(tx, String.format(DETACH_CATCH_ALL, parent(tables), name(catchAll)));
-          execute(tx, String.format(CREATE_PARTITION, partition, parent(tables), from, to));
+          createTable(tx, tables, partition, from, to);
           long moved = moveRows(tx, tables, catchAll, from, to);
           execute(tx, String.format(ATTACH_CATCH_ALL, parent(tables), name(catchAll)));
           return moved;
         });
+  }
+
+  private static void createTable(
+      Connection tx, OutboxTables tables, String partition, Instant from, Instant to)
+      throws SQLException {
+    try {
+      execute(tx, String.format(CREATE_PARTITION, partition, parent(tables), from, to));
+    } catch (SQLException e) {
+      if (!DUPLICATE_TABLE.equals(e.getSQLState())) {
+        throw e;
+      }
+      throw new SQLException(
+          "cannot create partition "
+              + partition
+              + " of "
+              + parent(tables)
+              + ": a table of that name exists and is not a partition of it; rename or drop that"
+              + " table",
+          DUPLICATE_TABLE,
+          e);
+    }
   }
 
   /**
