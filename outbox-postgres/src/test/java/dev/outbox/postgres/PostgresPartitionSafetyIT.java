@@ -97,6 +97,20 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
   }
 
   @Test
+  void aTableInTheWayOfANewPartitionFailsTheRunNamingItAndIsLeftAlone() throws Exception {
+    String inTheWay = tables.schema() + "." + daily(NOW);
+    execute("CREATE TABLE " + inTheWay + " (id int)");
+    PartitionMaintenance job = maintenance();
+
+    assertThatThrownBy(job::runOnce)
+        .isInstanceOf(PartitionMaintenanceException.class)
+        .hasMessageContaining(daily(NOW))
+        .hasMessageContaining("is not a partition of it; rename or drop that table");
+    assertThat(queryLong("SELECT count(*) FROM pg_class WHERE oid = to_regclass(?)", inTheWay))
+        .isEqualTo(1);
+  }
+
+  @Test
   void mixedCaseTableInAMixedCaseSchemaIsMaintained() throws Exception {
     String schema = "Mixed_" + UUID.randomUUID().toString().substring(0, 8);
     OutboxTables mixed = new OutboxTables(schema, "Outbox_Mixed");
