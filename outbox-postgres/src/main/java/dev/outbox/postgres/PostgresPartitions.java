@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * so not every partition) before it looks at anything, so what it checks cannot change before it
  * commits. Partitions are read from {@code pg_inherits}; their bounds from the catalog's partition
  * bound expression, cast back to {@code timestamptz} in the same session.
+ *
+ * <p>(Longer than most classes because it holds every statement of the job next to the code that
+ * binds it, as the dialect does for the relay; splitting it would separate the locks from the
+ * checks they protect.)
  */
 final class PostgresPartitions implements PartitionSupport {
   static final PostgresPartitions INSTANCE = new PostgresPartitions();
