@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,48 +22,55 @@ import java.util.function.ToLongFunction;
 final class MySqlAck {
   private MySqlAck() {}
 
+  /*
+   * Every statement reaches the rows through the primary key (FORCE INDEX): a scan of the whole
+   * table, which the optimizer may choose while the table is small, would wait on rows other
+   * transactions hold, such as a producer's uncommitted insert.
+   */
+
   /** Locks the batch's rows that still carry its lease token; the others were taken over. */
   private static final String LOCK_OWNED =
       """
-      SELECT id FROM %s WHERE id IN (%s) AND lease_token = ? FOR UPDATE
+      SELECT id FROM %s FORCE INDEX (PRIMARY) WHERE id IN (%s) AND lease_token = ? FOR UPDATE
       """;
 
   private static final String MARK_SENT =
       """
-      UPDATE %s
+      UPDATE %s FORCE INDEX (PRIMARY)
          SET status = 1, sent_at = ?, lease_token = NULL, lease_until = NULL
        WHERE id IN (%s) AND lease_token = ?
       """;
 
-  /** One statement for the whole batch: the new due times and errors come as a derived table. */
+  /** One statement for all retries: each row's due time and error are picked by its id. */
   private static final String RESCHEDULE =
       """
-      UPDATE %s t
-        JOIN (%s) v ON t.id = v.id
-         SET t.next_attempt_at = v.next_attempt_at, t.last_error = v.error,
-             t.lease_token = NULL, t.lease_until = NULL
-       WHERE t.lease_token = ?
+      UPDATE %1$s FORCE INDEX (PRIMARY)
+         SET next_attempt_at = CASE id %2$s END, last_error = CASE id %2$s END,
+             lease_token = NULL, lease_until = NULL
+       WHERE id IN (%3$s) AND lease_token = ?
       """;
 
-  private static final String RETRY_ROWS_FIRST = "SELECT ? AS id, ? AS next_attempt_at, ? AS error";
-
-  /** Copies the rows, with their reasons, into the dead-letter table. */
+  /** Copies the rows, each with its reason, into the dead-letter table. */
   private static final String COPY_TO_DEAD =
       """
       INSERT INTO %2$s (original_id, message_id, topic, msg_key, payload, headers, created_at,
                         attempts, reason, dead_at)
-      SELECT t.id, t.message_id, t.topic, t.msg_key, t.payload, t.headers, t.created_at,
-             t.attempts, v.reason, ?
-        FROM %1$s t JOIN (%3$s) v ON t.id = v.id
-       WHERE t.lease_token = ?
+      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts,
+             CASE id %3$s END, ?
+        FROM %1$s FORCE INDEX (PRIMARY)
+       WHERE id IN (%4$s) AND lease_token = ?
       """;
 
-  private static final String DEAD_ROWS_FIRST = "SELECT ? AS id, ? AS reason";
-
+  /**
+   * Multi-table syntax, the form of DELETE that MySQL accepts an index hint in; the table is named
+   * in full, not by an alias, which MariaDB would look up in the connection's default database.
+   */
   private static final String DELETE_OWNED =
       """
-      DELETE FROM %s WHERE id IN (%s) AND lease_token = ?
+      DELETE %1$s FROM %1$s FORCE INDEX (PRIMARY) WHERE id IN (%2$s) AND lease_token = ?
       """;
+
+  private static final String WHEN_ID = "WHEN ? THEN ?";
 
   /** Writes {@code b} on {@code c}, which is inside a transaction that has not started yet. */
   static AckResult write(Connection c, String table, String deadTable, AckBatch b)
@@ -117,14 +125,19 @@ final class MySqlAck {
 
   private static void reschedule(Connection c, String table, List<AckBatch.Retry> rows, AckBatch b)
       throws SQLException {
-    String values = derivedTable(RETRY_ROWS_FIRST, "SELECT ?, ?, ?", rows.size());
-    try (PreparedStatement ps = c.prepareStatement(String.format(RESCHEDULE, table, values))) {
+    String whens = String.join(" ", Collections.nCopies(rows.size(), WHEN_ID));
+    String sql = String.format(RESCHEDULE, table, whens, Sql.repeat("?", rows.size()));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
       for (AckBatch.Retry r : rows) {
         ps.setLong(i++, r.id());
         ps.setString(i++, Sql.utc(r.nextAttemptAt()));
+      }
+      for (AckBatch.Retry r : rows) {
+        ps.setLong(i++, r.id());
         ps.setString(i++, r.error());
       }
+      i = Sql.bindIds(ps, i, ids(rows, AckBatch.Retry::id));
       ps.setString(i, b.leaseToken().toString());
       expectRows("reschedule", rows.size(), ps.executeUpdate());
     }
@@ -133,34 +146,26 @@ final class MySqlAck {
   private static void moveToDead(
       Connection c, String table, String deadTable, List<AckBatch.Dead> rows, AckBatch b)
       throws SQLException {
-    String values = derivedTable(DEAD_ROWS_FIRST, "SELECT ?, ?", rows.size());
-    try (PreparedStatement ps =
-        c.prepareStatement(String.format(COPY_TO_DEAD, table, deadTable, values))) {
-      ps.setString(1, Sql.utc(b.now()));
-      int i = 2;
+    List<Long> ids = rows.stream().map(AckBatch.Dead::id).toList();
+    String whens = String.join(" ", Collections.nCopies(rows.size(), WHEN_ID));
+    String copy = String.format(COPY_TO_DEAD, table, deadTable, whens, Sql.repeat("?", ids.size()));
+    try (PreparedStatement ps = c.prepareStatement(copy)) {
+      int i = 1;
       for (AckBatch.Dead d : rows) {
         ps.setLong(i++, d.id());
         ps.setString(i++, d.reason());
       }
+      ps.setString(i++, Sql.utc(b.now()));
+      i = Sql.bindIds(ps, i, ids);
       ps.setString(i, b.leaseToken().toString());
       expectRows("copy to the dead-letter table", rows.size(), ps.executeUpdate());
     }
-    List<Long> ids = rows.stream().map(AckBatch.Dead::id).toList();
-    String sql = String.format(DELETE_OWNED, table, Sql.repeat("?", ids.size()));
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    String delete = String.format(DELETE_OWNED, table, Sql.repeat("?", ids.size()));
+    try (PreparedStatement ps = c.prepareStatement(delete)) {
       int i = Sql.bindIds(ps, 1, ids);
       ps.setString(i, b.leaseToken().toString());
       expectRows("delete dead-lettered rows", ids.size(), ps.executeUpdate());
     }
-  }
-
-  /** {@code SELECT ? AS a, … UNION ALL SELECT ?, …} with {@code n} rows. */
-  private static String derivedTable(String first, String next, int n) {
-    StringBuilder sql = new StringBuilder(first);
-    for (int i = 1; i < n; i++) {
-      sql.append(" UNION ALL ").append(next);
-    }
-    return sql.toString();
   }
 
   /**

@@ -16,10 +16,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The MySQL (8.0+) and MariaDB (10.6+) dialect, over mysql-connector-j. Both need {@code SELECT …
@@ -28,9 +26,9 @@ import java.util.UUID;
  * <p>A claim is one short READ COMMITTED transaction: {@code SELECT … FOR UPDATE SKIP LOCKED} picks
  * and locks the due rows, an {@code UPDATE} stamps the lease, and the transaction commits; neither
  * database has {@code UPDATE … RETURNING}. An acknowledgement locks the rows that still carry the
- * batch's lease token and writes only those (see {@link MySqlAck}). Claims and acks run at READ
- * COMMITTED whatever the session's isolation level, so InnoDB takes no gap locks that could block
- * producers' inserts.
+ * batch's lease token and writes only those, so it reports exactly which rows it wrote. Claims and
+ * acks run at READ COMMITTED whatever the session's isolation level, so InnoDB takes no gap locks
+ * that could block producers' inserts.
  *
  * <p>There is no LISTEN/NOTIFY, and a bare {@link Connection} does not tell the outbox when the
  * caller commits, so relays poll: at once again after a full batch, soon after a partial one, and
@@ -159,107 +157,11 @@ public final class MySqlDialect implements OutboxDialect {
 
   // ---- claim ----
 
-  /**
-   * Locks up to {@code batchSize} due pending rows in id order, skipping rows other relays or
-   * uncommitted producers hold. FORCE INDEX because a queue table's statistics swing between
-   * "everything pending" and "everything sent": a plan that scans the primary key in id order would
-   * read through the whole sent history.
-   */
-  private static final String CLAIM =
-      """
-      SELECT m.id, m.message_id, m.topic, m.msg_key, m.payload, m.headers, m.created_at,
-             m.attempts
-        FROM %1$s m FORCE INDEX (pending_idx)
-       WHERE m.status = 0 AND m.next_attempt_at <= ? %2$s
-       ORDER BY m.id
-       LIMIT ?
-         FOR UPDATE SKIP LOCKED
-      """;
-
-  /**
-   * With per-key ordering a row is only a candidate when no older pending row has its key: that row
-   * is due, leased or waiting for a retry, and must be delivered first. The subquery is a plain
-   * (non-locking) read of the last committed rows, so a row another relay is claiming right now
-   * still counts as pending.
-   */
-  private static final String OLDER_SAME_KEY_PENDING =
-      """
-      AND (m.msg_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM %1$s o WHERE o.msg_key = m.msg_key AND o.status = 0 AND o.id < m.id))
-      """;
-
-  /** Stamps the lease on the locked rows; (id, created_at) is the key, so partitions prune. */
-  private static final String STAMP_LEASE =
-      """
-      UPDATE %s
-         SET attempts = attempts + 1, lease_token = ?, lease_until = ?, next_attempt_at = ?
-       WHERE (id, created_at) IN (%s)
-      """;
-
   @Override
   public List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest r)
       throws SQLException {
     String table = Sql.qualified(tables, tables.table());
-    return Jdbc.inTransaction(
-        c,
-        tx -> {
-          Sql.readCommittedNext(tx);
-          List<OutboxRecord> claimed = lockDue(tx, table, r);
-          if (!claimed.isEmpty()) {
-            stampLease(tx, table, claimed, r);
-          }
-          return claimed;
-        });
-  }
-
-  private static List<OutboxRecord> lockDue(Connection c, String table, ClaimRequest r)
-      throws SQLException {
-    String perKey = r.perKey() ? String.format(OLDER_SAME_KEY_PENDING, table) : "";
-    try (PreparedStatement ps = c.prepareStatement(String.format(CLAIM, table, perKey))) {
-      ps.setString(1, Sql.utc(r.now()));
-      ps.setInt(2, r.batchSize());
-      List<OutboxRecord> claimed = new ArrayList<>(r.batchSize());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          claimed.add(claimedRecord(rs));
-        }
-      }
-      return claimed;
-    }
-  }
-
-  /** The record as the claim leaves it: its attempt count already includes this attempt. */
-  private static OutboxRecord claimedRecord(ResultSet rs) throws SQLException {
-    return new OutboxRecord(
-        rs.getLong("id"),
-        UUID.fromString(rs.getString("message_id")),
-        rs.getString("topic"),
-        rs.getString("msg_key"),
-        rs.getBytes("payload"),
-        HeaderCodec.decode(rs.getString("headers")),
-        Sql.instant(rs.getObject("created_at", LocalDateTime.class)),
-        rs.getInt("attempts") + 1);
-  }
-
-  private static void stampLease(
-      Connection c, String table, List<OutboxRecord> claimed, ClaimRequest r) throws SQLException {
-    String sql = String.format(STAMP_LEASE, table, Sql.repeat("(?, ?)", claimed.size()));
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      String leaseUntil = Sql.utc(r.leaseUntil());
-      ps.setString(1, r.leaseToken().toString());
-      ps.setString(2, leaseUntil);
-      ps.setString(3, leaseUntil);
-      int i = 4;
-      for (OutboxRecord record : claimed) {
-        ps.setLong(i++, record.id());
-        ps.setString(i++, Sql.utc(record.createdAt()));
-      }
-      int stamped = ps.executeUpdate();
-      if (stamped != claimed.size()) {
-        throw new SQLException(
-            "outbox claim stamped " + stamped + " of " + claimed.size() + " locked rows");
-      }
-    }
+    return Jdbc.inTransaction(c, tx -> MySqlClaim.claim(tx, table, r));
   }
 
   // ---- ack ----
