@@ -92,12 +92,14 @@ class MySqlStorageIT extends OutboxContractSupport {
       ps.setString(2, tables.table());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          partitions.add(
-              String.join(" ", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+          // MySQL and MariaDB agree on these, except that one may quote the column name.
+          String row =
+              String.join(" ", rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4));
+          partitions.add(row.replace("`", ""));
         }
       }
     }
-    assertThat(partitions).containsExactly("p_max RANGE COLUMNS `created_at` MAXVALUE");
+    assertThat(partitions).containsExactly("p_max RANGE COLUMNS created_at MAXVALUE");
 
     enlistMany(3, "t", "k");
     assertThat(queryLong("SELECT count(*) FROM " + messageTable() + " PARTITION (p_max)"))
