@@ -56,6 +56,14 @@ public final class MySqlTestDatabase implements TestDatabase {
       String image = System.getenv(IMAGE_ENV);
       if (System.getenv(ENV) == null && image != null && !image.isBlank()) {
         serverUrl = container(image.trim());
+        if (serverUrl == null) {
+          throw new IllegalStateException(
+              IMAGE_ENV
+                  + " asks for a "
+                  + image
+                  + " container, but no Docker engine is available; unset it to use "
+                  + LOCAL);
+        }
       } else {
         serverUrl =
             TestServers.find(ENV, LOCAL, () -> container(DEFAULT_IMAGE), "MySQL or MariaDB");
