@@ -1,0 +1,225 @@
+package dev.outbox.mysql;
+
+import dev.outbox.OutboxRecord;
+import dev.outbox.spi.AckBatch;
+import dev.outbox.spi.AckResult;
+import dev.outbox.spi.BacklogStats;
+import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.HeaderCodec;
+import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.NewRow;
+import dev.outbox.spi.OutboxDialect;
+import dev.outbox.spi.OutboxTables;
+import dev.outbox.spi.SqlStates;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The MySQL (8.0+) and MariaDB (10.6+) dialect, over mysql-connector-j. Both need {@code SELECT …
+ * FOR UPDATE SKIP LOCKED} (MySQL 8.0.1, MariaDB 10.6) and InnoDB.
+ *
+ * <p>A claim is one short READ COMMITTED transaction: {@code SELECT … FOR UPDATE SKIP LOCKED} picks
+ * and locks the due rows, an {@code UPDATE} stamps the lease, and the transaction commits; neither
+ * database has {@code UPDATE … RETURNING}. An acknowledgement locks the rows that still carry the
+ * batch's lease token and writes only those, so it reports exactly which rows it wrote. Claims and
+ * acks run at READ COMMITTED whatever the session's isolation level, so InnoDB takes no gap locks
+ * that could block producers' inserts.
+ *
+ * <p>There is no LISTEN/NOTIFY, and a bare {@link Connection} does not tell the outbox when the
+ * caller commits, so relays poll: at once again after a full batch, soon after a partial one, and
+ * backing off to the relay's poll interval while claims come back empty. {@link #listen} is
+ * therefore {@link dev.outbox.spi.Wakeup#NONE}; an idle relay picks a new message up within its
+ * poll interval.
+ *
+ * <p>Times are {@code DATETIME(6)} holding UTC: {@code created_at} is the database clock ({@code
+ * UTC_TIMESTAMP(6)}), and instants from the relay's clock are bound as UTC text, so neither the
+ * session time zone nor the JVM's matters.
+ *
+ * <p>Where MySQL and MariaDB differ, this dialect uses only what both accept:
+ *
+ * <ul>
+ *   <li>mysql-connector-j sees MariaDB as server version 5.5.5 (MariaDB's handshake prefix) and
+ *       then drops the fractional seconds of bound {@code LocalDateTime}s and {@code Timestamp}s;
+ *       binding times as text keeps their microseconds on both.
+ *   <li>{@code JSON} is a native binary type on MySQL (which normalizes the text it returns) and an
+ *       alias of {@code LONGTEXT} with a {@code JSON_VALID} check on MariaDB (which returns the
+ *       text as written); headers are decoded by {@link HeaderCodec}, which accepts both forms.
+ *   <li>MariaDB has {@code DELETE … RETURNING} and MySQL has not, so dead-lettering is an {@code
+ *       INSERT … SELECT} and a {@code DELETE} of the same locked rows.
+ *   <li>The session variable is {@code transaction_isolation} on MySQL and {@code tx_isolation} on
+ *       MariaDB before 11.1; the dialect uses the {@code SET TRANSACTION ISOLATION LEVEL}
+ *       statement, which both accept, and reads neither.
+ *   <li>MySQL reports some transient conditions with the generic SQLState {@code HY000}; {@link
+ *       #isTransient} also recognizes them by error code, including MariaDB's own {@code 1927}
+ *       (connection killed).
+ * </ul>
+ *
+ * <p>Needs {@code binlog_format} {@code ROW} or {@code MIXED} (the defaults) where binary logging
+ * is on: READ COMMITTED transactions cannot be logged as statements. Immutable and thread-safe.
+ */
+public final class MySqlDialect implements OutboxDialect {
+
+  /** The Flyway location of the MySQL and MariaDB migrations. */
+  public static final String MIGRATION_LOCATION = "classpath:db/migration/outbox/mysql";
+
+  /** Most rows per INSERT statement when enlisting many messages. */
+  static final int INSERT_CHUNK_ROWS = 1000;
+
+  /**
+   * Payload and header bytes per INSERT statement: a statement must fit the server's {@code
+   * max_allowed_packet} (16 MiB by default on MariaDB, 64 MiB on MySQL) even when the driver
+   * escapes binary payloads. A single larger message is sent alone.
+   */
+  static final long INSERT_CHUNK_BYTES = 4L * 1024 * 1024;
+
+  /**
+   * MySQL error codes that mean "try again later" but come with the generic SQLState HY000 or
+   * another class that {@link SqlStates} does not treat as transient: lock wait timeout (1205),
+   * deadlock (1213), server read-only as during a failover (1290, 1836), query interrupted (1317),
+   * and MariaDB's connection killed (1927).
+   */
+  static final Set<Integer> TRANSIENT_ERROR_CODES = Set.of(1205, 1213, 1290, 1317, 1836, 1927);
+
+  /** Creates the dialect; it has no settings. */
+  public MySqlDialect() {}
+
+  @Override
+  public String name() {
+    return "mysql";
+  }
+
+  @Override
+  public String migrationLocation() {
+    return MIGRATION_LOCATION;
+  }
+
+  // ---- enlist ----
+
+  /** created_at is the database clock in UTC; CURRENT_TIMESTAMP would follow the session zone. */
+  private static final String INSERT_INTO =
+      """
+      INSERT INTO %s (message_id, topic, msg_key, payload, headers, created_at, next_attempt_at)
+      VALUES %s
+      """;
+
+  private static final String INSERT_ROW = "(?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?)";
+
+  @Override
+  public void insert(Connection c, OutboxTables tables, List<NewRow> rows) throws SQLException {
+    String table = Sql.qualified(tables, tables.table());
+    int from = 0;
+    while (from < rows.size()) {
+      int to = chunkEnd(rows, from);
+      insertChunk(c, table, rows.subList(from, to));
+      from = to;
+    }
+  }
+
+  /** The end (exclusive) of the chunk starting at {@code from}: at least one row. */
+  static int chunkEnd(List<NewRow> rows, int from) {
+    long bytes = 0;
+    int to = from;
+    while (to < rows.size() && to - from < INSERT_CHUNK_ROWS) {
+      bytes += approximateBytes(rows.get(to));
+      if (bytes > INSERT_CHUNK_BYTES && to > from) {
+        break;
+      }
+      to++;
+    }
+    return to;
+  }
+
+  private static long approximateBytes(NewRow r) {
+    return r.payload().length + r.headersJson().length() + r.topic().length() + 100L;
+  }
+
+  private static void insertChunk(Connection c, String table, List<NewRow> chunk)
+      throws SQLException {
+    String sql = String.format(INSERT_INTO, table, Sql.repeat(INSERT_ROW, chunk.size()));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      for (NewRow r : chunk) {
+        ps.setString(i++, r.messageId().toString());
+        ps.setString(i++, r.topic());
+        ps.setString(i++, r.key());
+        ps.setBytes(i++, r.payload());
+        ps.setString(i++, r.headersJson());
+        ps.setString(i++, Sql.utc(r.availableAt()));
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  // ---- claim ----
+
+  @Override
+  public List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest r)
+      throws SQLException {
+    String table = Sql.qualified(tables, tables.table());
+    return Jdbc.inTransaction(c, tx -> MySqlClaim.claim(tx, table, r));
+  }
+
+  // ---- ack ----
+
+  @Override
+  public AckResult ack(Connection c, OutboxTables tables, AckBatch b) throws SQLException {
+    if (b.isEmpty()) {
+      return new AckResult(Set.of(), Set.of(), Set.of());
+    }
+    String table = Sql.qualified(tables, tables.table());
+    String deadTable = Sql.qualified(tables, tables.deadLetterTable());
+    return Jdbc.inTransaction(c, tx -> MySqlAck.write(tx, table, deadTable, b));
+  }
+
+  // ---- operations ----
+
+  private static final String BACKLOG =
+      """
+      SELECT (SELECT count(*) FROM %1$s WHERE status = 0),
+             (SELECT created_at FROM %1$s WHERE status = 0 ORDER BY id LIMIT 1),
+             (SELECT count(*) FROM %2$s)
+      """;
+
+  @Override
+  public BacklogStats backlog(Connection c, OutboxTables tables) throws SQLException {
+    String sql =
+        String.format(
+            BACKLOG,
+            Sql.qualified(tables, tables.table()),
+            Sql.qualified(tables, tables.deadLetterTable()));
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      LocalDateTime oldest = rs.getObject(2, LocalDateTime.class);
+      return new BacklogStats(
+          rs.getLong(1), oldest == null ? null : Sql.instant(oldest), rs.getLong(3));
+    }
+  }
+
+  /**
+   * Transient by SQLState (see {@link SqlStates#isTransient}) or by one of the MySQL and MariaDB
+   * error codes in {@link #TRANSIENT_ERROR_CODES}.
+   */
+  @Override
+  public boolean isTransient(SQLException e) {
+    if (SqlStates.isTransient(e)) {
+      return true;
+    }
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      if (TRANSIENT_ERROR_CODES.contains(x.getErrorCode())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return "MySqlDialect";
+  }
+}
