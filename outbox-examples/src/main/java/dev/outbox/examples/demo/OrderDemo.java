@@ -65,8 +65,13 @@ public final class OrderDemo {
     }
   }
 
-  /** Runs the demo; returns its exit code. */
-  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  /**
+   * Runs the demo with {@code args}, reading defaults from {@code env} and printing to {@code out}
+   * and {@code err}, for embedding it (a test, another launcher) without exiting the JVM.
+   *
+   * @return the exit code {@link #main} would exit with
+   */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     DemoOptions options;
     try {
       options = DemoOptions.parse(args, env);

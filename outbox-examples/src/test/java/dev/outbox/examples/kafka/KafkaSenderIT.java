@@ -13,6 +13,7 @@ import dev.outbox.examples.RoundTrip;
 import dev.outbox.examples.RoundTrip.Expected;
 import dev.outbox.examples.RoundTrip.Received;
 import dev.outbox.examples.TestPostgres;
+import dev.outbox.examples.demo.DemoRun;
 import dev.outbox.spi.OutboxTables;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -181,6 +182,29 @@ class KafkaSenderIT {
     assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1"))
         .as("the record for the existing topic is sent")
         .isEqualTo(1);
+  }
+
+  @Test
+  void theDemoDeliversEveryCommittedOrderThroughKafka() throws Exception {
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url",
+            pg.jdbcUrl(),
+            "--schema",
+            pg.extraSchema("demo_kafka"),
+            "--sender",
+            "kafka",
+            "--kafka-bootstrap",
+            kafka.bootstrapServers(),
+            "--duration",
+            "2s",
+            "--drain-timeout",
+            "30s");
+
+    long committed = run.assertConsistent().get("committed");
+    assertThat(consume("orders", (int) committed, Duration.ofSeconds(30)))
+        .extracting(Received::key)
+        .allMatch(key -> key.startsWith("customer-"));
   }
 
   @Test
