@@ -222,11 +222,14 @@ public final class OrderDemo {
   /** Waits until every committed order's message was delivered, or the drain timeout. */
   private void drain(DemoStats stats, long start) throws InterruptedException {
     long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-    long nextProgress = System.nanoTime();
+    long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    boolean waited = false;
     while (true) {
       DemoStats.Snapshot s = stats.snapshot();
       if (s.delivered() >= s.committed()) {
-        printProgress(stats, start);
+        if (waited) {
+          printProgress(stats, start);
+        }
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -240,6 +243,7 @@ public final class OrderDemo {
         printProgress(stats, start);
         nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       }
+      waited = true;
       Thread.sleep(50);
     }
   }
