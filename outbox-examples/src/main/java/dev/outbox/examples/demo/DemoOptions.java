@@ -63,6 +63,14 @@ record DemoOptions(
   static final int DEFAULT_FLAKY_PERCENT = 10;
   static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * Limits that keep the demo's bookkeeping (every message id and lag, in memory) small: at most
+   * 600,000 orders.
+   */
+  static final int MAX_RATE = 1000;
+
+  static final Duration MAX_DURATION = Duration.ofMinutes(10);
+
   private static final Set<String> KNOWN =
       Set.of(
           "jdbc-url",
@@ -93,11 +101,11 @@ record DemoOptions(
         --rabbitmq-uri URI      for --sender rabbitmq       env OUTBOX_DEMO_RABBITMQ_URI, default %s
         --kafka-bootstrap HOSTS for --sender kafka          env OUTBOX_DEMO_KAFKA_BOOTSTRAP, default %s
         --threads N             order threads, 1-64         default %d
-        --rate N                orders per second, 1-10000  default %d
-        --duration D            how long to place orders    default 10s (e.g. 500ms, 30s, 2m; up to 1h)
+        --rate N                orders per second, 1-1000   default %d
+        --duration D            how long to place orders    default 10s (e.g. 500ms, 30s, 2m; up to 10m)
         --rollback-percent P    orders rolled back, 0-100   default %d
         --flaky-percent P       print sender failures, 0-90 default %d (retried by the relay)
-        --drain-timeout D       wait for delivery after the last order, default 60s
+        --drain-timeout D       wait for delivery after the last order, default 60s (up to 10m)
         --help                  this text
       """
           .formatted(
@@ -132,11 +140,11 @@ record DemoOptions(
             "kafka-bootstrap",
             env.getOrDefault("OUTBOX_DEMO_KAFKA_BOOTSTRAP", DEFAULT_KAFKA_BOOTSTRAP)),
         intFlag(flags, "threads", DEFAULT_THREADS, 1, 64),
-        intFlag(flags, "rate", DEFAULT_RATE, 1, 10_000),
-        durationFlag(flags, "duration", DEFAULT_DURATION, Duration.ofHours(1)),
+        intFlag(flags, "rate", DEFAULT_RATE, 1, MAX_RATE),
+        durationFlag(flags, "duration", DEFAULT_DURATION, MAX_DURATION),
         intFlag(flags, "rollback-percent", DEFAULT_ROLLBACK_PERCENT, 0, 100),
         intFlag(flags, "flaky-percent", DEFAULT_FLAKY_PERCENT, 0, 90),
-        durationFlag(flags, "drain-timeout", DEFAULT_DRAIN_TIMEOUT, Duration.ofHours(1)),
+        durationFlag(flags, "drain-timeout", DEFAULT_DRAIN_TIMEOUT, MAX_DURATION),
         flags.containsKey("help"));
   }
 

@@ -31,6 +31,12 @@ public final class KafkaSenderBuilder {
   /** Default {@link #closeTimeout(Duration)}: 10 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Longest accepted {@link #deliveryTimeout(Duration)}: 1 hour. */
+  public static final Duration MAX_DELIVERY_TIMEOUT = Duration.ofHours(1);
+
+  /** Longest accepted {@link #maxBlock(Duration)} and {@link #closeTimeout(Duration)}. */
+  public static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
   /** Longest request timeout the builder derives from the delivery timeout: 10 seconds. */
   static final long MAX_DERIVED_REQUEST_TIMEOUT_MS = 10_000;
 
@@ -81,8 +87,8 @@ public final class KafkaSenderBuilder {
   /**
    * How long the producer tries to deliver a record, its own retries included, before reporting it
    * for a relay retry ({@code delivery.timeout.ms}). Keep it below the relay's send timeout, so
-   * that every record gets Kafka's own answer before the relay gives up on the batch. At least 1
-   * second. Default: 20 seconds.
+   * that every record gets Kafka's own answer before the relay gives up on the batch. From 1 second
+   * to 1 hour. Default: 20 seconds.
    */
   public KafkaSenderBuilder deliveryTimeout(Duration deliveryTimeout) {
     this.deliveryTimeout = deliveryTimeout;
@@ -91,7 +97,7 @@ public final class KafkaSenderBuilder {
 
   /**
    * How long handing one record to the producer may block the relay's thread, waiting for topic
-   * metadata or buffer space ({@code max.block.ms}); zero or positive. Default: 5 seconds.
+   * metadata or buffer space ({@code max.block.ms}); zero to 5 minutes. Default: 5 seconds.
    */
   public KafkaSenderBuilder maxBlock(Duration maxBlock) {
     this.maxBlock = maxBlock;
@@ -99,8 +105,8 @@ public final class KafkaSenderBuilder {
   }
 
   /**
-   * How long {@link KafkaSender#close()} waits for records the producer still holds; zero or
-   * positive. Default: 10 seconds.
+   * How long {@link KafkaSender#close()} waits for records the producer still holds; zero to 5
+   * minutes. Default: 10 seconds.
    */
   public KafkaSenderBuilder closeTimeout(Duration closeTimeout) {
     this.closeTimeout = closeTimeout;
@@ -133,9 +139,9 @@ public final class KafkaSenderBuilder {
           "name must be 1 to 64 letters, digits, '.', '-' or '_', was '" + name + "'");
     }
     Objects.requireNonNull(topicMapping, "topicMapping must not be null");
-    checkAtLeast("deliveryTimeout", deliveryTimeout, Duration.ofSeconds(1));
-    checkAtLeast("maxBlock", maxBlock, Duration.ZERO);
-    checkAtLeast("closeTimeout", closeTimeout, Duration.ZERO);
+    checkRange("deliveryTimeout", deliveryTimeout, Duration.ofSeconds(1), MAX_DELIVERY_TIMEOUT);
+    checkRange("maxBlock", maxBlock, Duration.ZERO, MAX_WAIT);
+    checkRange("closeTimeout", closeTimeout, Duration.ZERO, MAX_WAIT);
     REQUIRED.forEach(this::checkRequired);
     return new KafkaSender(name, producerConfig(), topicMapping, closeTimeout);
   }
@@ -169,10 +175,11 @@ public final class KafkaSenderBuilder {
     }
   }
 
-  private static void checkAtLeast(String option, Duration value, Duration min) {
+  private static void checkRange(String option, Duration value, Duration min, Duration max) {
     Objects.requireNonNull(value, option + " must not be null");
-    if (value.compareTo(min) < 0) {
-      throw new IllegalArgumentException(option + " must be at least " + min + ", was " + value);
+    if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          option + " must be between " + min + " and " + max + ", was " + value);
     }
   }
 }

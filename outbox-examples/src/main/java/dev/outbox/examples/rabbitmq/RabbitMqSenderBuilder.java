@@ -24,6 +24,12 @@ public final class RabbitMqSenderBuilder {
   /** Default {@link #closeTimeout(Duration)}: 10 seconds. */
   public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Longest accepted {@link #closeTimeout(Duration)}: 5 minutes. */
+  public static final Duration MAX_CLOSE_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Default {@link #mandatory(boolean)}: unroutable messages come back and are dead-lettered. */
+  public static final boolean DEFAULT_MANDATORY = true;
+
   /** Default {@link #exchange(Function)}: the record's topic. */
   public static final Function<OutboxRecord, String> TOPIC_AS_EXCHANGE = OutboxRecord::topic;
 
@@ -37,7 +43,7 @@ public final class RabbitMqSenderBuilder {
   private String name = DEFAULT_NAME;
   private Function<OutboxRecord, String> exchange = TOPIC_AS_EXCHANGE;
   private Function<OutboxRecord, String> routingKey = KEY_AS_ROUTING_KEY;
-  private boolean mandatory = true;
+  private boolean mandatory = DEFAULT_MANDATORY;
   private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
@@ -91,7 +97,7 @@ public final class RabbitMqSenderBuilder {
 
   /**
    * How long {@link RabbitMqSender#close()} waits for outstanding confirms and for the connection
-   * to close; zero or positive. Default: 10 seconds.
+   * to close; zero to 5 minutes. Default: 10 seconds.
    */
   public RabbitMqSenderBuilder closeTimeout(Duration closeTimeout) {
     this.closeTimeout = closeTimeout;
@@ -117,9 +123,9 @@ public final class RabbitMqSenderBuilder {
           "connectTimeout must be between 100 ms and 5 minutes, was " + connectTimeout);
     }
     Objects.requireNonNull(closeTimeout, "closeTimeout must not be null");
-    if (closeTimeout.isNegative()) {
+    if (closeTimeout.isNegative() || closeTimeout.compareTo(MAX_CLOSE_TIMEOUT) > 0) {
       throw new IllegalArgumentException(
-          "closeTimeout must be zero or positive, was " + closeTimeout);
+          "closeTimeout must be between zero and 5 minutes, was " + closeTimeout);
     }
     RabbitMqSenderSettings settings =
         new RabbitMqSenderSettings(

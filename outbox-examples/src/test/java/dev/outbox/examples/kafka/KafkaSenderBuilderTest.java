@@ -16,10 +16,10 @@ class KafkaSenderBuilderTest {
         .hasMessageContaining("name must be 1 to 64 letters");
     assertThatThrownBy(
             () -> KafkaSender.builder("h:9092").deliveryTimeout(Duration.ofMillis(10)).build())
-        .hasMessage("deliveryTimeout must be at least PT1S, was PT0.01S");
+        .hasMessage("deliveryTimeout must be between PT1S and PT1H, was PT0.01S");
     assertThatThrownBy(
             () -> KafkaSender.builder("h:9092").closeTimeout(Duration.ofSeconds(-1)).build())
-        .hasMessageContaining("closeTimeout must be at least PT0S");
+        .hasMessage("closeTimeout must be between PT0S and PT5M, was PT-1S");
   }
 
   @Test

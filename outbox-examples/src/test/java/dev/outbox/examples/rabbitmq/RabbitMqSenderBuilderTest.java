@@ -19,7 +19,7 @@ class RabbitMqSenderBuilderTest {
         .hasMessage("connectTimeout must be between 100 ms and 5 minutes, was PT0.005S");
     assertThatThrownBy(
             () -> RabbitMqSender.builder(factory).closeTimeout(Duration.ofSeconds(-1)).build())
-        .hasMessage("closeTimeout must be zero or positive, was PT-1S");
+        .hasMessage("closeTimeout must be between zero and 5 minutes, was PT-1S");
     assertThatThrownBy(() -> RabbitMqSender.builder(factory).exchange(null).build())
         .hasMessage("exchange must not be null");
   }
