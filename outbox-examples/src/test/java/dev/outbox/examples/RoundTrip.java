@@ -116,7 +116,8 @@ public final class RoundTrip {
 
   /**
    * A relay for the broker tests: short poll interval and backoff, and attempts enough to ride out
-   * an outage of a few seconds without dead-lettering anything.
+   * an outage of a few seconds without dead-lettering anything. The send timeout stays at its
+   * default (30 s), above the senders' own delivery timeouts, as the README advises.
    */
   public static OutboxRelay.Builder relay(DataSource ds, OutboxTables tables, Sender sender) {
     return OutboxRelay.builder(ds, new PostgresDialect(), sender)
@@ -125,8 +126,6 @@ public final class RoundTrip {
         .pollInterval(Duration.ofMillis(100))
         .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500)))
         .maxAttempts(1000)
-        .sendTimeout(Duration.ofSeconds(15))
-        .leaseDuration(Duration.ofSeconds(30))
         .shutdownTimeout(Duration.ofSeconds(10));
   }
 
