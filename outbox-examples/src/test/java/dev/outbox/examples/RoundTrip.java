@@ -1,0 +1,176 @@
+package dev.outbox.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.Backoff;
+import dev.outbox.JdbcOutbox;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Sender;
+import dev.outbox.postgres.PostgresDialect;
+import dev.outbox.spi.OutboxTables;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+
+/**
+ * The broker tests' round trip: enlist many messages with keys and headers, relay them through a
+ * real sender, consume them back and check that each arrived intact and in per-key order.
+ */
+public final class RoundTrip {
+  /** Messages per round trip. */
+  public static final int MESSAGES = 1000;
+
+  /** Distinct keys; each carries MESSAGES / KEYS messages in sequence. */
+  public static final int KEYS = 50;
+
+  /** The span current while enlisting; its W3C traceparent must reach the consumer. */
+  public static final SpanContext ENLIST_SPAN =
+      SpanContext.create(
+          "0af7651916cd43dd8448eb211c80319c",
+          "b7ad6b7169203331",
+          TraceFlags.getSampled(),
+          TraceState.getDefault());
+
+  /** {@link #ENLIST_SPAN} as a W3C traceparent header. */
+  public static final String TRACEPARENT =
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+  private RoundTrip() {}
+
+  /**
+   * What was enlisted for one message.
+   *
+   * @param messageId the outbox message id
+   * @param key the ordering key
+   * @param seq the message's place among its key's messages
+   * @param payload the payload text
+   */
+  public record Expected(UUID messageId, String key, int seq, String payload) {}
+
+  /**
+   * What a consumer got, in consumption order.
+   *
+   * @param messageId the message id the broker message carried
+   * @param key the key (Kafka key, AMQP routing key)
+   * @param headers the headers, as text
+   * @param payload the payload text
+   */
+  public record Received(
+      String messageId, String key, Map<String, String> headers, String payload) {}
+
+  /**
+   * Enlists {@code n} messages for {@code topic} in ten committed transactions, while {@link
+   * #ENLIST_SPAN} is current; returns what was enlisted by message id.
+   */
+  public static Map<UUID, Expected> enlist(DataSource ds, JdbcOutbox outbox, String topic, int n)
+      throws SQLException {
+    Map<UUID, Expected> expected = new LinkedHashMap<>();
+    Map<String, Integer> nextSeq = new HashMap<>();
+    Scope scope = Span.wrap(ENLIST_SPAN).makeCurrent();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      for (int tx = 0; tx < 10; tx++) {
+        List<Expected> batch = new ArrayList<>();
+        List<OutboxMessage> messages = new ArrayList<>();
+        for (int i = tx * n / 10; i < (tx + 1) * n / 10; i++) {
+          String key = "key-" + (i % KEYS);
+          int seq = nextSeq.merge(key, 1, Integer::sum);
+          String payload = "payload-" + i;
+          messages.add(
+              OutboxMessage.builder(topic)
+                  .key(key)
+                  .payload(payload)
+                  .header("type", "order.created")
+                  .header("seq", Integer.toString(seq))
+                  .build());
+          batch.add(new Expected(null, key, seq, payload));
+        }
+        List<UUID> ids = outbox.addAll(c, messages);
+        c.commit();
+        for (int i = 0; i < ids.size(); i++) {
+          Expected e = batch.get(i);
+          expected.put(ids.get(i), new Expected(ids.get(i), e.key(), e.seq(), e.payload()));
+        }
+      }
+    } finally {
+      scope.close();
+    }
+    return expected;
+  }
+
+  /**
+   * A relay for the broker tests: short poll interval and backoff, and attempts enough to ride out
+   * an outage of a few seconds without dead-lettering anything. The send timeout stays at its
+   * default (30 s), above the senders' own delivery timeouts, as the README advises.
+   */
+  public static OutboxRelay.Builder relay(DataSource ds, OutboxTables tables, Sender sender) {
+    return OutboxRelay.builder(ds, new PostgresDialect(), sender)
+        .schema(tables.schema())
+        .table(tables.table())
+        .pollInterval(Duration.ofMillis(100))
+        .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500)))
+        .maxAttempts(1000)
+        .shutdownTimeout(Duration.ofSeconds(10));
+  }
+
+  /** The distinct message ids in {@code received}. */
+  public static Set<String> distinctIds(List<Received> received) {
+    return received.stream().map(Received::messageId).collect(Collectors.toSet());
+  }
+
+  /**
+   * Checks that every expected message arrived with its message id, key, headers (the trace context
+   * included) and payload, that nothing else arrived, and that each key's messages were consumed in
+   * enlist order (a redelivered message may repeat, but never after a later message of its key).
+   */
+  public static void assertAllArrivedInKeyOrder(
+      Map<UUID, Expected> expected, List<Received> received) {
+    Set<String> expectedIds =
+        expected.keySet().stream().map(UUID::toString).collect(Collectors.toSet());
+    assertThat(distinctIds(received)).as("message ids that arrived").isEqualTo(expectedIds);
+    Map<String, Integer> lastSeq = new HashMap<>();
+    for (Received r : received) {
+      Expected e = expected.get(UUID.fromString(r.messageId()));
+      assertThat(r.key()).as("key of %s", r.messageId()).isEqualTo(e.key());
+      assertThat(r.payload()).as("payload of %s", r.messageId()).isEqualTo(e.payload());
+      assertThat(r.headers())
+          .as("headers of %s", r.messageId())
+          .containsEntry("type", "order.created")
+          .containsEntry("seq", Integer.toString(e.seq()))
+          .containsEntry("traceparent", TRACEPARENT);
+      int previous = lastSeq.getOrDefault(e.key(), 0);
+      assertThat(e.seq())
+          .as("%s seq %d consumed after seq %d of the same key", e.key(), e.seq(), previous)
+          .isBetween(previous, previous + 1);
+      lastSeq.put(e.key(), e.seq());
+    }
+  }
+
+  /** Polls {@code condition} until it holds; fails after {@code timeout}. */
+  public static void await(Duration timeout, String what, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.outbox.examples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.examples.TestPostgres;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Runs the order-service demo for a few seconds against the real PostgreSQL (in a fresh schema) and
+ * checks its summary line against the database.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OrderDemoIT {
+  private TestPostgres pg;
+
+  @BeforeAll
+  void database() {
+    pg = TestPostgres.create();
+  }
+
+  @AfterAll
+  void dropSchema() {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @Test
+  void demoDeliversEveryCommittedOrderAndNoRolledBackOne() {
+    String schema = pg.extraSchema("print");
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url", pg.jdbcUrl(),
+            "--schema", schema,
+            "--duration", "3s",
+            "--rate", "100",
+            "--rollback-percent", "25",
+            "--flaky-percent", "10",
+            "--drain-timeout", "30s");
+
+    Map<String, Long> summary = run.assertConsistent();
+    assertThat(summary.get("rolled_back")).as("rolled back on purpose").isPositive();
+    assertThat(summary.get("retried")).as("the flaky sender's failures were retried").isPositive();
+    assertThat(summary.get("dead")).isZero();
+    assertThat(run.out()).contains("[demo]    1s  committed").contains("[sender] orders key=");
+
+    assertThat(pg.queryLong("SELECT count(*) FROM " + schema + ".orders"))
+        .as("only committed orders exist")
+        .isEqualTo(summary.get("committed"));
+    assertThat(pg.queryLong("SELECT count(*) FROM " + schema + ".outbox_message WHERE status = 1"))
+        .as("only committed orders' messages exist, all sent")
+        .isEqualTo(summary.get("committed"));
+    assertThat(pg.queryLong("SELECT count(*) FROM " + schema + ".outbox_message WHERE status = 0"))
+        .isZero();
+  }
+
+  @Test
+  void demoWithTheRabbitMqSenderDeliversEveryCommittedOrder() {
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url",
+            pg.jdbcUrl(),
+            "--schema",
+            pg.extraSchema("rabbit"),
+            "--sender",
+            "rabbitmq",
+            "--rabbitmq-uri",
+            System.getenv()
+                .getOrDefault("OUTBOX_TEST_RABBITMQ_URI", DemoOptions.DEFAULT_RABBITMQ_URI),
+            "--duration",
+            "2s",
+            "--drain-timeout",
+            "30s");
+
+    run.assertConsistent();
+    assertThat(run.out()).contains("RabbitMQ exchange 'orders'");
+  }
+
+  @Test
+  void unreachableDatabaseExitsNonZeroNamingTheUrlAndHowToPointElsewhere() throws Exception {
+    String url = "jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres";
+
+    DemoRun run = DemoRun.run("--jdbc-url", url, "--duration", "1s");
+
+    assertThat(run.exitCode()).isEqualTo(OrderDemo.EXIT_UNREACHABLE);
+    assertThat(run.err())
+        .contains("could not connect to PostgreSQL at " + url)
+        .contains("--jdbc-url")
+        .contains("OUTBOX_DEMO_JDBC_URL");
+    assertThat(run.out()).doesNotContain("SUMMARY");
+  }
+
+  @Test
+  void invalidOptionExitsWithUsageNamingTheOption() {
+    DemoRun run = DemoRun.run("--threads", "0");
+
+    assertThat(run.exitCode()).isEqualTo(OrderDemo.EXIT_USAGE);
+    assertThat(run.err())
+        .contains("--threads must be a whole number from 1 to 64, was '0'")
+        .contains("Usage:");
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

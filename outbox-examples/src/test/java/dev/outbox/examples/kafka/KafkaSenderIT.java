@@ -1,0 +1,287 @@
+package dev.outbox.examples.kafka;
+
+import static dev.outbox.examples.RoundTrip.MESSAGES;
+import static dev.outbox.examples.RoundTrip.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.examples.CutHalfway;
+import dev.outbox.examples.RoundTrip;
+import dev.outbox.examples.RoundTrip.Expected;
+import dev.outbox.examples.RoundTrip.Received;
+import dev.outbox.examples.TestPostgres;
+import dev.outbox.examples.demo.DemoRun;
+import dev.outbox.spi.OutboxTables;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@link KafkaSender} against a real Kafka broker started in this JVM (KRaft, 127.0.0.1), relayed
+ * from a real PostgreSQL outbox. Each test has its own topic with three partitions.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaSenderIT {
+  private static final AtomicInteger TOPICS = new AtomicInteger();
+
+  private TestPostgres pg;
+  private EmbeddedKafka kafka;
+  private String topic;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    pg = TestPostgres.create();
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @BeforeEach
+  void freshTopic() throws Exception {
+    topic = "outbox-it-" + TOPICS.incrementAndGet();
+    kafka.createTopic(topic, 3, Map.of());
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    toClose.clear();
+  }
+
+  private <C extends AutoCloseable> C closeAfterTest(C c) {
+    toClose.add(c);
+    return c;
+  }
+
+  @Test
+  void thousandMessagesArriveInPerKeyOrderWithTheirMessageIdKeyAndHeaders() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
+    KafkaSender sender =
+        closeAfterTest(KafkaSender.builder(kafka.bootstrapServers()).name("it").build());
+    closeAfterTest(RoundTrip.relay(pg.dataSource(), tables, sender).name("kafka-it").build())
+        .start();
+
+    List<Received> received = consume(topic, MESSAGES, Duration.ofSeconds(60));
+
+    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
+    assertThat(received).as("no record was written twice without a failure").hasSize(MESSAGES);
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+  }
+
+  @Test
+  void thousandMessagesAllArriveInPerKeyOrderWhenTheBrokerConnectionIsCutHalfway()
+      throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
+    // A delivery timeout shorter than the outage: the producer gives up on the records it holds,
+    // and the relay has to retry them.
+    KafkaSender sender =
+        closeAfterTest(
+            KafkaSender.builder(kafka.proxiedBootstrapServers())
+                .name("it-cut")
+                .deliveryTimeout(Duration.ofSeconds(1))
+                .build());
+    CutHalfway cutting = new CutHalfway(sender, kafka.proxy(), MESSAGES / 2, Duration.ofSeconds(3));
+    closeAfterTest(RoundTrip.relay(pg.dataSource(), tables, cutting).name("kafka-cut").build())
+        .start();
+
+    List<Received> received = consume(topic, MESSAGES, Duration.ofSeconds(90));
+
+    assertThat(cutting.didCut()).isTrue();
+    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    assertThat(pg.queryLong("SELECT max(attempts) FROM " + table(tables)))
+        .as("the records that met the outage were retried by the relay")
+        .isGreaterThan(1);
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead")).isZero();
+  }
+
+  @Test
+  void recordTooLargeForTheTopicIsDeadLetteredWithKafkasReason() throws Exception {
+    String small = topic + "-small";
+    kafka.createTopic(small, 1, Map.of("max.message.bytes", "1024"));
+    OutboxTables tables = pg.newOutboxTable();
+    pg.enlist(
+        TestPostgres.outbox(tables),
+        OutboxMessage.of(small, "k", new byte[10_000]),
+        OutboxMessage.of(small, "other", "fits"));
+    KafkaSender sender =
+        closeAfterTest(KafkaSender.builder(kafka.bootstrapServers()).name("it").build());
+    OutboxRelay relay = closeAfterTest(RoundTrip.relay(pg.dataSource(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(2);
+
+    assertThat(pg.queryString("SELECT reason FROM " + table(tables) + "_dead"))
+        .contains("RecordTooLargeException");
+    assertThat(pg.queryString("SELECT msg_key FROM " + table(tables) + "_dead")).isEqualTo("k");
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1"))
+        .as("the record that fits is sent")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void recordsForATopicThatDoesNotExistAreRetriedWithTheMetadataError() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String missing = topic + "-missing";
+    pg.enlist(
+        TestPostgres.outbox(tables),
+        OutboxMessage.of(missing, "a", "1"),
+        OutboxMessage.of(missing, "b", "2"),
+        OutboxMessage.of(topic, "c", "3"));
+    KafkaSender sender =
+        closeAfterTest(
+            KafkaSender.builder(kafka.bootstrapServers())
+                .name("it")
+                .maxBlock(Duration.ofSeconds(1))
+                .build());
+    OutboxRelay relay = closeAfterTest(RoundTrip.relay(pg.dataSource(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(3);
+
+    String pending = table(tables) + " WHERE status = 0 AND attempts = 1 AND topic = ?";
+    assertThat(pg.queryLong("SELECT count(*) FROM " + pending, missing)).isEqualTo(2);
+    assertThat(pg.queryString("SELECT last_error FROM " + pending + " LIMIT 1", missing))
+        .contains("not present in metadata");
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1"))
+        .as("the record for the existing topic is sent")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void theDemoDeliversEveryCommittedOrderThroughKafka() throws Exception {
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url",
+            pg.jdbcUrl(),
+            "--schema",
+            pg.extraSchema("demo_kafka"),
+            "--sender",
+            "kafka",
+            "--kafka-bootstrap",
+            kafka.bootstrapServers(),
+            "--duration",
+            "2s",
+            "--drain-timeout",
+            "30s");
+
+    long committed = run.assertConsistent().get("committed");
+    assertThat(consume("orders", (int) committed, Duration.ofSeconds(30)))
+        .extracting(Received::key)
+        .allMatch(key -> key.startsWith("customer-"));
+  }
+
+  @Test
+  void closedSenderReportsRetryAndItsProducerThreadEnds() throws Exception {
+    KafkaSender sender = KafkaSender.builder(kafka.bootstrapServers()).name("it-close").build();
+    assertThat(outcome(sender, record(1)).status()).isEqualTo(Outcome.Status.SENT);
+
+    sender.close();
+
+    Outcome afterClose = outcome(sender, record(2));
+    assertThat(afterClose.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(afterClose.reason()).contains("closed");
+    await(
+        Duration.ofSeconds(10),
+        "the producer's thread ends",
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().endsWith("outbox-it-close")));
+  }
+
+  private OutboxRecord record(long id) {
+    return new OutboxRecord(
+        id, UUID.randomUUID(), topic, "k", new byte[] {1}, Map.of(), Instant.now(), 1);
+  }
+
+  private static Outcome outcome(KafkaSender sender, OutboxRecord r) throws Exception {
+    return sender.send(List.of(r)).toCompletableFuture().get(30, TimeUnit.SECONDS).get(0);
+  }
+
+  /** Reads {@code topic} from the start until {@code distinct} message ids have arrived. */
+  private List<Received> consume(String topic, int distinct, Duration timeout) throws Exception {
+    Map<String, Object> config =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest");
+    List<Received> received = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          List.of(
+              new TopicPartition(topic, 0),
+              new TopicPartition(topic, 1),
+              new TopicPartition(topic, 2));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      await(
+          timeout,
+          distinct + " distinct messages consumed",
+          () -> {
+            consumer.poll(Duration.ofMillis(100)).forEach(r -> received.add(received(r)));
+            return RoundTrip.distinctIds(received).size() >= distinct;
+          });
+    }
+    return received;
+  }
+
+  private static Received received(ConsumerRecord<String, byte[]> r) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (Header h : r.headers()) {
+      headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+    }
+    return new Received(
+        headers.get(KafkaSender.MESSAGE_ID_HEADER),
+        r.key(),
+        headers,
+        new String(r.value(), StandardCharsets.UTF_8));
+  }
+
+  private long sentRows(OutboxTables tables) {
+    return pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1");
+  }
+
+  private static String table(OutboxTables tables) {
+    return tables.schema() + "." + tables.table();
+  }
+}
