@@ -31,6 +31,9 @@ public abstract class FaultContract extends OutboxContractSupport {
     TcpProxy proxy = closeAfterTest(new TcpProxy(db.hostAndPort()));
     HikariDataSource viaProxy =
         closeAfterTest(db.dataSource(db.jdbcUrlVia("127.0.0.1", proxy.port()), "via-proxy", 4));
+    // The outage outlasts the pool's wait for a connection, so the relay cannot ride it out inside
+    // getConnection(): the ack after the cut must fail and be reported.
+    viaProxy.getHikariConfigMXBean().setConnectionTimeout(1000);
     List<RelayException> errors = new CopyOnWriteArrayList<>();
     List<UUID> delivered = new CopyOnWriteArrayList<>();
     AtomicBoolean cutOnce = new AtomicBoolean();
@@ -43,7 +46,7 @@ public abstract class FaultContract extends OutboxContractSupport {
                       batch.forEach(r -> delivered.add(r.messageId()));
                       if (cutOnce.compareAndSet(false, true)) {
                         proxy.cut(); // the database goes away between send and ack
-                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)
+                        CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS)
                             .execute(proxy::restore);
                       }
                       return CompletableFuture.completedFuture(Outcome.allSent(batch));
