@@ -181,6 +181,30 @@ class MySqlPartitionSafetyIT extends MySqlPartitionTestSupport {
   }
 
   @Test
+  void aTableWhoseCatchAllPartitionWasRemovedGetsPartitionsAddedAboveItsLast() throws Exception {
+    execute(
+        "ALTER TABLE "
+            + messageTable()
+            + " PARTITION BY RANGE COLUMNS (created_at)"
+            + " (PARTITION p_old VALUES LESS THAN ('2031-01-01'))");
+    insertMessage(Instant.parse("2030-12-31T10:00:00Z"), RowState.PENDING);
+
+    MaintenanceResult r = maintenance().runOnce();
+
+    assertThat(r.status()).isEqualTo(Status.COMPLETED);
+    assertThat(r.created()).extracting(Created::rowsMoved).containsOnly(0L);
+    assertThat(partitions())
+        .extracting(Partition::name, Partition::catchAll)
+        .containsExactly(
+            tuple("p_old", false),
+            tuple(daily(NOW), false),
+            tuple(daily(daysAgo(-1)), false),
+            tuple(daily(daysAgo(-2)), false),
+            tuple(daily(daysAgo(-3)), false));
+    assertThat(rowsIn("p_old")).isEqualTo(1);
+  }
+
+  @Test
   void aTableThatIsMissingOrNotPartitionedFailsTheRunSayingSo() throws Exception {
     execute("CREATE TABLE " + tables.schema() + ".plain_table (id int)");
 
