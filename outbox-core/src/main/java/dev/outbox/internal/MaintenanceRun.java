@@ -175,7 +175,17 @@ public final class MaintenanceRun {
         settings.retention(),
         unfinished,
         settings.qualifiedTable(),
-        p.schema() == null ? p.name() : p.schema() + "." + p.name());
+        partitionSql(p));
+  }
+
+  /**
+   * The partition as a query names it: a table of its own (PostgreSQL), or a partition selection on
+   * the message table where partitions are not tables and have no schema (MySQL).
+   */
+  private String partitionSql(Partition p) {
+    return p.schema() == null
+        ? settings.qualifiedTable() + " PARTITION (" + p.name() + ")"
+        : p.schema() + "." + p.name();
   }
 
   private MaintenanceResult lockTimedOut(Connection c, Progress progress) throws SQLException {

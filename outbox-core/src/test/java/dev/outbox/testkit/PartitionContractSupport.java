@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -56,7 +55,8 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
 
   /**
    * Inserts one message directly, with the given {@code created_at} and state; returns its message
-   * id. Written in portable SQL; a database module overrides it if its column types need it.
+   * id. Portable SQL; values are bound through {@link TestDatabase#bindUuid} and {@link
+   * TestDatabase#bindInstant}, which each database module adapts to its column types.
    */
   protected UUID insertMessage(Instant createdAt, RowState state) throws SQLException {
     UUID id = UUID.randomUUID();
@@ -67,18 +67,18 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
             c.prepareStatement(
                 "INSERT INTO "
                     + messageTable()
-                    + " (message_id, topic, payload, created_at, status, attempts,"
+                    + " (message_id, topic, payload, headers, created_at, status, attempts,"
                     + " next_attempt_at, lease_token, lease_until, sent_at)"
-                    + " VALUES (?, 'retention', ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setObject(1, id);
+                    + " VALUES (?, 'retention', ?, '{}', ?, ?, ?, ?, ?, ?, ?)")) {
+      db.bindUuid(ps, 1, id);
       ps.setBytes(2, ("m-" + state).getBytes(StandardCharsets.UTF_8));
-      ps.setObject(3, createdAt.atOffset(ZoneOffset.UTC));
+      db.bindInstant(ps, 3, createdAt);
       ps.setInt(4, open ? 0 : 1);
       ps.setInt(5, state == RowState.PENDING ? 0 : 1);
-      ps.setObject(6, next.atOffset(ZoneOffset.UTC));
-      ps.setObject(7, state == RowState.LEASED ? UUID.randomUUID() : null);
-      ps.setObject(8, state == RowState.LEASED ? next.atOffset(ZoneOffset.UTC) : null);
-      ps.setObject(9, open ? null : createdAt.plusSeconds(1).atOffset(ZoneOffset.UTC));
+      db.bindInstant(ps, 6, next);
+      db.bindUuid(ps, 7, state == RowState.LEASED ? UUID.randomUUID() : null);
+      db.bindInstant(ps, 8, state == RowState.LEASED ? next : null);
+      db.bindInstant(ps, 9, open ? null : createdAt.plusSeconds(1));
       ps.executeUpdate();
     }
     return id;
@@ -91,12 +91,12 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
             c.prepareStatement(
                 "INSERT INTO "
                     + deadTable()
-                    + " (original_id, message_id, topic, payload, created_at, attempts, reason,"
-                    + " dead_at) VALUES (1, ?, 'retention', ?, ?, 3, 'poison', ?)")) {
-      ps.setObject(1, UUID.randomUUID());
+                    + " (original_id, message_id, topic, payload, headers, created_at, attempts,"
+                    + " reason, dead_at) VALUES (1, ?, 'retention', ?, '{}', ?, 3, 'poison', ?)")) {
+      db.bindUuid(ps, 1, UUID.randomUUID());
       ps.setBytes(2, new byte[] {1});
-      ps.setObject(3, createdAt.atOffset(ZoneOffset.UTC));
-      ps.setObject(4, createdAt.plusSeconds(60).atOffset(ZoneOffset.UTC));
+      db.bindInstant(ps, 3, createdAt);
+      db.bindInstant(ps, 4, createdAt.plusSeconds(60));
       ps.executeUpdate();
     }
   }
@@ -113,14 +113,14 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
     return partitions().stream().filter(p -> !p.catchAll()).map(Partition::name).toList();
   }
 
-  /** The message ids in the table. */
+  /** The message ids in the table, read as text, which every database's uuid column gives. */
   protected Set<UUID> messageIds() throws SQLException {
     Set<UUID> ids = new HashSet<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT message_id FROM " + messageTable());
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        ids.add(rs.getObject(1, UUID.class));
+        ids.add(UUID.fromString(rs.getString(1)));
       }
     }
     return ids;

@@ -2,6 +2,11 @@ package dev.outbox.testkit;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.spi.OutboxDialect;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
 
 /**
  * A real database server for one test class, with a fresh schema (MySQL: database) that {@link
@@ -34,6 +39,24 @@ public interface TestDatabase extends AutoCloseable {
   /** A new connection pool to the server. */
   default HikariDataSource dataSource(String poolName, int maxPoolSize) {
     return dataSource(jdbcUrl(), poolName, maxPoolSize);
+  }
+
+  /**
+   * Binds {@code value} (may be null) to parameter {@code index} of a test's own SQL, the way this
+   * database's message-id and lease-token columns take a UUID. Default: {@code setObject} with the
+   * {@link UUID}.
+   */
+  default void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+    ps.setObject(index, value);
+  }
+
+  /**
+   * Binds {@code value} (may be null) to parameter {@code index} of a test's own SQL, the way this
+   * database's time columns take an instant. Default: {@code setObject} with an {@code
+   * OffsetDateTime} in UTC.
+   */
+  default void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    ps.setObject(index, value == null ? null : value.atOffset(ZoneOffset.UTC));
   }
 
   /** Drops the schema. */

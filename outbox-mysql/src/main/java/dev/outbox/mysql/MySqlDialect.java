@@ -10,6 +10,7 @@ import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
+import dev.outbox.spi.PartitionSupport;
 import dev.outbox.spi.SqlStates;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -199,6 +200,16 @@ public final class MySqlDialect implements OutboxDialect {
       return new BacklogStats(
           rs.getLong(1), oldest == null ? null : Sql.instant(oldest), rs.getLong(3));
     }
+  }
+
+  /**
+   * Partition maintenance by {@code ALTER TABLE … REORGANIZE PARTITION} and {@code DROP PARTITION},
+   * each with the table write-locked for at most the job's lock timeout, under a {@code GET_LOCK}
+   * session lock; see the README's Retention section.
+   */
+  @Override
+  public PartitionSupport partitions() {
+    return MySqlPartitions.INSTANCE;
   }
 
   /**

@@ -7,8 +7,10 @@ import dev.outbox.testkit.TestDatabase;
 import dev.outbox.testkit.TestServers;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,6 +131,21 @@ public final class MySqlTestDatabase implements TestDatabase {
     config.addDataSourceProperty("connectTimeout", "5000");
     config.addDataSourceProperty("socketTimeout", "30000");
     return config;
+  }
+
+  /** UUID columns are {@code CHAR(36)}: bound as text. */
+  @Override
+  public void bindUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+    ps.setString(index, value == null ? null : value.toString());
+  }
+
+  /**
+   * Time columns are {@code DATETIME(6)} holding UTC: bound as UTC text, as the dialect does, so
+   * neither the driver's time zone handling nor its MariaDB version quirk changes the value.
+   */
+  @Override
+  public void bindInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    ps.setString(index, value == null ? null : Sql.utc(value));
   }
 
   @Override
