@@ -136,6 +136,12 @@ public final class PostgresDialect implements OutboxDialect {
    * and stamps the lease in the same statement. With per-key ordering, a row is only a candidate
    * when no older pending row has its key: that older row is due, leased or waiting for a retry,
    * and must be delivered first.
+   *
+   * <p>The ORDER BY names both columns of the pending index so that only that index can deliver the
+   * order: ordered by id alone, the primary key qualifies as well, and once the statistics are
+   * stale (a large backlog draining faster than ANALYZE runs) the planner picks it and walks every
+   * sent row on each claim, which makes a drain quadratic. The id is unique, so the order is the
+   * same.
    */
   private static final String CLAIM =
       """
@@ -144,7 +150,7 @@ public final class PostgresDialect implements OutboxDialect {
         FROM (SELECT m.id, m.created_at
                 FROM %1$s m
                WHERE m.status = 0 AND m.next_attempt_at <= ? %2$s
-               ORDER BY m.id
+               ORDER BY m.id, m.next_attempt_at
                LIMIT ?
                  FOR UPDATE SKIP LOCKED) due
        WHERE t.id = due.id AND t.created_at = due.created_at
