@@ -7,6 +7,7 @@ import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,6 +56,9 @@ final class PostgresBench implements BenchDatabase {
   private static final String SCHEMA_COMMENT =
       "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?";
 
+  /** Held for the whole run, so that two runs never share (and drop) one schema. */
+  private static final String LOCK_SCHEMA = "SELECT pg_try_advisory_lock(hashtext(?))";
+
   private static final String READ_SETTINGS =
       "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY (?) ORDER BY name";
 
@@ -84,6 +88,7 @@ final class PostgresBench implements BenchDatabase {
   private final String jdbcUrl;
   private final HikariDataSource admin;
   private final PostgresRawQueue rawQueue;
+  private Connection lockHolder;
 
   private PostgresBench(String jdbcUrl, String schema) {
     this.jdbcUrl = jdbcUrl;
@@ -99,13 +104,47 @@ final class PostgresBench implements BenchDatabase {
     new OutboxTables(schema, "outbox_message"); // validates the schema name
     PostgresBench bench = new PostgresBench(jdbcUrl, schema);
     try {
+      bench.lockSchema();
       bench.createSchema();
       OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.outbox);
       OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.raw);
       return bench;
     } catch (SQLException | RuntimeException e) {
+      bench.releaseLock();
       bench.admin.close();
       throw e;
+    }
+  }
+
+  /**
+   * Takes a session advisory lock on a connection of its own (not a pooled one, so the lock is
+   * released by the same session that took it).
+   */
+  private void lockSchema() throws SQLException {
+    lockHolder = DriverManager.getConnection(jdbcUrl);
+    try (PreparedStatement ps = lockHolder.prepareStatement(LOCK_SCHEMA)) {
+      ps.setString(1, "outbox-bench:" + schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new IllegalStateException(
+              "another benchmark run is using schema '"
+                  + schema
+                  + "'; wait for it or choose another with --schema");
+        }
+      }
+    }
+  }
+
+  /** Closing the session releases its advisory lock. */
+  private void releaseLock() {
+    if (lockHolder == null) {
+      return;
+    }
+    try {
+      lockHolder.close();
+    } catch (SQLException e) {
+      log.warn("could not close the benchmark's lock connection: {}", e.getMessage());
     }
   }
 
@@ -350,6 +389,7 @@ final class PostgresBench implements BenchDatabase {
           "could not drop the benchmark schema {}: {}; drop it by hand", schema, e.getMessage());
     } finally {
       admin.close();
+      releaseLock();
     }
   }
 }
