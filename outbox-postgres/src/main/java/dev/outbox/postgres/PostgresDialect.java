@@ -27,7 +27,8 @@ import javax.sql.DataSource;
 
 /**
  * The PostgreSQL (12+) dialect. A claim is one statement ({@code UPDATE … FROM (SELECT … FOR UPDATE
- * SKIP LOCKED) … RETURNING}); each kind of acknowledgement is one statement over arrays of ids.
+ * SKIP LOCKED) … RETURNING}), sent in one round trip with the transaction-local settings that keep
+ * its plan; each kind of acknowledgement is one statement over arrays of ids.
  *
  * <p>By default enlisting also queues a {@code NOTIFY} (delivered by PostgreSQL only when the
  * transaction commits) and relays {@code LISTEN}, so a relay wakes up at once instead of waiting
@@ -158,6 +159,32 @@ public final class PostgresDialect implements OutboxDialect {
                 t.attempts
       """;
 
+  /**
+   * Run ahead of the claim, in its own transaction (same round trip). The claim must walk the
+   * pending index in order and stop once the batch is full, then find each row by its primary key.
+   * Statistics lag behind an outbox table all the time (a backlog builds up or drains between two
+   * ANALYZE runs), and with stale ones the planner reads every pending row into a bitmap and sorts
+   * it, or hashes the whole table for a large batch, so that each claim costs as much as the whole
+   * backlog, exactly when a backlog has to be drained. These settings only make the other plans
+   * look expensive, and only for this transaction.
+   *
+   * <p>The claim's commit does not wait for the disk: if a crash loses it, its rows were never
+   * acknowledged and are simply claimable again (at least once holds), and the acknowledgement,
+   * which does wait, flushes the claim with it.
+   */
+  private static final String CLAIM_SETTINGS =
+      """
+      SET LOCAL enable_bitmapscan = off;
+      SET LOCAL enable_sort = off;
+      SET LOCAL enable_hashjoin = off;
+      SET LOCAL enable_mergejoin = off;
+      SET LOCAL enable_seqscan = off;
+      SET LOCAL synchronous_commit = off;
+      """;
+
+  /** How many statements {@link #CLAIM_SETTINGS} holds: results to skip before the claim's. */
+  private static final int CLAIM_SETTINGS_STATEMENTS = 6;
+
   private static final String OLDER_SAME_KEY_PENDING =
       """
       AND (m.msg_key IS NULL OR NOT EXISTS (
@@ -169,14 +196,27 @@ public final class PostgresDialect implements OutboxDialect {
       throws SQLException {
     String table = qualified(tables, tables.table());
     String perKey = r.perKey() ? String.format(OLDER_SAME_KEY_PENDING, table) : "";
-    try (PreparedStatement ps = c.prepareStatement(String.format(CLAIM, table, perKey))) {
+    String sql = CLAIM_SETTINGS + String.format(CLAIM, table, perKey);
+    return Jdbc.inTransaction(c, tx -> claimIn(tx, sql, r));
+  }
+
+  private static List<OutboxRecord> claimIn(Connection c, String sql, ClaimRequest r)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setObject(1, r.leaseToken());
       ps.setObject(2, utc(r.leaseUntil()));
       ps.setObject(3, utc(r.leaseUntil()));
       ps.setObject(4, utc(r.now()));
       ps.setInt(5, r.batchSize());
+      boolean rows = ps.execute();
+      for (int i = 0; !rows && i < CLAIM_SETTINGS_STATEMENTS; i++) {
+        rows = ps.getMoreResults();
+      }
+      if (!rows) {
+        throw new SQLException("the claim statement returned no result set");
+      }
       List<OutboxRecord> claimed = new ArrayList<>(r.batchSize());
-      try (ResultSet rs = ps.executeQuery()) {
+      try (ResultSet rs = ps.getResultSet()) {
         while (rs.next()) {
           claimed.add(record(rs));
         }
