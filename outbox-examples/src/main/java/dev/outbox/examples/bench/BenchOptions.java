@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The benchmark's settings: which database, which scenarios, how many messages, rounds and seconds.
  * Immutable; made by {@link Builder#build()} (which validates every setting and names the one that
- * is out of range) or parsed from command-line flags by {@link BenchFlags}.
+ * is out of range) or parsed from command-line flags by {@link BenchFlags}. (Longer than most
+ * classes because every setting has a documented builder setter and a named default.)
  *
  * @param database the database to run against
  * @param jdbcUrl the JDBC URL of the server (user and password included)

@@ -35,22 +35,29 @@ final class LatencyProbe {
   /**
    * The latencies of every committed message, in milliseconds, sorted. A message seen a hair before
    * its producer's {@code commit()} returned (the commit was visible to the consumer before the
-   * reply reached the producer) counts as 0.
-   *
-   * @throws IllegalStateException if a committed message was never seen
+   * reply reached the producer) counts as 0. A message never seen counts as the time from its
+   * commit to {@code gaveUpAt} (a lower bound), so the quantiles show it instead of hiding it.
    */
-  double[] sortedMillis() {
+  double[] sortedMillis(long gaveUpAt) {
     double[] ms = new double[committed.size()];
     int i = 0;
     for (Map.Entry<UUID, Long> e : committed.entrySet()) {
-      Long at = seen.get(e.getKey());
-      if (at == null) {
-        throw new IllegalStateException("message " + e.getKey() + " was committed, never sent");
-      }
+      long at = seen.getOrDefault(e.getKey(), gaveUpAt);
       ms[i++] = Math.max(0, at - e.getValue()) / 1e6;
     }
     Arrays.sort(ms);
     return ms;
+  }
+
+  /** How many committed messages were not seen (yet). */
+  int unseen() {
+    int n = 0;
+    for (UUID id : committed.keySet()) {
+      if (!seen.containsKey(id)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The {@code q} quantile (0..1) of sorted values, nearest rank. */

@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * With NOTIFY, the baseline consumer LISTENs and drains when notified; polling only, it drains and
  * then sleeps the poll interval. The outbox side is one relay with default settings and that poll
  * interval. Above 1,000 messages/s each transaction carries several messages, so the transaction
- * rate stays within what the producers can commit.
+ * rate stays within what the producers can commit. Messages still unsent 30 seconds after the
+ * producers stop are counted (and their latency counted up to then) instead of failing the run.
  */
 final class LatencyScenario {
   static final String NAME = "latency";
@@ -82,13 +83,14 @@ final class LatencyScenario {
             ? startRawConsumer(consumerPool, notify, probe)
             : startRelay(consumerPool, notify, probe);
     double achieved;
+    long gaveUpAt;
     try {
       achieved = produce(producers, side, rate, notify, probe);
-      awaitAllSeen(probe);
+      gaveUpAt = awaitAllSeen(probe);
     } finally {
       consumer.close();
     }
-    double[] ms = probe.sortedMillis();
+    double[] ms = probe.sortedMillis(gaveUpAt);
     ctx.record(key(variant, "p50"), side, round, LatencyProbe.quantile(ms, 0.50));
     ctx.record(key(variant, "p99"), side, round, LatencyProbe.quantile(ms, 0.99));
     ctx.record(key(variant, "max"), side, round, ms.length == 0 ? Double.NaN : ms[ms.length - 1]);
@@ -97,6 +99,11 @@ final class LatencyScenario {
         side,
         round,
         achieved);
+    ctx.record(
+        BenchContext.key(NAME, variant, "not sent in time", "msg", Better.LOWER),
+        side,
+        round,
+        probe.unseen());
   }
 
   private static Results.Key key(String variant, String metric) {
@@ -237,15 +244,25 @@ final class LatencyScenario {
     }
   }
 
-  private void awaitAllSeen(LatencyProbe probe) throws InterruptedException {
+  /**
+   * Waits until the consumer has seen every committed message, or gives up after a while (a
+   * consumer that cannot keep up is a result, not a failure of the harness).
+   *
+   * @return the time the wait ended
+   */
+  private long awaitAllSeen(LatencyProbe probe) throws InterruptedException {
     Duration timeout = ctx.options().pollInterval().multipliedBy(3).plusSeconds(30);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!probe.allSeen()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "not every committed message reached the consumer within " + timeout);
-      }
+    while (!probe.allSeen() && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
+    if (!probe.allSeen()) {
+      ctx.out()
+          .printf(
+              "  latency: %d messages not sent %s after the producers stopped; their latency is"
+                  + " counted up to then%n",
+              probe.unseen(), timeout);
+    }
+    return System.nanoTime();
   }
 }

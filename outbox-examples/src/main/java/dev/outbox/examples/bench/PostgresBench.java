@@ -7,7 +7,6 @@ import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,16 +21,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The benchmark on PostgreSQL: a dedicated schema, marked with a comment so that only a schema the
- * benchmark made is ever dropped, holding the outbox's tables and the raw baseline's. Both are
- * created by the outbox's own migrations under different names, so they have the same columns,
- * indexes and partitioning, now and after any later migration.
+ * The benchmark on PostgreSQL: a dedicated schema (see {@link PostgresBenchSchema}) holding the
+ * outbox's tables and the raw baseline's. Both are created by the outbox's own migrations under
+ * different names, so they have the same columns, indexes and partitioning, now and after any later
+ * migration.
  */
 final class PostgresBench implements BenchDatabase {
   private static final Logger log = LoggerFactory.getLogger(PostgresBench.class);
-
-  /** The comment that marks a schema as the benchmark's own. */
-  static final String MARKER = "scratch schema of the JDBC Outbox benchmark; safe to drop";
 
   /** The settings recorded with the results. */
   static final List<String> SETTINGS =
@@ -52,12 +48,6 @@ final class PostgresBench implements BenchDatabase {
           "jit",
           "autovacuum",
           "max_connections");
-
-  private static final String SCHEMA_COMMENT =
-      "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = ?";
-
-  /** Held for the whole run, so that two runs never share (and drop) one schema. */
-  private static final String LOCK_SCHEMA = "SELECT pg_try_advisory_lock(hashtext(?))";
 
   private static final String READ_SETTINGS =
       "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY (?) ORDER BY name";
@@ -82,17 +72,15 @@ final class PostgresBench implements BenchDatabase {
 
   private static final String HAS_PENDING = "SELECT EXISTS (SELECT 1 FROM %s WHERE status = 0)";
 
-  private final String schema;
   private final OutboxTables outbox;
   private final OutboxTables raw;
   private final String jdbcUrl;
   private final HikariDataSource admin;
   private final PostgresRawQueue rawQueue;
-  private Connection lockHolder;
+  private PostgresBenchSchema schema;
 
   private PostgresBench(String jdbcUrl, String schema) {
     this.jdbcUrl = jdbcUrl;
-    this.schema = schema;
     this.outbox = new OutboxTables(schema, "outbox_message");
     this.raw = new OutboxTables(schema, "raw_message");
     this.admin = newPool(jdbcUrl, "admin", 2);
@@ -104,80 +92,16 @@ final class PostgresBench implements BenchDatabase {
     new OutboxTables(schema, "outbox_message"); // validates the schema name
     PostgresBench bench = new PostgresBench(jdbcUrl, schema);
     try {
-      bench.lockSchema();
-      bench.createSchema();
+      bench.schema = PostgresBenchSchema.create(jdbcUrl, schema, bench.admin);
       OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.outbox);
       OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.raw);
       return bench;
     } catch (SQLException | RuntimeException e) {
-      bench.releaseLock();
+      if (bench.schema != null) {
+        bench.schema.close();
+      }
       bench.admin.close();
       throw e;
-    }
-  }
-
-  /**
-   * Takes a session advisory lock on a connection of its own (not a pooled one, so the lock is
-   * released by the same session that took it).
-   */
-  private void lockSchema() throws SQLException {
-    lockHolder = DriverManager.getConnection(jdbcUrl);
-    try (PreparedStatement ps = lockHolder.prepareStatement(LOCK_SCHEMA)) {
-      ps.setString(1, "outbox-bench:" + schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          throw new IllegalStateException(
-              "another benchmark run is using schema '"
-                  + schema
-                  + "'; wait for it or choose another with --schema");
-        }
-      }
-    }
-  }
-
-  /** Closing the session releases its advisory lock. */
-  private void releaseLock() {
-    if (lockHolder == null) {
-      return;
-    }
-    try {
-      lockHolder.close();
-    } catch (SQLException e) {
-      log.warn("could not close the benchmark's lock connection: {}", e.getMessage());
-    }
-  }
-
-  private void createSchema() throws SQLException {
-    try (Connection c = admin.getConnection()) {
-      String comment = schemaComment(c);
-      if (comment != null && !MARKER.equals(comment)) {
-        throw new IllegalStateException(
-            "schema '"
-                + schema
-                + "' exists and was not made by the benchmark; choose another with --schema");
-      }
-      try (Statement s = c.createStatement()) {
-        if (comment != null) {
-          log.info("dropping the benchmark schema {} left by an earlier run", schema);
-          s.execute("DROP SCHEMA " + quote(schema) + " CASCADE");
-        }
-        s.execute("CREATE SCHEMA " + quote(schema));
-        s.execute("COMMENT ON SCHEMA " + quote(schema) + " IS '" + MARKER + "'");
-      }
-    }
-  }
-
-  private String schemaComment(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(SCHEMA_COMMENT)) {
-      ps.setString(1, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        String comment = rs.getString(1);
-        return comment == null ? "" : comment;
-      }
     }
   }
 
@@ -383,13 +307,11 @@ final class PostgresBench implements BenchDatabase {
   @Override
   public void close() {
     try {
-      execute("DROP SCHEMA IF EXISTS " + quote(schema) + " CASCADE");
-    } catch (SQLException e) {
-      log.warn(
-          "could not drop the benchmark schema {}: {}; drop it by hand", schema, e.getMessage());
+      if (schema != null) {
+        schema.close();
+      }
     } finally {
       admin.close();
-      releaseLock();
     }
   }
 }
