@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Produce: N messages, one per transaction, from several threads through a HikariCP pool. The
- * baseline inserts the same row with a plain INSERT in the same kind of transaction; the outbox
- * enlists it with {@link JdbcOutbox#add}, with NOTIFY on and off. No relay runs meanwhile.
+ * baseline inserts the same row with a plain INSERT in the same kind of transaction (and sends the
+ * same NOTIFY when the outbox does); the outbox enlists it with {@link JdbcOutbox#add}, with NOTIFY
+ * on and off. No relay runs meanwhile.
  */
 final class ProduceScenario {
   static final String NAME = "produce";
