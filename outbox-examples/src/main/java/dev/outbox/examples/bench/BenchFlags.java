@@ -48,6 +48,27 @@ final class BenchFlags {
         --help                        this text
       """;
 
+  /** The flags that take a value. */
+  private static final Set<String> VALUE_FLAGS =
+      Set.of(
+          "database",
+          "url",
+          "schema",
+          "scenarios",
+          "rounds",
+          "messages",
+          "payload-bytes",
+          "producer-threads",
+          "relays",
+          "batch-sizes",
+          "keys",
+          "latency-rates",
+          "latency-duration",
+          "poll-interval",
+          "history-rows",
+          "growth-claims",
+          "out");
+
   /** Thrown for {@code --help}: the caller prints {@link #USAGE} and exits normally. */
   static final class HelpRequested extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -85,6 +106,9 @@ final class BenchFlags {
       if (name.equals("no-warmup")) {
         b.warmup(false);
         continue;
+      }
+      if (!VALUE_FLAGS.contains(name)) {
+        throw new IllegalArgumentException("unknown flag --" + name + "; see --help");
       }
       if (value == null) {
         if (i + 1 >= args.length) {
