@@ -27,8 +27,9 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL (12+) dialect. A claim is one statement ({@code UPDATE … FROM (SELECT … FOR UPDATE
- * SKIP LOCKED) … RETURNING}); each kind of acknowledgement is one statement over arrays of ids.
+ * The PostgreSQL (12+) dialect. A claim is one statement ({@code WITH due AS (SELECT … FOR UPDATE
+ * SKIP LOCKED) UPDATE … RETURNING}), sent in one round trip with the transaction-local settings
+ * that keep its plan; each kind of acknowledgement is one statement over arrays of ids.
  *
  * <p>By default enlisting also queues a {@code NOTIFY} (delivered by PostgreSQL only when the
  * transaction commits) and relays {@code LISTEN}, so a relay wakes up at once instead of waiting
@@ -137,21 +138,60 @@ public final class PostgresDialect implements OutboxDialect {
    * and stamps the lease in the same statement. With per-key ordering, a row is only a candidate
    * when no older pending row has its key: that older row is due, leased or waiting for a retry,
    * and must be delivered first.
+   *
+   * <p>The ORDER BY names both columns of the pending index so that only that index can deliver the
+   * order: ordered by id alone, the primary key qualifies as well, and once the statistics are
+   * stale (a large backlog draining faster than ANALYZE runs) the planner picks it and walks every
+   * sent row on each claim, which makes a drain quadratic. The id is unique, so the order is the
+   * same.
+   *
+   * <p>The locked rows are picked once, in a materialized CTE, and the update finds them by id (the
+   * created_at range lets partitions be pruned). Joined as a subquery instead, the planner may
+   * rescan the LIMIT … FOR UPDATE SKIP LOCKED for every row of the table, each rescan skipping the
+   * rows already updated and locking the next ones: a claim then takes more than the batch and
+   * costs as much as the table times the batch.
    */
   private static final String CLAIM =
       """
+      WITH due AS MATERIALIZED (
+          SELECT m.id, m.created_at
+            FROM %1$s m
+           WHERE m.status = 0 AND m.next_attempt_at <= ? %2$s
+           ORDER BY m.id, m.next_attempt_at
+           LIMIT ?
+             FOR UPDATE SKIP LOCKED)
       UPDATE %1$s t
          SET attempts = t.attempts + 1, lease_token = ?, lease_until = ?, next_attempt_at = ?
-        FROM (SELECT m.id, m.created_at
-                FROM %1$s m
-               WHERE m.status = 0 AND m.next_attempt_at <= ? %2$s
-               ORDER BY m.id
-               LIMIT ?
-                 FOR UPDATE SKIP LOCKED) due
-       WHERE t.id = due.id AND t.created_at = due.created_at
+       WHERE t.id = ANY (ARRAY(SELECT id FROM due))
+         AND t.created_at BETWEEN (SELECT min(created_at) FROM due)
+                              AND (SELECT max(created_at) FROM due)
       RETURNING t.id, t.message_id, t.topic, t.msg_key, t.payload, t.headers, t.created_at,
                 t.attempts
       """;
+
+  /**
+   * Run ahead of the claim, in its own transaction (same round trip). The claim must walk the
+   * pending index in order and stop once the batch is full, then probe the primary key. Statistics
+   * lag behind an outbox table all the time (a backlog builds up or drains between two ANALYZE
+   * runs), and with stale ones the planner reads every pending row into a bitmap and sorts it, or
+   * scans the whole table, so that each claim costs as much as the whole backlog, exactly when a
+   * backlog has to be drained. These settings only make the other plans look expensive, and only
+   * for this transaction.
+   *
+   * <p>The claim's commit does not wait for the disk: if a crash loses it, its rows were never
+   * acknowledged and are simply claimable again (at least once holds), and the acknowledgement,
+   * which does wait, flushes the claim with it.
+   */
+  private static final String CLAIM_SETTINGS =
+      """
+      SET LOCAL enable_bitmapscan = off;
+      SET LOCAL enable_sort = off;
+      SET LOCAL enable_seqscan = off;
+      SET LOCAL synchronous_commit = off;
+      """;
+
+  /** How many statements {@link #CLAIM_SETTINGS} holds: results to skip before the claim's. */
+  private static final int CLAIM_SETTINGS_STATEMENTS = 4;
 
   private static final String OLDER_SAME_KEY_PENDING =
       """
@@ -164,14 +204,27 @@ public final class PostgresDialect implements OutboxDialect {
       throws SQLException {
     String table = qualified(tables, tables.table());
     String perKey = r.perKey() ? String.format(OLDER_SAME_KEY_PENDING, table) : "";
-    try (PreparedStatement ps = c.prepareStatement(String.format(CLAIM, table, perKey))) {
-      ps.setObject(1, r.leaseToken());
-      ps.setObject(2, utc(r.leaseUntil()));
-      ps.setObject(3, utc(r.leaseUntil()));
-      ps.setObject(4, utc(r.now()));
-      ps.setInt(5, r.batchSize());
+    String sql = CLAIM_SETTINGS + String.format(CLAIM, table, perKey);
+    return Jdbc.inTransaction(c, tx -> claimIn(tx, sql, r));
+  }
+
+  private static List<OutboxRecord> claimIn(Connection c, String sql, ClaimRequest r)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, utc(r.now()));
+      ps.setInt(2, r.batchSize());
+      ps.setObject(3, r.leaseToken());
+      ps.setObject(4, utc(r.leaseUntil()));
+      ps.setObject(5, utc(r.leaseUntil()));
+      boolean rows = ps.execute();
+      for (int i = 0; !rows && i < CLAIM_SETTINGS_STATEMENTS; i++) {
+        rows = ps.getMoreResults();
+      }
+      if (!rows) {
+        throw new SQLException("the claim statement returned no result set");
+      }
       List<OutboxRecord> claimed = new ArrayList<>(r.batchSize());
-      try (ResultSet rs = ps.executeQuery()) {
+      try (ResultSet rs = ps.getResultSet()) {
         while (rs.next()) {
           claimed.add(record(rs));
         }

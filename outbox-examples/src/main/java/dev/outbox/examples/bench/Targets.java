@@ -1,0 +1,133 @@
+package dev.outbox.examples.bench;
+
+import dev.outbox.Ordering;
+import dev.outbox.examples.bench.DrainScenario.Order;
+import dev.outbox.examples.bench.Results.Result;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The issue's targets, checked against one run's medians. A target whose measurement was not run
+ * (scenario or variant left out) is not listed.
+ */
+final class Targets {
+  private Targets() {}
+
+  /**
+   * One target and how the run did.
+   *
+   * @param target what was aimed for, in words
+   * @param measured the measured value, in words
+   * @param met whether the target was met
+   */
+  record Check(String target, String measured, boolean met) {}
+
+  /** The checks that {@code results} allow. */
+  static List<Check> check(Results results, BenchOptions options) {
+    List<Check> checks = new ArrayList<>();
+    drain(results, checks);
+    produce(results, options, checks);
+    latency(results, options, checks);
+    growth(results, options, checks);
+    return checks;
+  }
+
+  private static void drain(Results results, List<Check> checks) {
+    Order none = new Order(Ordering.NONE, BenchContext.PRODUCE_KEYS);
+    ratio(results, "drain", DrainScenario.variant(1, 100, none), "throughput", 0.7, checks);
+    Order perKey = new Order(Ordering.PER_KEY, 10_000);
+    ratio(results, "drain", DrainScenario.variant(1, 100, perKey), "throughput", 0.5, checks);
+  }
+
+  private static void produce(Results results, BenchOptions options, List<Check> checks) {
+    for (boolean notify : new boolean[] {true, false}) {
+      String variant =
+          ProduceScenario.variant(notify) + ", " + options.producerThreads() + " threads";
+      ratio(results, "produce", variant, "throughput", 0.9, checks);
+    }
+  }
+
+  private static void latency(Results results, BenchOptions options, List<Check> checks) {
+    Duration poll = options.pollInterval();
+    Result notify = results.find("latency", LatencyScenario.variant(500, true, poll), "p99");
+    if (notify != null) {
+      double p99 = notify.outbox().median();
+      checks.add(
+          new Check(
+              "latency 500 msg/s, NOTIFY: outbox p99 < 10 ms", fmt("p99 %.2f ms", p99), p99 < 10));
+    }
+    Result polling = results.find("latency", LatencyScenario.variant(500, false, poll), "p99");
+    if (polling != null) {
+      double batchMs = oneBatchMillis(results);
+      double limit = poll.toMillis() + batchMs;
+      double p99 = polling.outbox().median();
+      checks.add(
+          new Check(
+              fmt(
+                  "latency 500 msg/s, polling: outbox p99 < poll interval + one batch (%.1f ms)",
+                  limit),
+              fmt("p99 %.2f ms", p99),
+              p99 < limit));
+    }
+  }
+
+  /** One batch of 100 at the outbox's single-relay drain rate, or 0 if drain was not run. */
+  private static double oneBatchMillis(Results results) {
+    Order none = new Order(Ordering.NONE, BenchContext.PRODUCE_KEYS);
+    Result drain = results.find("drain", DrainScenario.variant(1, 100, none), "throughput");
+    return drain == null ? 0 : 100 / drain.outbox().median() * 1000;
+  }
+
+  private static void growth(Results results, BenchOptions options, List<Check> checks) {
+    if (options.historyRows() == 0) {
+      return;
+    }
+    for (Ordering ordering : List.of(Ordering.NONE, Ordering.PER_KEY)) {
+      Result empty = results.find("growth", GrowthScenario.variant(ordering, 0), "claim");
+      Result full =
+          results.find("growth", GrowthScenario.variant(ordering, options.historyRows()), "claim");
+      if (empty == null || full == null) {
+        continue;
+      }
+      double factor = full.outbox().median() / empty.outbox().median();
+      checks.add(
+          new Check(
+              fmt(
+                  "growth %s: outbox claim with %,d sent rows <= 1.2 x empty table",
+                  ordering, options.historyRows()),
+              fmt(
+                  "%.2f x (%.2f ms vs %.2f ms; baseline %.2f x)",
+                  factor,
+                  full.outbox().median(),
+                  empty.outbox().median(),
+                  full.baseline().median() / empty.baseline().median()),
+              factor <= 1.2));
+    }
+  }
+
+  private static void ratio(
+      Results results,
+      String scenario,
+      String variant,
+      String metric,
+      double atLeast,
+      List<Check> checks) {
+    Result r = results.find(scenario, variant, metric);
+    if (r == null) {
+      return;
+    }
+    double ratio = r.ratio();
+    String missed = ratio >= atLeast ? "" : fmt(", missed by %.0f%%", (1 - ratio / atLeast) * 100);
+    checks.add(
+        new Check(
+            fmt("%s %s: outbox/baseline >= %.1f", scenario, variant, atLeast),
+            fmt("%.2f%s", ratio, missed),
+            ratio >= atLeast));
+  }
+
+  private static String fmt(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.outbox.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.examples.bench.BenchOptions.Database;
+import dev.outbox.examples.bench.BenchOptions.Scenario;
+import dev.outbox.examples.bench.Results.Samples;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchFlagsTest {
+
+  @Test
+  void withoutFlagsEveryScenarioRunsWithTheIssuesSizes() {
+    BenchOptions o = BenchFlags.parse();
+    assertThat(o.database()).isEqualTo(Database.POSTGRESQL);
+    assertThat(o.scenarios()).containsExactlyInAnyOrder(Scenario.values());
+    assertThat(o.messages()).isEqualTo(50_000);
+    assertThat(o.rounds()).isEqualTo(3);
+    assertThat(o.relayCounts()).containsExactly(1, 2, 4);
+    assertThat(o.batchSizes()).containsExactly(100, 1000);
+    assertThat(o.keyCounts()).containsExactly(100, 10_000);
+    assertThat(o.latencyRates()).containsExactly(500, 5000);
+    assertThat(o.latencyDuration()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(o.historyRows()).isEqualTo(1_000_000);
+  }
+
+  @Test
+  void flagsInBothFormsOverrideTheDefaults() {
+    BenchOptions o =
+        BenchFlags.parse(
+            "--messages=5_000",
+            "--relays",
+            "1,2",
+            "--latency-duration",
+            "500ms",
+            "--poll-interval=2s",
+            "--scenarios",
+            "drain,growth",
+            "--database",
+            "mariadb",
+            "--out",
+            "x/y.json",
+            "--no-warmup");
+    assertThat(o.messages()).isEqualTo(5_000);
+    assertThat(o.relayCounts()).containsExactly(1, 2);
+    assertThat(o.latencyDuration()).isEqualTo(Duration.ofMillis(500));
+    assertThat(o.pollInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(o.scenarios()).containsExactlyInAnyOrder(Scenario.DRAIN, Scenario.GROWTH);
+    assertThat(o.database()).isEqualTo(Database.MYSQL);
+    assertThat(o.out()).isEqualTo(Path.of("x/y.json"));
+    assertThat(o.warmup()).isFalse();
+  }
+
+  @Test
+  void fewerThanThreeRoundsAreRefusedNamingTheSettingAndItsRange() {
+    assertThatThrownBy(() -> BenchFlags.parse("--rounds", "2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("rounds must be between 3 and 100, was 2");
+  }
+
+  @Test
+  void anOutOfRangeListValueIsRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> BenchFlags.parse("--batch-sizes", "100,0"))
+        .hasMessage("batch-sizes must be between 1 and 10000, was 0");
+  }
+
+  @Test
+  void unknownFlagsMissingValuesAndMalformedValuesAreRefusedByName() {
+    assertThatThrownBy(() -> BenchFlags.parse("--fast"))
+        .hasMessageContaining("unknown flag --fast");
+    assertThatThrownBy(() -> BenchFlags.parse("--messages")).hasMessage("--messages needs a value");
+    assertThatThrownBy(() -> BenchFlags.parse("--messages", "lots"))
+        .hasMessageContaining("--messages needs a whole number");
+    assertThatThrownBy(() -> BenchFlags.parse("--latency-duration", "soon"))
+        .hasMessageContaining("--latency-duration needs a duration");
+    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "drain,soak"))
+        .hasMessageContaining("'soak' is none of them");
+  }
+
+  @Test
+  void aSchemaNameThatIsNotAPlainIdentifierIsRefusedBeforeAnythingConnects() {
+    BenchOptions o = BenchFlags.parse("--schema", "bench; DROP TABLE x");
+    assertThatThrownBy(() -> BenchDatabase.open(o))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a plain SQL identifier");
+  }
+
+  @Test
+  void mediansMinMaxAndRatioAreComputedOverTheRounds() {
+    Samples odd = new Samples(List.of(3.0, 1.0, 2.0));
+    Samples even = new Samples(List.of(4.0, 1.0, 2.0, 3.0));
+    assertThat(odd.median()).isEqualTo(2.0);
+    assertThat(even.median()).isEqualTo(2.5);
+    assertThat(even.min()).isEqualTo(1.0);
+    assertThat(even.max()).isEqualTo(4.0);
+    Results.Key key = BenchContext.key("drain", "v", "throughput", "msg/s", Results.Better.HIGHER);
+    assertThat(new Results.Result(key, odd, even).ratio()).isEqualTo(1.25);
+    assertThat(new Results.Result(key, new Samples(List.of(0.0)), even).ratio()).isNaN();
+  }
+
+  @Test
+  void latencyQuantilesUseTheNearestRank() {
+    double[] sorted = new double[100];
+    for (int i = 0; i < 100; i++) {
+      sorted[i] = i + 1;
+    }
+    assertThat(LatencyProbe.quantile(sorted, 0.50)).isEqualTo(50);
+    assertThat(LatencyProbe.quantile(sorted, 0.99)).isEqualTo(99);
+    assertThat(LatencyProbe.quantile(sorted, 1.0)).isEqualTo(100);
+    assertThat(LatencyProbe.quantile(new double[0], 0.99)).isNaN();
+  }
+
+  @Test
+  void jsonStringsAreEscapedAndMissingNumbersBecomeNull() {
+    assertThat(JsonReport.string("a\"b\\c\nd")).isEqualTo("\"a\\\"b\\\\c\\nd\"");
+    assertThat(JsonReport.number(Double.NaN)).isEqualTo("null");
+    assertThat(JsonReport.number(42.0)).isEqualTo("42");
+    assertThat(JsonReport.number(0.5)).isEqualTo("0.5");
+  }
+}

@@ -1,0 +1,153 @@
+package dev.outbox.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.examples.bench.BenchOptions.Database;
+import dev.outbox.examples.bench.Results.Result;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every scenario of the harness with a tiny N against the real PostgreSQL, so the harness
+ * keeps compiling and working. It asserts what the harness reports, not how fast anything is.
+ */
+class BenchSmokeIT {
+  /** DESIGN §9: the URL in this variable, else the local server. */
+  static final String ENV = "OUTBOX_TEST_POSTGRES_URL";
+
+  @TempDir Path dir;
+
+  private static String url() {
+    String fromEnv = System.getenv(ENV);
+    return fromEnv != null && !fromEnv.isBlank()
+        ? fromEnv.trim()
+        : BenchOptions.DEFAULT_POSTGRES_URL;
+  }
+
+  private static String freshSchema() {
+    return "outbox_bench_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+  }
+
+  private BenchOptions.Builder tiny(String schema) {
+    return BenchOptions.builder()
+        .jdbcUrl(url())
+        .schema(schema)
+        .messages(300)
+        .producerThreads(2)
+        .relayCounts(List.of(1, 2))
+        .batchSizes(List.of(50))
+        .keyCounts(List.of(10))
+        .latencyRates(List.of(200))
+        .latencyDuration(Duration.ofMillis(300))
+        .pollInterval(Duration.ofMillis(100))
+        .historyRows(2_000)
+        .growthClaims(3)
+        .warmup(false)
+        .out(dir.resolve("results").resolve("bench.json"));
+  }
+
+  @Test
+  void everyScenarioReportsBothSidesForEveryRoundAndWritesTheTableAndJson() throws Exception {
+    String schema = freshSchema();
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Report report =
+        Bench.run(tiny(schema).build(), new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    Set<String> scenarios =
+        report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
+    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
+    for (Result r : report.results()) {
+      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
+      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
+      assertThat(r.baseline().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+      assertThat(r.outbox().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+    }
+    assertThat(report.results())
+        .filteredOn(r -> r.key().unit().equals("msg/s"))
+        .allSatisfy(r -> assertThat(r.ratio()).isPositive());
+    assertThat(variants(report, "drain"))
+        .contains("relays=1 batch=50 NONE", "relays=2 batch=50 PER_KEY/10 keys");
+    assertThat(variants(report, "latency"))
+        .contains("200 msg/s, NOTIFY", "200 msg/s, polling 100 ms");
+    assertThat(variants(report, "growth"))
+        .contains("NONE, 0 sent rows", "PER_KEY, 2,000 sent rows");
+
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertThat(table).contains("outbox/baseline", "machine: ", "database: PostgreSQL", "targets:");
+    String json = Files.readString(dir.resolve("results").resolve("bench.json"));
+    assertThat(json)
+        .startsWith("{")
+        .contains("\"machine\"", "\"settings\"", "\"shared_buffers\"", "\"rounds\": [")
+        .contains("\"scenario\": \"produce\"", "\"scenario\": \"growth\"");
+    assertThat(schemaExists(schema)).as("the benchmark schema is dropped").isFalse();
+  }
+
+  @Test
+  void mysqlIsReportedAsNotSupportedYet() {
+    BenchOptions options = tiny(freshSchema()).database(Database.MYSQL).build();
+    assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessageContaining("MySQL/MariaDB is not supported by the benchmark yet");
+  }
+
+  @Test
+  void aSchemaTheBenchmarkDidNotMakeIsNeverDropped() throws Exception {
+    String schema = freshSchema();
+    execute("CREATE SCHEMA " + schema);
+    execute("CREATE TABLE " + schema + ".precious (id int)");
+    try {
+      BenchOptions options = tiny(schema).build();
+      assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("was not made by the benchmark");
+      assertThat(schemaExists(schema)).isTrue();
+      execute("SELECT count(*) FROM " + schema + ".precious");
+    } finally {
+      execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  private static List<String> variants(Report report, String scenario) {
+    return report.results().stream()
+        .filter(r -> r.key().scenario().equals(scenario))
+        .map(r -> r.key().variant())
+        .distinct()
+        .toList();
+  }
+
+  private static boolean schemaExists(String schema) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url());
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM pg_namespace WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      }
+    }
+  }
+
+  private static void execute(String sql) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url());
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
