@@ -9,8 +9,9 @@ import java.util.UUID;
  * @param batchSize the most messages to claim
  * @param now the relay clock's current time: messages with {@code next_attempt_at <= now} are due
  * @param leaseToken the token stamped on every claimed row; acks are fenced by it
- * @param leaseUntil when the lease expires; stored in {@code lease_until} and {@code
- *     next_attempt_at}, so an unacknowledged claim becomes due again then
+ * @param leaseUntil when the lease expires; stored in {@code lease_until}. An unacknowledged claim
+ *     becomes claimable again then and not before (a dialect may also stamp it into {@code
+ *     next_attempt_at}, or check {@code lease_until} in its claim)
  * @param perKey whether to skip messages that have an older pending message with the same key
  */
 public record ClaimRequest(

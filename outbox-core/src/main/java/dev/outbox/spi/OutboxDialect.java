@@ -44,8 +44,9 @@ public interface OutboxDialect {
   /**
    * Claims up to {@link ClaimRequest#batchSize()} due messages not under a live lease, skipping
    * rows another relay has locked, and commits: each claimed row gets the request's lease token,
-   * {@code lease_until}, {@code next_attempt_at = leaseUntil} and {@code attempts + 1}. With {@link
-   * ClaimRequest#perKey()}, a row whose key has an older pending row is not claimed.
+   * {@code lease_until = leaseUntil} and {@code attempts + 1}, and must not be claimed again before
+   * {@code leaseUntil} unless it is acknowledged first. With {@link ClaimRequest#perKey()}, a row
+   * whose key has an older pending row is not claimed.
    *
    * @return the claimed messages, ordered by id, with {@link OutboxRecord#attempt()} already
    *     incremented

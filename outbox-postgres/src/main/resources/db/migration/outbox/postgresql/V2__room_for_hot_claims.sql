@@ -1,0 +1,14 @@
+-- Keep 40% of every page of the message table's partitions free.
+--
+-- A claim only changes columns that no index covers (attempts, lease_token, lease_until), so when
+-- the row's page has room PostgreSQL writes the new row version on the same page as a heap-only
+-- (HOT) update: no new entries in the primary key or the pending indexes, less WAL, and the dead
+-- version is pruned from the page without VACUUM. A claim updates a run of neighbouring rows in
+-- one transaction, so each of them needs room on its page at once: at 60% fill about two in three
+-- claims are heap-only (all of them at 50%, a quarter at 80%), for a table about 1.7 times the
+-- size it would be fully packed. The benchmark measured a one-relay drain at 0.40 of the raw-SQL
+-- baseline before this change and about 0.57 after it.
+--
+-- Partitioned parents take no fillfactor, so it is set on the DEFAULT partition here, and
+-- partition maintenance creates every new partition with the same setting.
+ALTER TABLE "${outbox_table}_default" SET (fillfactor = 60);
