@@ -13,18 +13,11 @@ import java.util.Map;
  */
 interface BenchDatabase extends AutoCloseable {
 
-  /**
-   * Opens the database named by {@code options}: creates the benchmark schema and both tables.
-   *
-   * @throws UnsupportedOperationException for a database the harness does not support yet
-   */
+  /** Opens the database named by {@code options}: creates the benchmark schema and both tables. */
   static BenchDatabase open(BenchOptions options) throws SQLException {
     return switch (options.database()) {
       case POSTGRESQL -> PostgresBench.open(options.jdbcUrl(), options.schema());
-      case MYSQL ->
-          throw new UnsupportedOperationException(
-              "MySQL/MariaDB is not supported by the benchmark yet: the MySQL dialect is still"
-                  + " being written. Run with --database postgresql for now.");
+      case MYSQL -> MySqlBench.open(options.jdbcUrl(), options.schema());
     };
   }
 
@@ -33,6 +26,12 @@ interface BenchDatabase extends AutoCloseable {
 
   /** The server settings that matter for these numbers, by name. */
   Map<String, String> settings() throws SQLException;
+
+  /**
+   * Whether the database can wake consumers when a producer commits (PostgreSQL's NOTIFY). Without
+   * it, the scenarios' NOTIFY variants are not run: there is nothing to compare.
+   */
+  boolean hasNotifications();
 
   /** The outbox dialect, with or without wake-up notifications where the database has them. */
   OutboxDialect dialect(boolean notifications);

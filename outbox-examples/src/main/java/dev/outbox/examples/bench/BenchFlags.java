@@ -25,11 +25,13 @@ final class BenchFlags {
       """
       Runs the JDBC Outbox benchmark: every scenario interleaved with its raw-SQL baseline.
 
-        --database postgresql|mysql   database to run against (default postgresql; mysql is not
-                                      supported yet)
+        --database postgresql|mysql   database to run against (default postgresql; mysql also
+                                      means MariaDB)
         --url JDBC_URL                server, user and password in the URL
-                                      (default jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres)
-        --schema NAME                 dedicated schema, created and dropped (default outbox_bench)
+                                      (default jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres,
+                                      with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
+        --schema NAME                 dedicated schema (MySQL: database), created and dropped
+                                      (default outbox_bench)
         --scenarios LIST              produce,drain,latency,growth (default all)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)

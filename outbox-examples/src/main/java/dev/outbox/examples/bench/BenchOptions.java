@@ -56,7 +56,7 @@ record BenchOptions(
   enum Database {
     /** PostgreSQL 12+. */
     POSTGRESQL,
-    /** MySQL 8 / MariaDB 10.6+: not supported yet (the dialect is being written). */
+    /** MySQL 8.0+ and MariaDB 10.6+. */
     MYSQL
   }
 
@@ -118,6 +118,9 @@ record BenchOptions(
   static final String DEFAULT_POSTGRES_URL =
       "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres";
 
+  /** Default {@link Builder#jdbcUrl(String)} for MySQL and MariaDB: the local server. */
+  static final String DEFAULT_MYSQL_URL = "jdbc:mysql://127.0.0.1:3306/?user=root";
+
   /** A builder with every default. */
   static Builder builder() {
     return new Builder();
@@ -153,8 +156,8 @@ record BenchOptions(
     }
 
     /**
-     * The server's JDBC URL, user and password included. Default: the local PostgreSQL, {@value
-     * #DEFAULT_POSTGRES_URL}.
+     * The server's JDBC URL, user and password included. Default: the local server, {@value
+     * #DEFAULT_POSTGRES_URL} or, for MySQL, {@value #DEFAULT_MYSQL_URL}.
      */
     Builder jdbcUrl(String jdbcUrl) {
       this.jdbcUrl = jdbcUrl;
@@ -162,8 +165,8 @@ record BenchOptions(
     }
 
     /**
-     * The schema the benchmark creates, marks as its own and drops afterwards; a plain identifier.
-     * Default: {@value #DEFAULT_SCHEMA}.
+     * The schema (on MySQL: the database) the benchmark creates, marks as its own and drops
+     * afterwards; a plain identifier. Default: {@value #DEFAULT_SCHEMA}.
      */
     Builder schema(String schema) {
       this.schema = schema;
@@ -306,7 +309,10 @@ record BenchOptions(
       durationRange("poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
       range("history-rows", historyRows, 0, 100_000_000);
       range("growth-claims", growthClaims, 1, 10_000);
-      String url = jdbcUrl != null ? jdbcUrl : DEFAULT_POSTGRES_URL;
+      String url =
+          jdbcUrl != null
+              ? jdbcUrl
+              : database == Database.MYSQL ? DEFAULT_MYSQL_URL : DEFAULT_POSTGRES_URL;
       Path target = out != null ? out : BenchFlags.defaultOut();
       return new BenchOptions(
           database,

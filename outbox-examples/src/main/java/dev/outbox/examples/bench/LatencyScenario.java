@@ -47,13 +47,16 @@ final class LatencyScenario {
     return rate + " msg/s, " + (notify ? "NOTIFY" : "polling " + pollInterval.toMillis() + " ms");
   }
 
-  /** Every rate, with NOTIFY and polling only, interleaved with the baseline, every round. */
+  /**
+   * Every rate, with NOTIFY (where the database has it) and polling only, interleaved with the
+   * baseline, every round.
+   */
   void run() throws Exception {
     int threads = ctx.options().producerThreads();
     try (HikariDataSource producers = ctx.db().pool("latency-producers", threads);
         HikariDataSource consumer = ctx.db().pool("latency-consumer", 3)) {
       for (int rate : ctx.options().latencyRates()) {
-        for (boolean notify : new boolean[] {true, false}) {
+        for (boolean notify : ProduceScenario.notifySettings(ctx.db())) {
           String variant = variant(rate, notify, ctx.options().pollInterval());
           for (int round = 1; round <= ctx.options().rounds(); round++) {
             for (Side side : Side.values()) {

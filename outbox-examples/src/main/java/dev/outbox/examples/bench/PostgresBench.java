@@ -1,7 +1,5 @@
 package dev.outbox.examples.bench;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
@@ -10,10 +8,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * different names, so they have the same columns, indexes and partitioning, now and after any later
  * migration.
  */
-final class PostgresBench implements BenchDatabase {
+final class PostgresBench extends SqlBench {
   private static final Logger log = LoggerFactory.getLogger(PostgresBench.class);
 
   /** The settings recorded with the results. */
@@ -70,20 +66,13 @@ final class PostgresBench implements BenchDatabase {
         FROM generate_series(0, ? - 1) AS i
       """;
 
-  private static final String HAS_PENDING = "SELECT EXISTS (SELECT 1 FROM %s WHERE status = 0)";
-
-  private final OutboxTables outbox;
-  private final OutboxTables raw;
-  private final String jdbcUrl;
-  private final HikariDataSource admin;
   private final PostgresRawQueue rawQueue;
-  private PostgresBenchSchema schema;
 
   private PostgresBench(String jdbcUrl, String schema) {
-    this.jdbcUrl = jdbcUrl;
-    this.outbox = new OutboxTables(schema, "outbox_message");
-    this.raw = new OutboxTables(schema, "raw_message");
-    this.admin = newPool(jdbcUrl, "admin", 2);
+    super(
+        jdbcUrl,
+        schema,
+        (config, name) -> config.addDataSourceProperty("ApplicationName", "outbox-bench-" + name));
     this.rawQueue = new PostgresRawQueue(qualified(raw), quote(schema + "_raw"));
   }
 
@@ -91,36 +80,24 @@ final class PostgresBench implements BenchDatabase {
   static PostgresBench open(String jdbcUrl, String schema) throws SQLException {
     new OutboxTables(schema, "outbox_message"); // validates the schema name
     PostgresBench bench = new PostgresBench(jdbcUrl, schema);
-    try {
-      bench.schema = PostgresBenchSchema.create(jdbcUrl, schema, bench.admin);
-      OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.outbox);
-      OutboxMigrations.migrate(bench.admin, new PostgresDialect(), bench.raw);
-      return bench;
-    } catch (SQLException | RuntimeException e) {
-      if (bench.schema != null) {
-        bench.schema.close();
-      }
-      bench.admin.close();
-      throw e;
-    }
+    bench.open(
+        PostgresBenchSchema::create,
+        t -> OutboxMigrations.migrate(bench.admin, new PostgresDialect(), t));
+    return bench;
   }
 
   static String quote(String identifier) {
     return '"' + identifier + '"';
   }
 
-  static String qualified(OutboxTables t) {
+  @Override
+  String qualified(OutboxTables t) {
     return quote(t.schema()) + '.' + quote(t.table());
   }
 
   @Override
   public String version() throws SQLException {
-    try (Connection c = admin.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT version()")) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return queryString("SELECT version()");
   }
 
   @Override
@@ -139,62 +116,18 @@ final class PostgresBench implements BenchDatabase {
   }
 
   @Override
+  public boolean hasNotifications() {
+    return true;
+  }
+
+  @Override
   public OutboxDialect dialect(boolean notifications) {
     return notifications ? new PostgresDialect() : PostgresDialect.withoutNotifications();
   }
 
   @Override
-  public OutboxTables outboxTables() {
-    return outbox;
-  }
-
-  @Override
-  public OutboxTables rawTables() {
-    return raw;
-  }
-
-  @Override
   public RawQueue raw() {
     return rawQueue;
-  }
-
-  @Override
-  public HikariDataSource pool(String name, int size) {
-    HikariDataSource pool = newPool(jdbcUrl, name, size);
-    warm(pool, size);
-    return pool;
-  }
-
-  private static HikariDataSource newPool(String jdbcUrl, String name, int size) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setPoolName("bench-" + name);
-    config.setMaximumPoolSize(size);
-    config.setMinimumIdle(size);
-    config.setConnectionTimeout(30_000);
-    config.addDataSourceProperty("ApplicationName", "outbox-bench-" + name);
-    return new HikariDataSource(config);
-  }
-
-  /** Opens every connection now, so that no timed run pays for connecting. */
-  private static void warm(HikariDataSource pool, int size) {
-    List<Connection> open = new ArrayList<>(size);
-    try {
-      for (int i = 0; i < size; i++) {
-        open.add(pool.getConnection());
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "could not open " + size + " connections for " + pool.getPoolName(), e);
-    } finally {
-      for (Connection c : open) {
-        try {
-          c.close();
-        } catch (SQLException ignored) {
-          // returning a connection to the pool does not fail in practice
-        }
-      }
-    }
   }
 
   @Override
@@ -239,21 +172,6 @@ final class PostgresBench implements BenchDatabase {
   }
 
   @Override
-  public long maxId(OutboxTables t) throws SQLException {
-    return queryLong("SELECT coalesce(max(id), 0) FROM " + qualified(t));
-  }
-
-  @Override
-  public void deleteAbove(OutboxTables t, long id) throws SQLException {
-    try (Connection c = admin.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("DELETE FROM " + qualified(t) + " WHERE id > ?")) {
-      ps.setLong(1, id);
-      ps.executeUpdate();
-    }
-  }
-
-  @Override
   public void settle(OutboxTables t) throws SQLException {
     execute("VACUUM (ANALYZE) " + qualified(t));
     try {
@@ -262,56 +180,6 @@ final class PostgresBench implements BenchDatabase {
       // CHECKPOINT needs superuser or pg_checkpointer; without it both sides simply share the
       // server's own checkpoint schedule.
       log.debug("CHECKPOINT not permitted: {}", e.getMessage());
-    }
-  }
-
-  @Override
-  public boolean hasPending(OutboxTables t) throws SQLException {
-    try (Connection c = admin.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(String.format(HAS_PENDING, qualified(t)))) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
-  @Override
-  public long count(OutboxTables t, int status) throws SQLException {
-    try (Connection c = admin.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT count(*) FROM " + qualified(t) + " WHERE status = ?")) {
-      ps.setInt(1, status);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private long queryLong(String sql) throws SQLException {
-    try (Connection c = admin.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private void execute(String sql) throws SQLException {
-    try (Connection c = admin.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  @Override
-  public void close() {
-    try {
-      if (schema != null) {
-        schema.close();
-      }
-    } finally {
-      admin.close();
     }
   }
 }

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * benchmark made is ever dropped, and held with a session advisory lock for the whole run, so that
  * two runs never share (and drop) one schema.
  */
-final class PostgresBenchSchema implements AutoCloseable {
+final class PostgresBenchSchema implements SqlBench.OwnedSchema {
   private static final Logger log = LoggerFactory.getLogger(PostgresBenchSchema.class);
 
   /** The comment that marks a schema as the benchmark's own. */

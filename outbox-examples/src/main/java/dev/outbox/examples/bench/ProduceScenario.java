@@ -34,11 +34,19 @@ final class ProduceScenario {
     return notify ? "NOTIFY on" : "NOTIFY off";
   }
 
-  /** Runs both NOTIFY settings, interleaved with the baseline, every round. */
+  /**
+   * The NOTIFY settings a run compares: on and off, or only off where the database has no
+   * notifications.
+   */
+  static boolean[] notifySettings(BenchDatabase db) {
+    return db.hasNotifications() ? new boolean[] {true, false} : new boolean[] {false};
+  }
+
+  /** Runs each NOTIFY setting, interleaved with the baseline, every round. */
   void run() throws Exception {
     int threads = ctx.options().producerThreads();
     try (HikariDataSource pool = ctx.db().pool("producers", threads)) {
-      for (boolean notify : new boolean[] {true, false}) {
+      for (boolean notify : notifySettings(ctx.db())) {
         Key key =
             BenchContext.key(
                 NAME,

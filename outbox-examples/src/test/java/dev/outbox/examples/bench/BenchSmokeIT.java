@@ -25,12 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs every scenario of the harness with a tiny N against the real PostgreSQL, so the harness
- * keeps compiling and working. It asserts what the harness reports, not how fast anything is.
+ * Runs every scenario of the harness with a tiny N against the real PostgreSQL and MySQL or MariaDB
+ * (DESIGN §9: the URL in the environment, else the local server), so the harness keeps compiling
+ * and working. It asserts what the harness reports, not how fast anything is.
  */
 class BenchSmokeIT {
   /** DESIGN §9: the URL in this variable, else the local server. */
   static final String ENV = "OUTBOX_TEST_POSTGRES_URL";
+
+  /** The same for MySQL and MariaDB. */
+  static final String MYSQL_ENV = "OUTBOX_TEST_MYSQL_URL";
 
   @TempDir Path dir;
 
@@ -100,11 +104,72 @@ class BenchSmokeIT {
   }
 
   @Test
-  void mysqlIsReportedAsNotSupportedYet() {
-    BenchOptions options = tiny(freshSchema()).database(Database.MYSQL).build();
-    assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("MySQL/MariaDB is not supported by the benchmark yet");
+  void onMySqlEveryScenarioRunsPollingOnlyAndTheDatabaseIsDropped() throws Exception {
+    String database = freshSchema();
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    BenchOptions options =
+        tiny(database).database(Database.MYSQL).jdbcUrl(mysqlUrl()).relayCounts(List.of(2)).build();
+    Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    Set<String> scenarios =
+        report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
+    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
+    for (Result r : report.results()) {
+      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
+      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
+    }
+    assertThat(variants(report, "produce")).containsExactly("NOTIFY off, 2 threads");
+    assertThat(variants(report, "latency")).containsExactly("200 msg/s, polling 100 ms");
+    assertThat(variants(report, "drain"))
+        .containsExactly("relays=2 batch=50 NONE", "relays=2 batch=50 PER_KEY/10 keys");
+    assertThat(report.results())
+        .filteredOn(r -> r.key().unit().equals("msg/s"))
+        .allSatisfy(r -> assertThat(r.ratio()).isPositive());
+
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertThat(table).containsPattern("database: (MariaDB|MySQL) ");
+    String json = Files.readString(dir.resolve("results").resolve("bench.json"));
+    assertThat(json).contains("\"innodb_buffer_pool_size\"", "\"scenario\": \"growth\"");
+    assertThat(mysqlDatabaseExists(database)).as("the benchmark database is dropped").isFalse();
+  }
+
+  @Test
+  void onMySqlADatabaseTheBenchmarkDidNotMakeIsNeverDropped() throws Exception {
+    String database = freshSchema();
+    try (Connection c = DriverManager.getConnection(mysqlUrl());
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database);
+      s.execute("CREATE TABLE " + database + ".precious (id int)");
+      try {
+        BenchOptions options = tiny(database).database(Database.MYSQL).jdbcUrl(mysqlUrl()).build();
+        assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("was not made by the benchmark");
+        assertThat(mysqlDatabaseExists(database)).isTrue();
+        s.execute("SELECT count(*) FROM " + database + ".precious");
+      } finally {
+        s.execute("DROP DATABASE IF EXISTS " + database);
+      }
+    }
+  }
+
+  /** DESIGN §9: {@value #MYSQL_ENV}, else the local MySQL or MariaDB server. */
+  private static String mysqlUrl() {
+    String fromEnv = System.getenv(MYSQL_ENV);
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : BenchOptions.DEFAULT_MYSQL_URL;
+  }
+
+  private static boolean mysqlDatabaseExists(String database) throws SQLException {
+    try (Connection c = DriverManager.getConnection(mysqlUrl());
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == 1;
+      }
+    }
   }
 
   @Test
