@@ -25,13 +25,21 @@ final class MySqlClaim {
    * uncommitted producers hold. FORCE INDEX because a queue table's statistics swing between
    * "everything pending" and "everything sent": a plan that scans the primary key in id order would
    * read through the whole sent history.
+   *
+   * <p>A leased row is recognized by {@code lease_until} rather than by a {@code next_attempt_at}
+   * moved to the end of the lease: the claim then changes no indexed column, so InnoDB updates the
+   * clustered record in place and leaves both pending indexes alone (moving {@code next_attempt_at}
+   * would delete-mark and re-insert the row's {@code pending_idx} entry on every claim). A leased
+   * row stays in the index and is skipped by the filter; there are at most as many as are in
+   * flight.
    */
   private static final String LOCK_DUE =
       """
       SELECT m.id, m.message_id, m.topic, m.msg_key, m.payload, m.headers, m.created_at,
              m.attempts
         FROM %1$s m FORCE INDEX (pending_idx)
-       WHERE m.status = 0 AND m.next_attempt_at <= ? %2$s
+       WHERE m.status = 0 AND m.next_attempt_at <= ?
+         AND (m.lease_until IS NULL OR m.lease_until <= ?) %2$s
        ORDER BY m.id
        LIMIT ?
          FOR UPDATE SKIP LOCKED
@@ -51,12 +59,12 @@ final class MySqlClaim {
 
   /**
    * Stamps the lease on the locked rows, found by primary key: (id, created_at), so that only their
-   * partitions are read.
+   * partitions are read. No indexed column changes (see {@link #LOCK_DUE}).
    */
   private static final String STAMP_LEASE =
       """
       UPDATE %s FORCE INDEX (PRIMARY)
-         SET attempts = attempts + 1, lease_token = ?, lease_until = ?, next_attempt_at = ?
+         SET attempts = attempts + 1, lease_token = ?, lease_until = ?
        WHERE (id, created_at) IN (%s)
       """;
 
@@ -83,8 +91,10 @@ final class MySqlClaim {
   private static List<OutboxRecord> lockDue(Connection c, String table, ClaimRequest r)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(lockDueSql(table, r.perKey()))) {
-      ps.setString(1, Sql.utc(r.now()));
-      ps.setInt(2, r.batchSize());
+      String now = Sql.utc(r.now());
+      ps.setString(1, now);
+      ps.setString(2, now);
+      ps.setInt(3, r.batchSize());
       List<OutboxRecord> claimed = new ArrayList<>(r.batchSize());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -112,11 +122,9 @@ final class MySqlClaim {
       Connection c, String table, List<OutboxRecord> claimed, ClaimRequest r) throws SQLException {
     String sql = String.format(STAMP_LEASE, table, Sql.repeat("(?, ?)", claimed.size()));
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      String leaseUntil = Sql.utc(r.leaseUntil());
       ps.setString(1, r.leaseToken().toString());
-      ps.setString(2, leaseUntil);
-      ps.setString(3, leaseUntil);
-      int i = 4;
+      ps.setString(2, Sql.utc(r.leaseUntil()));
+      int i = 3;
       for (OutboxRecord record : claimed) {
         ps.setLong(i++, record.id());
         ps.setString(i++, Sql.utc(record.createdAt()));

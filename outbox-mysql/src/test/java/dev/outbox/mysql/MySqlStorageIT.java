@@ -127,7 +127,8 @@ class MySqlStorageIT extends OutboxContractSupport {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, Sql.utc(clock.instant()));
-      ps.setInt(2, 100);
+      ps.setString(2, Sql.utc(clock.instant()));
+      ps.setInt(3, 100);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           plan.add(new String[] {rs.getString("table"), rs.getString("key"), extra(rs)});
