@@ -17,7 +17,8 @@ import java.util.function.ToLongFunction;
  * Writes the outcomes of one batch in one READ COMMITTED transaction. MySQL has no {@code UPDATE …
  * RETURNING}, so the rows still carrying the batch's lease token are locked first: they are the
  * rows this relay still owns, and every write after that is limited to them (and fenced by the
- * token again), so the result says exactly which rows were written.
+ * token again), so the result says exactly which rows were written. A batch that is all sent skips
+ * the locking read when its fenced update writes every row (see {@link #write}).
  */
 final class MySqlAck {
   private MySqlAck() {}
@@ -72,17 +73,31 @@ final class MySqlAck {
 
   private static final String WHEN_ID = "WHEN ? THEN ?";
 
-  /** Writes {@code b} on {@code c}, which is inside a transaction that has not started yet. */
+  /**
+   * Writes {@code b} on {@code c}, which is inside a transaction that has not started yet.
+   *
+   * <p>The common batch, every record sent and the lease still held, is one fenced {@code UPDATE}:
+   * when it writes every row, this relay owned them all and the result is exact. When it writes
+   * fewer (some were taken over), it is rolled back and the batch is written the careful way,
+   * locking the owned rows first.
+   */
   static AckResult write(Connection c, String table, String deadTable, AckBatch b)
       throws SQLException {
     Sql.readCommittedNext(c);
+    if (b.retries().isEmpty() && b.dead().isEmpty()) {
+      if (markSent(c, table, b.sent(), b) == b.sent().size()) {
+        return new AckResult(Set.copyOf(b.sent()), Set.of(), Set.of());
+      }
+      c.rollback();
+      Sql.readCommittedNext(c);
+    }
     Set<Long> owned = lockOwned(c, table, b);
     List<Long> sent = b.sent().stream().filter(owned::contains).toList();
     List<AckBatch.Retry> retries =
         b.retries().stream().filter(r -> owned.contains(r.id())).toList();
     List<AckBatch.Dead> dead = b.dead().stream().filter(d -> owned.contains(d.id())).toList();
     if (!sent.isEmpty()) {
-      markSent(c, table, sent, b);
+      expectRows("mark sent", sent.size(), markSent(c, table, sent, b));
     }
     if (!retries.isEmpty()) {
       reschedule(c, table, retries, b);
@@ -112,14 +127,15 @@ final class MySqlAck {
     }
   }
 
-  private static void markSent(Connection c, String table, List<Long> ids, AckBatch b)
+  /** Marks the rows of {@code ids} that still carry the lease token sent; returns how many. */
+  private static int markSent(Connection c, String table, List<Long> ids, AckBatch b)
       throws SQLException {
     String sql = String.format(MARK_SENT, table, Sql.repeat("?", ids.size()));
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, Sql.utc(b.now()));
       int i = Sql.bindIds(ps, 2, ids);
       ps.setString(i, b.leaseToken().toString());
-      expectRows("mark sent", ids.size(), ps.executeUpdate());
+      return ps.executeUpdate();
     }
   }
 
