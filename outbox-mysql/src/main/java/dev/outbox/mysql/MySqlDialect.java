@@ -26,10 +26,12 @@ import java.util.Set;
  *
  * <p>A claim is one short READ COMMITTED transaction: {@code SELECT … FOR UPDATE SKIP LOCKED} picks
  * and locks the due rows, an {@code UPDATE} stamps the lease, and the transaction commits; neither
- * database has {@code UPDATE … RETURNING}. An acknowledgement locks the rows that still carry the
- * batch's lease token and writes only those, so it reports exactly which rows it wrote. Claims and
- * acks run at READ COMMITTED whatever the session's isolation level, so InnoDB takes no gap locks
- * that could block producers' inserts.
+ * database has {@code UPDATE … RETURNING}. An acknowledgement writes only the rows that still carry
+ * the batch's lease token and reports exactly which rows it wrote: a batch that is all sent is one
+ * fenced {@code UPDATE}, kept when it wrote every row; any other batch (or one whose update missed
+ * rows) locks the rows that still carry the token first and writes only those. Claims and acks run
+ * at READ COMMITTED whatever the session's isolation level, so InnoDB takes no gap locks that could
+ * block producers' inserts.
  *
  * <p>There is no LISTEN/NOTIFY, and a bare {@link Connection} does not tell the outbox when the
  * caller commits, so relays poll: at once again after a full batch, soon after a partial one, and
