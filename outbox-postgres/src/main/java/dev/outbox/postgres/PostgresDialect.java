@@ -197,9 +197,6 @@ public final class PostgresDialect implements OutboxDialect {
       SET LOCAL synchronous_commit = off;
       """;
 
-  /** How many statements {@link #CLAIM_SETTINGS} holds: results to skip before the claim's. */
-  private static final int CLAIM_SETTINGS_STATEMENTS = 4;
-
   private static final String OLDER_SAME_KEY_PENDING =
       """
       AND (m.msg_key IS NULL OR NOT EXISTS (
@@ -224,7 +221,8 @@ public final class PostgresDialect implements OutboxDialect {
       ps.setObject(4, r.leaseToken());
       ps.setObject(5, utc(r.leaseUntil()));
       boolean rows = ps.execute();
-      for (int i = 0; !rows && i < CLAIM_SETTINGS_STATEMENTS; i++) {
+      // Skip the update counts of the settings up to the claim's rows.
+      while (!rows && ps.getUpdateCount() != -1) {
         rows = ps.getMoreResults();
       }
       if (!rows) {
