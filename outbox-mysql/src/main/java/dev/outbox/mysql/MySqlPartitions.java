@@ -1,5 +1,7 @@
 package dev.outbox.mysql;
 
+import static dev.outbox.mysql.Sql.quote;
+
 import dev.outbox.spi.DropOutcome;
 import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
@@ -297,13 +299,6 @@ final class MySqlPartitions implements PartitionSupport {
 
   private static String table(OutboxTables tables) {
     return Sql.qualified(tables, tables.table());
-  }
-
-  /**
-   * A partition name in backticks; names from the catalog may hold anything, so they are doubled.
-   */
-  private static String quote(String name) {
-    return '`' + name.replace("`", "``") + '`';
   }
 
   private static void execute(Connection c, String sql) throws SQLException {

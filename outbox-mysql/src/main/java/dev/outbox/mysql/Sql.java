@@ -34,9 +34,13 @@ final class Sql {
   private static final String NEXT_TRANSACTION_READ_COMMITTED =
       "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
-  /** {@code identifier} in backticks; identifiers are validated by {@link OutboxTables}. */
+  /**
+   * {@code identifier} in backticks, any backtick in it doubled: safe for configured names, which
+   * {@link OutboxTables} validates, and for partition names read from the catalog, which may hold
+   * anything.
+   */
   static String quote(String identifier) {
-    return '`' + identifier + '`';
+    return '`' + identifier.replace("`", "``") + '`';
   }
 
   /** {@code table} qualified with the schema (MySQL: database) of {@code t}, if any. */

@@ -75,8 +75,12 @@ public final class PostgresDialect implements OutboxDialect {
     return MIGRATION_LOCATION;
   }
 
+  /**
+   * {@code identifier} in double quotes, any quote in it doubled: safe for configured names, which
+   * {@link OutboxTables} validates, and for names read from the catalog, which may hold anything.
+   */
   static String quote(String identifier) {
-    return '"' + identifier + '"';
+    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
   static String qualified(OutboxTables t, String table) {

@@ -1,5 +1,7 @@
 package dev.outbox.postgres;
 
+import static dev.outbox.postgres.PostgresDialect.quote;
+
 import dev.outbox.spi.DropOutcome;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.OutboxTables;
@@ -422,15 +424,9 @@ final class PostgresPartitions implements PartitionSupport {
     return PostgresDialect.qualified(tables, tables.table());
   }
 
-  /**
-   * A partition's schema-qualified name; catalog names may hold anything, so quotes are doubled.
-   */
+  /** A partition's schema-qualified name. */
   private static String name(Partition p) {
     return quote(p.schema()) + "." + quote(p.name());
-  }
-
-  private static String quote(String identifier) {
-    return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
   private static Instant instant(ResultSet rs, int column) throws SQLException {
