@@ -1,5 +1,7 @@
 package dev.outbox.mysql;
 
+import static dev.outbox.mysql.Sql.execute;
+
 import dev.outbox.spi.Jdbc.SqlWork;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -94,12 +96,6 @@ final class LockedTable {
       c.abort(Runnable::run);
     } catch (SQLException | RuntimeException e) {
       cause.addSuppressed(e);
-    }
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
     }
   }
 }

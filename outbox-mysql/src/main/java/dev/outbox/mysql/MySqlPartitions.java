@@ -1,5 +1,6 @@
 package dev.outbox.mysql;
 
+import static dev.outbox.mysql.Sql.execute;
 import static dev.outbox.mysql.Sql.quote;
 
 import dev.outbox.spi.DropOutcome;
@@ -299,11 +300,5 @@ final class MySqlPartitions implements PartitionSupport {
 
   private static String table(OutboxTables tables) {
     return Sql.qualified(tables, tables.table());
-  }
-
-  private static void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 }

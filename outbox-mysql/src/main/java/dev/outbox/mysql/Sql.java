@@ -60,8 +60,13 @@ final class Sql {
 
   /** Makes the next transaction on {@code c} READ COMMITTED; call before its first statement. */
   static void readCommittedNext(Connection c) throws SQLException {
+    execute(c, NEXT_TRANSACTION_READ_COMMITTED);
+  }
+
+  /** Runs {@code sql}, a statement without parameters, on {@code c}. */
+  static void execute(Connection c, String sql) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute(NEXT_TRANSACTION_READ_COMMITTED);
+      s.execute(sql);
     }
   }
 
