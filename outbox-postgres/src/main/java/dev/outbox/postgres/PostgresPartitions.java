@@ -123,6 +123,11 @@ final class PostgresPartitions implements PartitionSupport {
   @Override
   public List<Partition> partitions(Connection c, OutboxTables tables) throws SQLException {
     describe(c, tables);
+    return list(c, tables);
+  }
+
+  /** The partitions of a table {@link #describe} has checked. */
+  private static List<Partition> list(Connection c, OutboxTables tables) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(LIST_PARTITIONS)) {
       ps.setString(1, parent(tables));
       List<Partition> partitions = new ArrayList<>();
@@ -181,7 +186,7 @@ final class PostgresPartitions implements PartitionSupport {
   public SortedSet<Instant> catchAllIntervals(Connection c, OutboxTables tables, Duration interval)
       throws SQLException {
     SortedSet<Instant> starts = new TreeSet<>();
-    Partition catchAll = catchAll(c, tables);
+    Partition catchAll = catchAll(partitions(c, tables));
     if (catchAll == null) {
       return starts;
     }
@@ -198,8 +203,8 @@ final class PostgresPartitions implements PartitionSupport {
     return starts;
   }
 
-  private Partition catchAll(Connection c, OutboxTables tables) throws SQLException {
-    return partitions(c, tables).stream().filter(Partition::catchAll).findFirst().orElse(null);
+  private static Partition catchAll(List<Partition> partitions) {
+    return partitions.stream().filter(Partition::catchAll).findFirst().orElse(null);
   }
 
   // ---- creating a partition ----
@@ -262,7 +267,7 @@ final class PostgresPartitions implements PartitionSupport {
         tx -> {
           String schema = lockParent(tx, tables, lockTimeout);
           String partition = quote(schema) + "." + quote(name);
-          Partition catchAll = catchAll(tx, tables);
+          Partition catchAll = catchAll(list(tx, tables));
           if (catchAll == null || !hasRowsIn(tx, catchAll, from, to)) {
             createTable(tx, tables, partition, from, to);
             return 0L;
