@@ -295,7 +295,8 @@ public final class PostgresDialect implements OutboxDialect {
         (b.sent().isEmpty() ? 0 : 1)
             + (b.retries().isEmpty() ? 0 : 1)
             + (b.dead().isEmpty() ? 0 : 1);
-    // A single statement is atomic on its own; skip the round trips of BEGIN and COMMIT.
+    // A single statement is atomic on its own; skip the COMMIT's round trip (the driver sends
+    // BEGIN with the first statement, so that one costs none).
     return kinds <= 1 ? ackAll(c, tables, b) : Jdbc.inTransaction(c, tx -> ackAll(tx, tables, b));
   }
 
