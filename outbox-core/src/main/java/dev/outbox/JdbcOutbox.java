@@ -1,5 +1,6 @@
 package dev.outbox;
 
+import dev.outbox.internal.Checks;
 import dev.outbox.internal.TraceHeaders;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
@@ -225,13 +226,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
      *     {@code maxPayloadBytes} is out of range
      */
     public JdbcOutbox build() {
-      if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
-        throw new IllegalArgumentException(
-            "maxPayloadBytes must be between 1 and "
-                + MAX_PAYLOAD_BYTES_LIMIT
-                + ", was "
-                + maxPayloadBytes);
-      }
+      Checks.inRange("maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);
       if (openTelemetry == null) {
         openTelemetry = GlobalOpenTelemetry.get();
       }
