@@ -397,7 +397,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Told about every failure the relay survives. Default: logs it at WARN with the relay's name.
+     * Told about every failure the relay survives. Default: logs it with the relay's name, a
+     * transient failure at WARN in one line, any other at ERROR with its stack trace.
      */
     public Builder errorListener(RelayErrorListener errorListener) {
       this.errorListener = errorListener;
