@@ -1,6 +1,7 @@
 package dev.outbox;
 
 import dev.outbox.internal.Checks;
+import dev.outbox.internal.RelayMetrics;
 import dev.outbox.internal.TraceHeaders;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
@@ -8,7 +9,6 @@ import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import java.sql.Connection;
@@ -47,9 +47,6 @@ public final class JdbcOutbox implements Outbox<Connection> {
   /** Largest value accepted for {@link Builder#maxPayloadBytes(int)}: 256 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 256 * 1024 * 1024;
 
-  private static final AttributeKey<String> DESTINATION =
-      AttributeKey.stringKey("messaging.destination.name");
-
   private final OutboxDialect dialect;
   private final OutboxTables tables;
   private final int maxPayloadBytes;
@@ -63,7 +60,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
     this.clock = b.clock;
     this.enlisted =
         b.openTelemetry
-            .getMeter("dev.outbox")
+            .getMeter(RelayMetrics.SCOPE)
             .counterBuilder("outbox.messages.enlisted")
             .setDescription(
                 "Messages written into an outbox transaction, counted at enlist time (including"
@@ -151,7 +148,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
   private void countEnlisted(Collection<OutboxMessage> messages) {
     for (OutboxMessage m : messages) {
-      enlisted.add(1, Attributes.of(DESTINATION, m.topic()));
+      enlisted.add(1, Attributes.of(RelayMetrics.DESTINATION, m.topic()));
     }
   }
 
