@@ -19,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -138,9 +139,10 @@ public final class JdbcOutbox implements Outbox<Connection> {
     // Databases store microseconds; truncating (never rounding up) keeps a new message due at the
     // instant it was stamped with.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Map<String, String> trace = TraceHeaders.current();
     List<NewRow> rows = new ArrayList<>(messages.size());
     for (OutboxMessage m : messages) {
-      String headers = HeaderCodec.encode(TraceHeaders.withCurrentContext(m.headers()));
+      String headers = HeaderCodec.encode(TraceHeaders.with(m.headers(), trace));
       rows.add(new NewRow(UUID.randomUUID(), m.topic(), m.key(), m.payloadUnsafe(), headers, now));
     }
     return rows;
