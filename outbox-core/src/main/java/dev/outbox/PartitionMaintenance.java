@@ -188,9 +188,11 @@ public final class PartitionMaintenance implements AutoCloseable {
             settings.runPeriod(),
             e);
       }
-    } catch (IllegalStateException closing) {
-      log.debug("outbox partitions '{}': closed while a run was due", name());
     } catch (RuntimeException e) {
+      if (closed) {
+        log.debug("outbox partitions '{}': closed while a run was due ({})", name(), e.toString());
+        return;
+      }
       // A scheduled task that throws is never run again: report and keep the schedule alive.
       log.error("outbox partitions '{}': run failed unexpectedly", name(), e);
     }
