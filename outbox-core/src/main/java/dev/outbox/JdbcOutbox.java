@@ -1,5 +1,7 @@
 package dev.outbox;
 
+import dev.outbox.internal.Checks;
+import dev.outbox.internal.RelayMetrics;
 import dev.outbox.internal.TraceHeaders;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
@@ -7,7 +9,6 @@ import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
 import java.sql.Connection;
@@ -18,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -46,9 +48,6 @@ public final class JdbcOutbox implements Outbox<Connection> {
   /** Largest value accepted for {@link Builder#maxPayloadBytes(int)}: 256 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 256 * 1024 * 1024;
 
-  private static final AttributeKey<String> DESTINATION =
-      AttributeKey.stringKey("messaging.destination.name");
-
   private final OutboxDialect dialect;
   private final OutboxTables tables;
   private final int maxPayloadBytes;
@@ -62,7 +61,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
     this.clock = b.clock;
     this.enlisted =
         b.openTelemetry
-            .getMeter("dev.outbox")
+            .getMeter(RelayMetrics.SCOPE)
             .counterBuilder("outbox.messages.enlisted")
             .setDescription(
                 "Messages written into an outbox transaction, counted at enlist time (including"
@@ -140,9 +139,10 @@ public final class JdbcOutbox implements Outbox<Connection> {
     // Databases store microseconds; truncating (never rounding up) keeps a new message due at the
     // instant it was stamped with.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Map<String, String> trace = TraceHeaders.current();
     List<NewRow> rows = new ArrayList<>(messages.size());
     for (OutboxMessage m : messages) {
-      String headers = HeaderCodec.encode(TraceHeaders.withCurrentContext(m.headers()));
+      String headers = HeaderCodec.encode(TraceHeaders.with(m.headers(), trace));
       rows.add(new NewRow(UUID.randomUUID(), m.topic(), m.key(), m.payloadUnsafe(), headers, now));
     }
     return rows;
@@ -150,7 +150,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
   private void countEnlisted(Collection<OutboxMessage> messages) {
     for (OutboxMessage m : messages) {
-      enlisted.add(1, Attributes.of(DESTINATION, m.topic()));
+      enlisted.add(1, Attributes.of(RelayMetrics.DESTINATION, m.topic()));
     }
   }
 
@@ -225,13 +225,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
      *     {@code maxPayloadBytes} is out of range
      */
     public JdbcOutbox build() {
-      if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
-        throw new IllegalArgumentException(
-            "maxPayloadBytes must be between 1 and "
-                + MAX_PAYLOAD_BYTES_LIMIT
-                + ", was "
-                + maxPayloadBytes);
-      }
+      Checks.inRange("maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);
       if (openTelemetry == null) {
         openTelemetry = GlobalOpenTelemetry.get();
       }

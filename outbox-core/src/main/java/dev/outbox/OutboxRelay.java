@@ -1,6 +1,7 @@
 package dev.outbox;
 
 import dev.outbox.internal.BacklogGauges;
+import dev.outbox.internal.Checks;
 import dev.outbox.internal.Doorbell;
 import dev.outbox.internal.RelayCycle;
 import dev.outbox.internal.RelayLoop;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -258,7 +258,6 @@ public final class OutboxRelay implements AutoCloseable {
     /** Default {@link #name(String)}. */
     public static final String DEFAULT_NAME = "default";
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Logger errorLog = LoggerFactory.getLogger(RelayErrorListener.class);
 
     private final DataSource dataSource;
@@ -398,7 +397,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Told about every failure the relay survives. Default: logs it at WARN with the relay's name.
+     * Told about every failure the relay survives. Default: logs it with the relay's name, a
+     * transient failure at WARN in one line, any other at ERROR with its stack trace.
      */
     public Builder errorListener(RelayErrorListener errorListener) {
       this.errorListener = errorListener;
@@ -422,11 +422,11 @@ public final class OutboxRelay implements AutoCloseable {
      * @throws IllegalArgumentException naming the first invalid option and its allowed range
      */
     public OutboxRelay build() {
-      checkRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
-      checkRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
-      checkPositive("pollInterval", pollInterval);
-      checkPositive("sendTimeout", sendTimeout);
-      checkPositive("leaseDuration", leaseDuration);
+      Checks.inRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+      Checks.inRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
+      Checks.positive("pollInterval", pollInterval);
+      Checks.positive("sendTimeout", sendTimeout);
+      Checks.positive("leaseDuration", leaseDuration);
       if (leaseDuration.compareTo(sendTimeout) <= 0) {
         throw new IllegalArgumentException(
             "leaseDuration ("
@@ -435,15 +435,8 @@ public final class OutboxRelay implements AutoCloseable {
                 + sendTimeout
                 + "), or another relay could claim messages that are still being sent");
       }
-      Objects.requireNonNull(shutdownTimeout, "shutdownTimeout must not be null");
-      if (shutdownTimeout.isNegative()) {
-        throw new IllegalArgumentException(
-            "shutdownTimeout must be zero or positive, was " + shutdownTimeout);
-      }
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(
-            "name must be 1 to 64 letters, digits, '.', '-' or '_', was '" + name + "'");
-      }
+      Checks.notNegative("shutdownTimeout", shutdownTimeout);
+      Checks.name(name);
       Objects.requireNonNull(backoff, "backoff must not be null");
       Objects.requireNonNull(ordering, "ordering must not be null");
       Objects.requireNonNull(clock, "clock must not be null");
@@ -473,20 +466,6 @@ public final class OutboxRelay implements AutoCloseable {
       }
       OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
       return new OutboxRelay(dataSource, dialect, sender, settings, otel, partitionMaintenance);
-    }
-
-    private static void checkRange(String option, int value, int min, int max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(
-            option + " must be between " + min + " and " + max + ", was " + value);
-      }
-    }
-
-    private static void checkPositive(String option, Duration value) {
-      Objects.requireNonNull(value, option + " must not be null");
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(option + " must be positive, was " + value);
-      }
     }
 
     /** The default listener: transient failures in one line, permanent ones with the trace. */

@@ -1,5 +1,6 @@
 package dev.outbox;
 
+import dev.outbox.internal.Checks;
 import dev.outbox.internal.MaintenanceRun;
 import dev.outbox.internal.MaintenanceSettings;
 import dev.outbox.internal.PartitionTelemetry;
@@ -17,7 +18,6 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -188,9 +188,11 @@ public final class PartitionMaintenance implements AutoCloseable {
             settings.runPeriod(),
             e);
       }
-    } catch (IllegalStateException closing) {
-      log.debug("outbox partitions '{}': closed while a run was due", name());
     } catch (RuntimeException e) {
+      if (closed) {
+        log.debug("outbox partitions '{}': closed while a run was due ({})", name(), e.toString());
+        return;
+      }
       // A scheduled task that throws is never run again: report and keep the schedule alive.
       log.error("outbox partitions '{}': run failed unexpectedly", name(), e);
     }
@@ -283,8 +285,6 @@ public final class PartitionMaintenance implements AutoCloseable {
 
     /** Default {@link #name(String)}. */
     public static final String DEFAULT_NAME = "default";
-
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final DataSource dataSource;
     private final OutboxDialect dialect;
@@ -415,23 +415,11 @@ public final class PartitionMaintenance implements AutoCloseable {
      */
     public PartitionMaintenance build() {
       Objects.requireNonNull(interval, "interval must not be null");
-      if (partitionsAhead < 1 || partitionsAhead > MAX_PARTITIONS_AHEAD) {
-        throw new IllegalArgumentException(
-            "partitionsAhead must be between 1 and "
-                + MAX_PARTITIONS_AHEAD
-                + ", was "
-                + partitionsAhead);
-      }
-      Objects.requireNonNull(retention, "retention must not be null");
-      if (retention.isNegative()) {
-        throw new IllegalArgumentException("retention must be zero or positive, was " + retention);
-      }
+      Checks.inRange("partitionsAhead", partitionsAhead, 1, MAX_PARTITIONS_AHEAD);
+      Checks.notNegative("retention", retention);
       checkRunPeriod();
       checkLockTimeout();
-      if (name == null || !NAME.matcher(name).matches()) {
-        throw new IllegalArgumentException(
-            "name must be 1 to 64 letters, digits, '.', '-' or '_', was '" + name + "'");
-      }
+      Checks.name(name);
       Objects.requireNonNull(clock, "clock must not be null");
       OutboxTables tables = new OutboxTables(schema, table);
       PartitionSupport support = dialect.partitions();

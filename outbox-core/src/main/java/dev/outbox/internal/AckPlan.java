@@ -18,25 +18,30 @@ final class AckPlan {
   static final int MAX_ERROR_LENGTH = 2000;
 
   private final List<OutboxRecord> batch;
+  private final Instant now;
   private final List<Long> sent = new ArrayList<>();
   private final List<AckBatch.Retry> retries = new ArrayList<>();
   private final List<AckBatch.Dead> dead = new ArrayList<>();
 
-  private AckPlan(List<OutboxRecord> batch) {
+  private AckPlan(List<OutboxRecord> batch, Instant now) {
     this.batch = batch;
+    this.now = now;
   }
 
-  /** The plan for {@code outcomes}, which has one entry per record of {@code batch}, in order. */
+  /**
+   * The plan for {@code outcomes}, which has one entry per record of {@code batch}, in order, acked
+   * at {@code now}.
+   */
   static AckPlan of(
       List<OutboxRecord> batch, List<Outcome> outcomes, RelaySettings settings, Instant now) {
-    AckPlan plan = new AckPlan(batch);
+    AckPlan plan = new AckPlan(batch, now);
     for (int i = 0; i < batch.size(); i++) {
-      plan.add(batch.get(i), outcomes.get(i), settings, now);
+      plan.add(batch.get(i), outcomes.get(i), settings);
     }
     return plan;
   }
 
-  private void add(OutboxRecord r, Outcome o, RelaySettings settings, Instant now) {
+  private void add(OutboxRecord r, Outcome o, RelaySettings settings) {
     switch (o.status()) {
       case SENT -> sent.add(r.id());
       case DEAD -> dead.add(new AckBatch.Dead(r.id(), truncate(o.reason())));
@@ -52,12 +57,12 @@ final class AckPlan {
     }
   }
 
-  AckBatch toBatch(UUID token, Instant now) {
+  AckBatch toBatch(UUID token) {
     return new AckBatch(token, now, sent, retries, dead);
   }
 
   /** Records metrics for the rows the ack actually wrote. */
-  void record(AckResult result, RelayMetrics metrics, Instant now) {
+  void record(AckResult result, RelayMetrics metrics) {
     for (OutboxRecord r : batch) {
       if (result.sent().contains(r.id())) {
         metrics.sent(r, now);

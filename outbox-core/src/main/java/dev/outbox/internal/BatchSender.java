@@ -49,10 +49,7 @@ final class BatchSender {
   /** The outcomes of {@code batch}, in the batch's order. */
   List<Outcome> send(List<OutboxRecord> batch) throws InterruptedException {
     Span batchSpan = tracing.startBatch(batch.size());
-    List<Span> spans = new ArrayList<>(batch.size());
-    for (OutboxRecord r : batch) {
-      spans.add(tracing.startSend(r, batchSpan));
-    }
+    List<Span> spans = tracing.startSends(batch, batchSpan);
     long start = System.nanoTime();
     List<Outcome> outcomes = List.of();
     Scope scope = batchSpan.makeCurrent();

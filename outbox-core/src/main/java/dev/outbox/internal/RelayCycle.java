@@ -65,10 +65,9 @@ public final class RelayCycle {
     }
     metrics.claimed(batch);
     List<Outcome> outcomes = batchSender.send(batch);
-    Instant now = settings.clock().instant();
-    AckPlan plan = AckPlan.of(batch, outcomes, settings, now);
-    AckResult result = ack(plan.toBatch(token, now));
-    plan.record(result, metrics, now);
+    AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
+    AckResult result = ack(plan.toBatch(token));
+    plan.record(result, metrics);
     return batch.size();
   }
 

@@ -21,8 +21,10 @@ public final class RelayMetrics {
   /** Instrumentation scope name of everything the outbox records. */
   public static final String SCOPE = "dev.outbox";
 
-  static final AttributeKey<String> DESTINATION =
+  /** The topic a message is for, on every per-message instrument and span. */
+  public static final AttributeKey<String> DESTINATION =
       AttributeKey.stringKey("messaging.destination.name");
+
   static final AttributeKey<String> RELAY = AttributeKey.stringKey("outbox.relay");
 
   private final String relayName;

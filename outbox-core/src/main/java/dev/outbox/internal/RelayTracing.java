@@ -11,6 +11,10 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The relay's spans: one INTERNAL span per batch, and under it one PRODUCER span per message,
@@ -23,6 +27,12 @@ public final class RelayTracing {
   static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
   static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("outbox.attempt");
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outbox.outcome");
+
+  /** The {@link #OUTCOME} of each status, by ordinal: its name in lower case. */
+  private static final String[] OUTCOME_NAMES =
+      Arrays.stream(Outcome.Status.values())
+          .map(s -> s.name().toLowerCase(Locale.ROOT))
+          .toArray(String[]::new);
 
   private final Tracer tracer;
   private final String relayName;
@@ -43,13 +53,22 @@ public final class RelayTracing {
         .startSpan();
   }
 
-  /** Starts the PRODUCER span of one message, a child of {@code batch}. */
-  public Span startSend(OutboxRecord r, Span batch) {
+  /** Starts the PRODUCER span of each record, children of {@code batch}, in the batch's order. */
+  public List<Span> startSends(List<OutboxRecord> records, Span batch) {
+    Context parent = Context.root().with(batch);
+    List<Span> spans = new ArrayList<>(records.size());
+    for (OutboxRecord r : records) {
+      spans.add(startSend(r, parent));
+    }
+    return spans;
+  }
+
+  private Span startSend(OutboxRecord r, Context parent) {
     SpanBuilder builder =
         tracer
             .spanBuilder("send " + r.topic())
             .setSpanKind(SpanKind.PRODUCER)
-            .setParent(Context.root().with(batch))
+            .setParent(parent)
             .setAttribute(RelayMetrics.DESTINATION, r.topic())
             .setAttribute(MESSAGE_ID, r.messageId().toString())
             .setAttribute(ATTEMPT, (long) r.attempt());
@@ -62,7 +81,7 @@ public final class RelayTracing {
 
   /** Ends a message span with its outcome. */
   public static void end(Span span, Outcome outcome) {
-    span.setAttribute(OUTCOME, outcome.status().name().toLowerCase(java.util.Locale.ROOT));
+    span.setAttribute(OUTCOME, OUTCOME_NAMES[outcome.status().ordinal()]);
     if (outcome.status() != Outcome.Status.SENT) {
       span.setStatus(StatusCode.ERROR, outcome.reason());
     }

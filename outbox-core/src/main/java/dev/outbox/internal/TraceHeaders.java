@@ -22,16 +22,26 @@ public final class TraceHeaders {
   private TraceHeaders() {}
 
   /**
-   * {@code headers} plus the current span's trace context, if a valid span is current; headers the
-   * caller set itself win.
+   * The current span's trace context as W3C headers, or an empty map when no valid span is current.
+   * Read it once per enlist call: it is the same for every message of the call.
    */
-  public static Map<String, String> withCurrentContext(Map<String, String> headers) {
+  public static Map<String, String> current() {
     Context current = Context.current();
     if (!Span.fromContext(current).getSpanContext().isValid()) {
+      return Map.of();
+    }
+    Map<String, String> trace = new LinkedHashMap<>();
+    W3C.inject(current, trace, Map::put);
+    return trace;
+  }
+
+  /** {@code headers} plus the {@code trace} headers from {@link #current()}; the caller's win. */
+  public static Map<String, String> with(Map<String, String> headers, Map<String, String> trace) {
+    if (trace.isEmpty()) {
       return headers;
     }
     Map<String, String> result = new LinkedHashMap<>(headers);
-    W3C.inject(current, result, (carrier, k, v) -> carrier.putIfAbsent(k, v));
+    trace.forEach(result::putIfAbsent);
     return result;
   }
 

@@ -1,5 +1,6 @@
 /**
- * Implementation details of the outbox: the relay loop, metrics, header encoding. Not API: never
- * import these types from application code or from a database module.
+ * Implementation details of the outbox: the relay loop, metrics and spans, trace headers, partition
+ * maintenance runs. Not API: never import these types from application code or from a database
+ * module.
  */
 package dev.outbox.internal;
