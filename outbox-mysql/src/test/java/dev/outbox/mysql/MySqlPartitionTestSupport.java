@@ -7,7 +7,6 @@ import dev.outbox.testkit.PartitionContractSupport;
 import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -67,13 +66,5 @@ abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         schema,
         table);
-  }
-
-  /** Runs one statement on a pooled connection. */
-  protected void execute(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 }

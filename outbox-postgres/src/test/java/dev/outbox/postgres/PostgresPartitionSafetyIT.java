@@ -318,12 +318,6 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
     }
   }
 
-  private void execute(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      execute(c, sql);
-    }
-  }
-
   private static void execute(Connection c, String sql) throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute(sql);
