@@ -1,24 +1,18 @@
 package dev.outbox.mysql;
 
-import dev.outbox.OutboxMessage;
 import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import dev.outbox.testkit.PartitionContractSupport;
 import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * What the MySQL partition tests share: a fresh MySQL or MariaDB database, and helpers that look at
  * partitions, tables and sessions the way an operator would.
  */
 abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
-  /** How long a test waits for a background step; generous, since the machine may be busy. */
-  static final Duration WAIT = Duration.ofSeconds(30);
-
   @Override
   protected TestDatabase openDatabase() {
     return MySqlTestDatabase.create();
@@ -37,15 +31,6 @@ abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
                         + " AND info LIKE CONCAT('%', ?, '%', ?, '%')",
                     tables.schema(), tables.table()))
         > 0;
-  }
-
-  /** Enlists one message in its own transaction, for use in a {@code CompletableFuture}. */
-  protected List<UUID> uncheckedEnlist(String payload) {
-    try {
-      return enlist(OutboxMessage.of("producer", null, payload));
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** Rows in one partition of this test's message table. */
