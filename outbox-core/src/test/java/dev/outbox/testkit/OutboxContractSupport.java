@@ -194,7 +194,7 @@ public abstract class OutboxContractSupport {
   }
 
   /** Polls {@code condition} until it holds; fails after {@code timeout}. */
-  protected static void await(Duration timeout, String what, BooleanSupplier condition)
+  public static void await(Duration timeout, String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

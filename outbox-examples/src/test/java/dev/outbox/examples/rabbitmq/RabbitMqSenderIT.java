@@ -1,8 +1,8 @@
 package dev.outbox.examples.rabbitmq;
 
 import static dev.outbox.examples.RoundTrip.MESSAGES;
-import static dev.outbox.examples.RoundTrip.await;
 import static dev.outbox.examples.RoundTrip.distinctIds;
+import static dev.outbox.testkit.OutboxContractSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
