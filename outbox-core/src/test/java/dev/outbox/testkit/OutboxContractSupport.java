@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -127,12 +128,7 @@ public abstract class OutboxContractSupport {
     for (int i = 0; i < n; i++) {
       messages.add(OutboxMessage.of(topic, key, "m-" + i));
     }
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      List<UUID> ids = outbox.addAll(c, messages);
-      c.commit();
-      return ids;
-    }
+    return enlist(messages.toArray(OutboxMessage[]::new));
   }
 
   /** The message table, qualified, as plain (unquoted) SQL: test table names are lower case. */
@@ -149,13 +145,36 @@ public abstract class OutboxContractSupport {
   protected long queryLong(String sql, Object... params) throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
+      bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
       }
+    }
+  }
+
+  /** The first column of a query's first row, as text; null when there is no row. */
+  protected String queryString(String sql, Object... params) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /** Runs one statement on a pooled connection. */
+  protected void execute(String sql) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
     }
   }
 
@@ -175,7 +194,7 @@ public abstract class OutboxContractSupport {
   }
 
   /** Polls {@code condition} until it holds; fails after {@code timeout}. */
-  protected static void await(Duration timeout, String what, BooleanSupplier condition)
+  public static void await(Duration timeout, String what, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

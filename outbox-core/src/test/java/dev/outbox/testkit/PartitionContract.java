@@ -14,8 +14,6 @@ import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.spi.PartitionSupport;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -142,10 +140,7 @@ public abstract class PartitionContract extends PartitionContractSupport {
     assertThat(messageRows()).isEqualTo(5);
     assertThat(deadRows()).as("dead letters are never touched").isEqualTo(1);
 
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("UPDATE " + messageTable() + " SET status = 1")) {
-      ps.executeUpdate();
-    }
+    execute("UPDATE " + messageTable() + " SET status = 1");
     MaintenanceResult later = job.runOnce();
     assertThat(later.dropped())
         .extracting(Dropped::partition)
@@ -183,7 +178,10 @@ public abstract class PartitionContract extends PartitionContractSupport {
 
     relay.start();
 
-    await(Duration.ofSeconds(30), "partitions created", () -> partitionCount() == 5);
+    await(
+        Duration.ofSeconds(30),
+        "partitions created",
+        () -> unchecked(() -> partitions().size()) == 5);
     assertThat(RelayThreads.named("retained")).containsExactly("outbox-retained-partitions");
     relay.close();
     await(
@@ -202,13 +200,5 @@ public abstract class PartitionContract extends PartitionContractSupport {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("partitionMaintenance")
         .hasMessageContaining(tables.table() + "_other");
-  }
-
-  private long partitionCount() {
-    try {
-      return partitions().size();
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

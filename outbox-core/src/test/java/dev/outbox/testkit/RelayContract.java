@@ -312,12 +312,4 @@ public abstract class RelayContract extends OutboxContractSupport {
   private String deadReason() throws SQLException {
     return queryString("SELECT reason FROM " + deadTable());
   }
-
-  private String queryString(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? rs.getString(1) : null;
-    }
-  }
 }

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -159,18 +158,6 @@ public final class RoundTrip {
           .as("%s seq %d consumed after seq %d of the same key", e.key(), e.seq(), previous)
           .isBetween(previous, previous + 1);
       lastSeq.put(e.key(), e.seq());
-    }
-  }
-
-  /** Polls {@code condition} until it holds; fails after {@code timeout}. */
-  public static void await(Duration timeout, String what, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      Thread.sleep(20);
     }
   }
 }

@@ -9,11 +9,9 @@ import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxTables;
 import dev.outbox.testkit.TestServers;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -166,11 +164,6 @@ public final class TestPostgres implements AutoCloseable {
   }
 
   private void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(url);
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
-    }
+    TestServers.execute(url, sql);
   }
 }

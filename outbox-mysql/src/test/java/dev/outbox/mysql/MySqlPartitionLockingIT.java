@@ -89,51 +89,12 @@ class MySqlPartitionLockingIT extends MySqlPartitionTestSupport {
   @Test
   void aLongTransactionMakesTheJobGiveUpAfterItsLockTimeoutWithoutStallingProducers()
       throws Exception {
-    PartitionMaintenance job =
-        closeAfterTest(maintenanceBuilder().lockTimeout(Duration.ofSeconds(2)).build());
-    try (Connection longTx = dataSource.getConnection()) {
-      longTx.setAutoCommit(false);
-      outbox.add(longTx, OutboxMessage.of("long", null, "held open"));
-
-      CompletableFuture<MaintenanceResult> run = CompletableFuture.supplyAsync(job::runOnce);
-      await(WAIT, "the job queues for the table lock", this::someoneWaitsForTheTable);
-      CompletableFuture<List<UUID>> producer =
-          CompletableFuture.supplyAsync(() -> uncheckedEnlist("queued behind the job"));
-
-      MaintenanceResult r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(r.status()).isEqualTo(Status.LOCK_TIMEOUT);
-      assertThat(r.detail()).contains("lock timeout of PT2S");
-      assertThat(r.created()).isEmpty();
-      assertThat(producer.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-          .as("the producer got through while the long transaction is still open")
-          .hasSize(1);
-      longTx.commit();
-    }
-    MaintenanceResult next = job.runOnce();
-    assertThat(next.status()).isEqualTo(Status.COMPLETED);
-    assertThat(rangePartitionNames()).contains(daily(NOW));
+    assertALongTransactionMakesTheJobGiveUpWithoutStallingProducers(this::someoneWaitsForTheTable);
   }
 
   @Test
   void twoInstancesAtOnceOneWorksAndTheOtherSkips() throws Exception {
-    PartitionMaintenance first = maintenance();
-    PartitionMaintenance second =
-        closeAfterTest(maintenanceBuilder().lockKey(first.lockKey()).build());
-    try (Connection longTx = dataSource.getConnection()) {
-      longTx.setAutoCommit(false);
-      outbox.add(longTx, OutboxMessage.of("long", null, "holds the first run up"));
-      CompletableFuture<MaintenanceResult> working = CompletableFuture.supplyAsync(first::runOnce);
-      await(WAIT, "the first instance is mid-run", this::someoneWaitsForTheTable);
-
-      MaintenanceResult skipped = second.runOnce();
-
-      assertThat(skipped.status()).isEqualTo(Status.SKIPPED);
-      assertThat(skipped.created()).isEmpty();
-      longTx.commit();
-      MaintenanceResult done = working.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(done.status()).isEqualTo(Status.COMPLETED);
-      assertThat(done.created()).isNotEmpty();
-    }
+    assertASecondInstanceSkipsWhileTheFirstWorks(this::someoneWaitsForTheTable);
   }
 
   @Test

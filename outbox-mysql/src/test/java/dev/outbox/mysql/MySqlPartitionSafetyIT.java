@@ -19,19 +19,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -221,50 +214,8 @@ class MySqlPartitionSafetyIT extends MySqlPartitionTestSupport {
   @Test
   void rowsLeaveTheCatchAllPartitionWithoutLossOrDuplicatesWhileProducersKeepInserting()
       throws Exception {
-    Set<UUID> committed = ConcurrentHashMap.newKeySet();
-    committed.addAll(enlistMany(50, "before", null));
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-    ExecutorService producers = Executors.newFixedThreadPool(3);
-    for (int i = 0; i < 3; i++) {
-      producers.submit(() -> produce(stop, committed, producerFailure));
-    }
-    try {
-      await(WAIT, "producers are inserting", () -> committed.size() >= 150);
-      PartitionMaintenance job =
-          closeAfterTest(maintenanceBuilder().clock(Clock.systemUTC()).lockTimeout(WAIT).build());
-
-      MaintenanceResult r = job.runOnce();
-
-      int afterRun = committed.size();
-      await(WAIT, "producers insert after the split", () -> committed.size() >= afterRun + 100);
-      assertThat(r.status()).isEqualTo(Status.COMPLETED);
-      assertThat(r.created().stream().mapToLong(Created::rowsMoved).sum())
-          .isGreaterThanOrEqualTo(150);
-    } finally {
-      stop.set(true);
-      producers.shutdown();
-      assertThat(producers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-    }
-    assertThat(producerFailure.get()).isNull();
-    assertThat(messageIds()).isEqualTo(committed);
-    assertThat(messageRows()).isEqualTo(committed.size());
+    runTheJobWhileProducersKeepInserting();
     assertThat(rowsIn("p_max")).as("nothing is left in the catch-all partition").isZero();
-  }
-
-  private void produce(
-      AtomicBoolean stop, Set<UUID> committed, AtomicReference<Throwable> failure) {
-    while (!stop.get()) {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        UUID id = outbox.add(c, OutboxMessage.of("during", null, "x"));
-        c.commit();
-        committed.add(id);
-      } catch (SQLException | RuntimeException e) {
-        failure.compareAndSet(null, e);
-        return;
-      }
-    }
   }
 
   private List<String> createdAtTexts() throws SQLException {

@@ -1,25 +1,18 @@
 package dev.outbox.mysql;
 
-import dev.outbox.OutboxMessage;
 import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import dev.outbox.testkit.PartitionContractSupport;
 import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * What the MySQL partition tests share: a fresh MySQL or MariaDB database, and helpers that look at
  * partitions, tables and sessions the way an operator would.
  */
 abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
-  /** How long a test waits for a background step; generous, since the machine may be busy. */
-  static final Duration WAIT = Duration.ofSeconds(30);
-
   @Override
   protected TestDatabase openDatabase() {
     return MySqlTestDatabase.create();
@@ -40,15 +33,6 @@ abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
         > 0;
   }
 
-  /** Enlists one message in its own transaction, for use in a {@code CompletableFuture}. */
-  protected List<UUID> uncheckedEnlist(String payload) {
-    try {
-      return enlist(OutboxMessage.of("producer", null, payload));
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** Rows in one partition of this test's message table. */
   protected long rowsIn(String partition) throws SQLException {
     return queryLong("SELECT count(*) FROM " + messageTable() + " PARTITION (" + partition + ")");
@@ -67,13 +51,5 @@ abstract class MySqlPartitionTestSupport extends PartitionContractSupport {
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         schema,
         table);
-  }
-
-  /** Runs one statement on a pooled connection. */
-  protected void execute(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
   }
 }

@@ -5,15 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.testkit.TestDatabase;
 import dev.outbox.testkit.TestServers;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.mysql.MySQLContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -36,7 +31,6 @@ public final class MySqlTestDatabase implements TestDatabase {
    */
   static final String SESSION_TIME_ZONE = "+05:45";
 
-  private static final Pattern HOST_PORT = Pattern.compile("//([^/:?]+)(?::(\\d+))?");
   private static String serverUrl;
 
   private final String url;
@@ -103,16 +97,12 @@ public final class MySqlTestDatabase implements TestDatabase {
 
   @Override
   public String hostAndPort() {
-    Matcher m = HOST_PORT.matcher(url);
-    if (!m.find()) {
-      throw new IllegalStateException("cannot find host and port in " + url);
-    }
-    return m.group(1) + ":" + (m.group(2) == null ? "3306" : m.group(2));
+    return TestServers.hostAndPort(url, 3306);
   }
 
   @Override
   public String jdbcUrlVia(String host, int port) {
-    return HOST_PORT.matcher(url).replaceFirst("//" + host + ":" + port);
+    return TestServers.jdbcUrlVia(url, host, port);
   }
 
   @Override
@@ -154,12 +144,7 @@ public final class MySqlTestDatabase implements TestDatabase {
   }
 
   private void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(url);
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
-    }
+    TestServers.execute(url, sql);
   }
 
   @Override

@@ -8,7 +8,6 @@ import dev.outbox.MaintenanceResult;
 import dev.outbox.MaintenanceResult.Created;
 import dev.outbox.MaintenanceResult.Dropped;
 import dev.outbox.MaintenanceResult.Status;
-import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
@@ -20,18 +19,9 @@ import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,8 +31,6 @@ import org.junit.jupiter.api.Test;
  * scoped.
  */
 class PostgresPartitionSafetyIT extends PartitionContractSupport {
-  private static final Duration WAIT = Duration.ofSeconds(30);
-
   @Override
   protected TestDatabase openDatabase() {
     return PostgresTestDatabase.create();
@@ -153,102 +141,22 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
   @Test
   void rowsLeaveTheDefaultPartitionWithoutLossOrDuplicatesWhileProducersKeepInserting()
       throws Exception {
-    Set<UUID> committed = ConcurrentHashMap.newKeySet();
-    committed.addAll(enlistMany(50, "before", null));
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-    ExecutorService producers = Executors.newFixedThreadPool(3);
-    for (int i = 0; i < 3; i++) {
-      producers.submit(() -> produce(stop, committed, producerFailure));
-    }
-    try {
-      await(WAIT, "producers are inserting", () -> committed.size() >= 150);
-      PartitionMaintenance job =
-          closeAfterTest(maintenanceBuilder().clock(Clock.systemUTC()).lockTimeout(WAIT).build());
-
-      MaintenanceResult r = job.runOnce();
-
-      int afterRun = committed.size();
-      await(WAIT, "producers insert after the move", () -> committed.size() >= afterRun + 100);
-      assertThat(r.status()).isEqualTo(Status.COMPLETED);
-      assertThat(r.created().stream().mapToLong(Created::rowsMoved).sum())
-          .isGreaterThanOrEqualTo(150);
-    } finally {
-      stop.set(true);
-      producers.shutdown();
-      assertThat(producers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-    }
-    assertThat(producerFailure.get()).isNull();
-    assertThat(messageIds()).isEqualTo(committed);
-    assertThat(messageRows()).isEqualTo(committed.size());
+    runTheJobWhileProducersKeepInserting();
     assertThat(queryLong("SELECT count(*) FROM " + messageTable() + "_default"))
         .as("nothing is left in the DEFAULT partition")
         .isZero();
   }
 
-  private void produce(
-      AtomicBoolean stop, Set<UUID> committed, AtomicReference<Throwable> failure) {
-    while (!stop.get()) {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        UUID id = outbox.add(c, OutboxMessage.of("during", null, "x"));
-        c.commit();
-        committed.add(id);
-      } catch (SQLException | RuntimeException e) {
-        failure.compareAndSet(null, e);
-        return;
-      }
-    }
-  }
-
   @Test
   void aLongTransactionMakesTheJobGiveUpAfterItsLockTimeoutWithoutStallingProducers()
       throws Exception {
-    PartitionMaintenance job =
-        closeAfterTest(maintenanceBuilder().lockTimeout(Duration.ofSeconds(2)).build());
-    try (Connection longTx = dataSource.getConnection()) {
-      longTx.setAutoCommit(false);
-      outbox.add(longTx, OutboxMessage.of("long", null, "held open"));
-
-      CompletableFuture<MaintenanceResult> run = CompletableFuture.supplyAsync(job::runOnce);
-      await(WAIT, "the job queues for the table lock", this::someoneWaitsForTheTableLock);
-      CompletableFuture<List<UUID>> producer =
-          CompletableFuture.supplyAsync(() -> uncheckedEnlist("queued behind the job"));
-
-      MaintenanceResult r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(r.status()).isEqualTo(Status.LOCK_TIMEOUT);
-      assertThat(r.detail()).contains("lock timeout of PT2S");
-      assertThat(r.created()).isEmpty();
-      assertThat(producer.get(WAIT.toSeconds(), TimeUnit.SECONDS))
-          .as("the producer got through while the long transaction is still open")
-          .hasSize(1);
-      longTx.commit();
-    }
-    MaintenanceResult next = job.runOnce();
-    assertThat(next.status()).isEqualTo(Status.COMPLETED);
-    assertThat(rangePartitionNames()).contains(daily(NOW));
+    assertALongTransactionMakesTheJobGiveUpWithoutStallingProducers(
+        this::someoneWaitsForTheTableLock);
   }
 
   @Test
   void twoInstancesAtOnceOneWorksAndTheOtherSkips() throws Exception {
-    PartitionMaintenance first = maintenance();
-    PartitionMaintenance second =
-        closeAfterTest(maintenanceBuilder().lockKey(first.lockKey()).build());
-    try (Connection longTx = dataSource.getConnection()) {
-      longTx.setAutoCommit(false);
-      outbox.add(longTx, OutboxMessage.of("long", null, "holds the first run up"));
-      CompletableFuture<MaintenanceResult> working = CompletableFuture.supplyAsync(first::runOnce);
-      await(WAIT, "the first instance is mid-run", this::someoneWaitsForTheTableLock);
-
-      MaintenanceResult skipped = second.runOnce();
-
-      assertThat(skipped.status()).isEqualTo(Status.SKIPPED);
-      assertThat(skipped.created()).isEmpty();
-      longTx.commit();
-      MaintenanceResult done = working.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(done.status()).isEqualTo(Status.COMPLETED);
-      assertThat(done.created()).isNotEmpty();
-    }
+    assertASecondInstanceSkipsWhileTheFirstWorks(this::someoneWaitsForTheTableLock);
   }
 
   @Test
@@ -308,20 +216,6 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
                         + " AND mode = 'AccessExclusiveLock' AND NOT granted",
                     messageTable()))
         > 0;
-  }
-
-  private List<UUID> uncheckedEnlist(String payload) {
-    try {
-      return enlist(OutboxMessage.of("producer", null, payload));
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private void execute(String sql) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      execute(c, sql);
-    }
   }
 
   private static void execute(Connection c, String sql) throws SQLException {

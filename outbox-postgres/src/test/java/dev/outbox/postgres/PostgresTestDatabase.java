@@ -5,14 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.testkit.TestDatabase;
 import dev.outbox.testkit.TestServers;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -28,7 +22,6 @@ public final class PostgresTestDatabase implements TestDatabase {
   /** The sessions' time zone: far from UTC, with a 45-minute offset, so mistakes show. */
   static final String SESSION_TIME_ZONE = "Pacific/Chatham";
 
-  private static final Pattern HOST_PORT = Pattern.compile("//([^/:?]+)(?::(\\d+))?");
   private static String serverUrl;
 
   private final OutboxDialect dialect;
@@ -85,16 +78,12 @@ public final class PostgresTestDatabase implements TestDatabase {
 
   @Override
   public String hostAndPort() {
-    Matcher m = HOST_PORT.matcher(url);
-    if (!m.find()) {
-      throw new IllegalStateException("cannot find host and port in " + url);
-    }
-    return m.group(1) + ":" + (m.group(2) == null ? "5432" : m.group(2));
+    return TestServers.hostAndPort(url, 5432);
   }
 
   @Override
   public String jdbcUrlVia(String host, int port) {
-    return HOST_PORT.matcher(url).replaceFirst("//" + host + ":" + port);
+    return TestServers.jdbcUrlVia(url, host, port);
   }
 
   @Override
@@ -117,12 +106,7 @@ public final class PostgresTestDatabase implements TestDatabase {
   }
 
   private void execute(String sql) {
-    try (Connection c = DriverManager.getConnection(url);
-        Statement s = c.createStatement()) {
-      s.execute(sql);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
-    }
+    TestServers.execute(url, sql);
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.outbox.examples.kafka;
 
 import static dev.outbox.examples.RoundTrip.MESSAGES;
-import static dev.outbox.examples.RoundTrip.await;
+import static dev.outbox.testkit.OutboxContractSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.OutboxMessage;

@@ -1,8 +1,8 @@
 package dev.outbox.examples.rabbitmq;
 
 import static dev.outbox.examples.RoundTrip.MESSAGES;
-import static dev.outbox.examples.RoundTrip.await;
 import static dev.outbox.examples.RoundTrip.distinctIds;
+import static dev.outbox.testkit.OutboxContractSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
@@ -20,6 +20,7 @@ import dev.outbox.examples.RoundTrip.Expected;
 import dev.outbox.examples.RoundTrip.Received;
 import dev.outbox.examples.TestPostgres;
 import dev.outbox.spi.OutboxTables;
+import dev.outbox.testkit.RelayThreads;
 import dev.outbox.testkit.TcpProxy;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -263,7 +264,7 @@ class RabbitMqSenderIT {
     await(
         Duration.ofSeconds(10),
         "the sender's threads end",
-        () -> threadsNamed("outbox-it-close-").isEmpty());
+        () -> RelayThreads.named("it-close").isEmpty());
   }
 
   private OutboxRecord record(long id, String key) {
@@ -273,14 +274,6 @@ class RabbitMqSenderIT {
 
   private static List<Outcome> outcomes(Sender sender, OutboxRecord r) throws Exception {
     return sender.send(List.of(r)).toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  private static List<String> threadsNamed(String prefix) {
-    return Thread.getAllStackTraces().keySet().stream()
-        .filter(Thread::isAlive)
-        .map(Thread::getName)
-        .filter(n -> n.startsWith(prefix))
-        .toList();
   }
 
   private long sentRows(OutboxTables tables) {
