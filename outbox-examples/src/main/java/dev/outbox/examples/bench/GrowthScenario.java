@@ -3,6 +3,7 @@ package dev.outbox.examples.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.Ordering;
 import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
@@ -29,7 +30,7 @@ final class GrowthScenario {
   static final String NAME = "growth";
 
   /** Messages per claim: the relay's default batch size. */
-  static final int BATCH = 100;
+  static final int BATCH = OutboxRelay.Builder.DEFAULT_BATCH_SIZE;
 
   /** Keys of the pending messages. */
   static final int KEYS = 10_000;
