@@ -7,7 +7,6 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.OutboxTables;
-import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,13 +169,7 @@ final class LatencyScenario {
   }
 
   private Writer outboxWriter(boolean notify) {
-    OutboxTables t = ctx.db().outboxTables();
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(ctx.db().dialect(notify))
-            .schema(t.schema())
-            .table(t.table())
-            .openTelemetry(OpenTelemetry.noop())
-            .build();
+    JdbcOutbox outbox = ctx.outbox(notify);
     return (c, count) -> {
       List<OutboxMessage> messages = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -192,15 +185,10 @@ final class LatencyScenario {
   }
 
   private AutoCloseable startRelay(HikariDataSource pool, boolean notify, LatencyProbe probe) {
-    OutboxTables t = ctx.db().outboxTables();
     OutboxRelay relay =
-        OutboxRelay.builder(pool, ctx.db().dialect(notify), new CountingSender(probe::seen))
-            .schema(t.schema())
-            .table(t.table())
+        ctx.relay(pool, notify, new CountingSender(probe::seen))
             .name("bench-latency")
             .pollInterval(ctx.options().pollInterval())
-            .openTelemetry(OpenTelemetry.noop())
-            .shutdownTimeout(Duration.ofSeconds(10))
             .build();
     relay.start();
     return relay;
