@@ -23,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * With NOTIFY, the baseline consumer LISTENs and drains when notified; polling only, it drains and
  * then sleeps the poll interval. The outbox side is one relay with default settings and that poll
  * interval. Above 1,000 messages/s each transaction carries several messages, so the transaction
- * rate stays within what the producers can commit. Messages still unsent 30 seconds after the
- * producers stop are counted (and their latency counted up to then) instead of failing the run.
+ * rate stays within what the producers can commit. Messages still unsent 30 seconds plus three poll
+ * intervals after the producers stop are counted (and their latency counted up to then) instead of
+ * failing the run.
  */
 final class LatencyScenario {
   static final String NAME = "latency";
