@@ -6,6 +6,7 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
+import dev.outbox.examples.bench.Results.Samples;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.ClaimRequest;
@@ -130,9 +131,6 @@ final class GrowthScenario {
   }
 
   private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return new Samples(Arrays.stream(values).boxed().toList()).median();
   }
 }
