@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * so the session that took it releases it), keeps two runs from sharing (and dropping) one schema;
  * each database marks the schema as the benchmark's, so that one it did not make is never dropped.
  */
-abstract class ScratchSchema implements SqlBench.OwnedSchema {
+abstract class ScratchSchema implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ScratchSchema.class);
 
   /** "schema" or "database", for messages. */

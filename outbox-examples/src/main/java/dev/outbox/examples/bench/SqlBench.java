@@ -31,7 +31,7 @@ abstract class SqlBench implements BenchDatabase {
   private final String jdbcUrl;
   private final UnaryOperator<String> quote;
   private final BiConsumer<HikariConfig, String> poolSettings;
-  private OwnedSchema schema;
+  private ScratchSchema schema;
 
   /**
    * @param jdbcUrl the server's JDBC URL
@@ -54,12 +54,6 @@ abstract class SqlBench implements BenchDatabase {
     this.admin = newPool("admin", 2);
   }
 
-  /** The benchmark's own schema: dropped, and its lock released, on close. */
-  interface OwnedSchema extends AutoCloseable {
-    @Override
-    void close();
-  }
-
   /**
    * Creates the dedicated schema with {@code create}, then both tables with the outbox's own
    * migrations; on failure drops what was made and closes the admin pool.
@@ -78,7 +72,7 @@ abstract class SqlBench implements BenchDatabase {
   /** Makes (and later drops) the dedicated schema. */
   @FunctionalInterface
   interface SchemaFactory {
-    OwnedSchema create(String jdbcUrl, String schema, HikariDataSource admin) throws SQLException;
+    ScratchSchema create(String jdbcUrl, String schema, HikariDataSource admin) throws SQLException;
   }
 
   /** {@code t}'s message table, schema-qualified and quoted. */
