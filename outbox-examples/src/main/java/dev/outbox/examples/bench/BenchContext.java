@@ -1,13 +1,19 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.JdbcOutbox;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Sender;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
+import dev.outbox.spi.OutboxTables;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import javax.sql.DataSource;
 
 /**
  * What every scenario works with: the options, the database, where results go and where progress is
@@ -22,6 +28,9 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
 
   /** Topic of every benchmark message. */
   static final String TOPIC = "bench";
+
+  /** How long closing a benchmark relay may wait for its in-flight batch. */
+  static final Duration RELAY_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
   /** Keys of produced messages cycle through this many values. */
   static final int PRODUCE_KEYS = 10_000;
@@ -59,6 +68,29 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
   /** The key of produced message {@code i}. */
   static String produceKey(long i) {
     return "key-" + (i % PRODUCE_KEYS);
+  }
+
+  /** The outbox on the benchmark's outbox table, with or without notifications, telemetry off. */
+  JdbcOutbox outbox(boolean notify) {
+    OutboxTables t = db.outboxTables();
+    return JdbcOutbox.builder(db.dialect(notify))
+        .schema(t.schema())
+        .table(t.table())
+        .openTelemetry(OpenTelemetry.noop())
+        .build();
+  }
+
+  /**
+   * A relay builder on the benchmark's outbox table, with or without notifications, telemetry off
+   * and a bounded shutdown; the scenario adds its name and settings.
+   */
+  OutboxRelay.Builder relay(DataSource pool, boolean notify, Sender sender) {
+    OutboxTables t = db.outboxTables();
+    return OutboxRelay.builder(pool, db.dialect(notify), sender)
+        .schema(t.schema())
+        .table(t.table())
+        .openTelemetry(OpenTelemetry.noop())
+        .shutdownTimeout(RELAY_SHUTDOWN_TIMEOUT);
   }
 
   /** Generous time for a run of {@code messages} before it is declared stuck. */

@@ -1,5 +1,6 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.OutboxRelay;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -103,7 +104,7 @@ record BenchOptions(
   static final Duration DEFAULT_LATENCY_DURATION = Duration.ofSeconds(20);
 
   /** Default {@link Builder#pollInterval(Duration)}: the relay's own default. */
-  static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+  static final Duration DEFAULT_POLL_INTERVAL = OutboxRelay.Builder.DEFAULT_POLL_INTERVAL;
 
   /** Default {@link Builder#historyRows(int)}. */
   static final int DEFAULT_HISTORY_ROWS = 1_000_000;

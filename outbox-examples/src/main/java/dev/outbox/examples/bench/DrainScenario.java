@@ -6,9 +6,7 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
-import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
-import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -131,16 +129,10 @@ final class DrainScenario implements AutoCloseable {
   }
 
   private OutboxRelay relay(int i, int batch, Ordering ordering, CountingSender sender) {
-    OutboxTables t = ctx.db().outboxTables();
-    OutboxDialect dialect = ctx.db().dialect(true);
-    return OutboxRelay.builder(relayPool(i), dialect, sender)
-        .schema(t.schema())
-        .table(t.table())
+    return ctx.relay(relayPool(i), true, sender)
         .name("bench-" + (i + 1))
         .batchSize(batch)
         .ordering(ordering)
-        .openTelemetry(OpenTelemetry.noop())
-        .shutdownTimeout(Duration.ofSeconds(10))
         .build();
   }
 

@@ -3,8 +3,10 @@ package dev.outbox.examples.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.Ordering;
 import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
+import dev.outbox.examples.bench.Results.Samples;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.ClaimRequest;
@@ -29,7 +31,7 @@ final class GrowthScenario {
   static final String NAME = "growth";
 
   /** Messages per claim: the relay's default batch size. */
-  static final int BATCH = 100;
+  static final int BATCH = OutboxRelay.Builder.DEFAULT_BATCH_SIZE;
 
   /** Keys of the pending messages. */
   static final int KEYS = 10_000;
@@ -129,9 +131,6 @@ final class GrowthScenario {
   }
 
   private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return new Samples(Arrays.stream(values).boxed().toList()).median();
   }
 }

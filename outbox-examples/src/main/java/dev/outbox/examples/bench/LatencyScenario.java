@@ -7,7 +7,6 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.OutboxTables;
-import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * With NOTIFY, the baseline consumer LISTENs and drains when notified; polling only, it drains and
  * then sleeps the poll interval. The outbox side is one relay with default settings and that poll
  * interval. Above 1,000 messages/s each transaction carries several messages, so the transaction
- * rate stays within what the producers can commit. Messages still unsent 30 seconds after the
- * producers stop are counted (and their latency counted up to then) instead of failing the run.
+ * rate stays within what the producers can commit. Messages still unsent 30 seconds plus three poll
+ * intervals after the producers stop are counted (and their latency counted up to then) instead of
+ * failing the run.
  */
 final class LatencyScenario {
   static final String NAME = "latency";
@@ -170,13 +170,7 @@ final class LatencyScenario {
   }
 
   private Writer outboxWriter(boolean notify) {
-    OutboxTables t = ctx.db().outboxTables();
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(ctx.db().dialect(notify))
-            .schema(t.schema())
-            .table(t.table())
-            .openTelemetry(OpenTelemetry.noop())
-            .build();
+    JdbcOutbox outbox = ctx.outbox(notify);
     return (c, count) -> {
       List<OutboxMessage> messages = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
@@ -192,15 +186,10 @@ final class LatencyScenario {
   }
 
   private AutoCloseable startRelay(HikariDataSource pool, boolean notify, LatencyProbe probe) {
-    OutboxTables t = ctx.db().outboxTables();
     OutboxRelay relay =
-        OutboxRelay.builder(pool, ctx.db().dialect(notify), new CountingSender(probe::seen))
-            .schema(t.schema())
-            .table(t.table())
+        ctx.relay(pool, notify, new CountingSender(probe::seen))
             .name("bench-latency")
             .pollInterval(ctx.options().pollInterval())
-            .openTelemetry(OpenTelemetry.noop())
-            .shutdownTimeout(Duration.ofSeconds(10))
             .build();
     relay.start();
     return relay;

@@ -1,6 +1,5 @@
 package dev.outbox.examples.bench;
 
-import dev.outbox.OutboxMigrations;
 import dev.outbox.mysql.MySqlDialect;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
@@ -82,32 +81,25 @@ final class MySqlBench extends SqlBench {
     super(
         jdbcUrl,
         database,
+        MySqlBench::quote,
         (config, name) -> config.setTransactionIsolation("TRANSACTION_READ_COMMITTED"));
     this.numbers =
         String.format(
             NUMBERS,
-            quote(database) + '.' + quote(MySqlBenchSchema.SEQUENCE_TABLE),
+            qualified(database, MySqlBenchSchema.SEQUENCE_TABLE),
             MySqlBenchSchema.SEQUENCE_SIZE);
     this.rawQueue = new MySqlRawQueue(qualified(raw));
   }
 
   /** Creates the database (dropping an earlier benchmark database of that name) and both tables. */
   static MySqlBench open(String jdbcUrl, String database) throws SQLException {
-    new OutboxTables(database, "outbox_message"); // validates the database name
     MySqlBench bench = new MySqlBench(jdbcUrl, database);
-    bench.open(
-        MySqlBenchSchema::create,
-        t -> OutboxMigrations.migrate(bench.admin, new MySqlDialect(), t));
+    bench.open(MySqlBenchSchema::create);
     return bench;
   }
 
   static String quote(String identifier) {
     return '`' + identifier + '`';
-  }
-
-  @Override
-  String qualified(OutboxTables t) {
-    return quote(t.schema()) + '.' + quote(t.table());
   }
 
   @Override
@@ -154,7 +146,7 @@ final class MySqlBench extends SqlBench {
   public void reset(OutboxTables t) throws SQLException {
     // TRUNCATE also restarts AUTO_INCREMENT.
     execute("TRUNCATE TABLE " + qualified(t));
-    execute("TRUNCATE TABLE " + quote(t.schema()) + '.' + quote(t.deadLetterTable()));
+    execute("TRUNCATE TABLE " + qualified(t.schema(), t.deadLetterTable()));
   }
 
   @Override

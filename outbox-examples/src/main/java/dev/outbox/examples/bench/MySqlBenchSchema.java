@@ -1,25 +1,20 @@
 package dev.outbox.examples.bench;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The benchmark's own database on MySQL and MariaDB. MySQL databases have no comments, so the
- * benchmark marks its database with a one-row table, {@value #MARKER_TABLE}, and only ever drops a
- * database that holds it. A {@code GET_LOCK} lock, taken and released on one connection of its own,
- * keeps two runs from sharing (and dropping) one database. The database also holds {@value
- * #SEQUENCE_TABLE}, the numbers 0 to 9,999, from which the bulk loads generate their rows.
+ * The benchmark's own database on MySQL and MariaDB (see {@link ScratchSchema}). MySQL databases
+ * have no comments, so the benchmark marks its database with a one-row table, {@value
+ * #MARKER_TABLE}, and only ever drops a database that holds it. The lock is a {@code GET_LOCK}
+ * lock. The database also holds {@value #SEQUENCE_TABLE}, the numbers 0 to 9,999, from which the
+ * bulk loads generate their rows.
  */
-final class MySqlBenchSchema implements SqlBench.OwnedSchema {
-  private static final Logger log = LoggerFactory.getLogger(MySqlBenchSchema.class);
-
+final class MySqlBenchSchema extends ScratchSchema {
   /** The table that marks a database as the benchmark's own. */
   static final String MARKER_TABLE = "outbox_bench_marker";
 
@@ -35,14 +30,8 @@ final class MySqlBenchSchema implements SqlBench.OwnedSchema {
   private static final String HAS_DATABASE =
       "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?";
 
-  private final String database;
-  private final DataSource admin;
-  private final Connection lockHolder;
-
-  private MySqlBenchSchema(String database, DataSource admin, Connection lockHolder) {
-    this.database = database;
-    this.admin = admin;
-    this.lockHolder = lockHolder;
+  private MySqlBenchSchema(String jdbcUrl, String database, DataSource admin) throws SQLException {
+    super("database", jdbcUrl, database, admin);
   }
 
   /**
@@ -54,47 +43,26 @@ final class MySqlBenchSchema implements SqlBench.OwnedSchema {
    */
   static MySqlBenchSchema create(String jdbcUrl, String database, DataSource admin)
       throws SQLException {
-    Connection lockHolder = DriverManager.getConnection(jdbcUrl);
-    MySqlBenchSchema s = new MySqlBenchSchema(database, admin, lockHolder);
-    try {
-      s.lock();
-      s.recreate();
-      return s;
-    } catch (SQLException | RuntimeException e) {
-      s.release();
-      throw e;
-    }
+    return open(new MySqlBenchSchema(jdbcUrl, database, admin));
   }
 
-  private void lock() throws SQLException {
-    try (PreparedStatement ps = lockHolder.prepareStatement("SELECT GET_LOCK(?, 0)")) {
-      ps.setString(1, "outbox-bench:" + database);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getInt(1) != 1) {
-          throw new IllegalStateException(
-              "another benchmark run is using database '"
-                  + database
-                  + "'; wait for it or choose another with --schema");
-        }
-      }
-    }
+  @Override
+  String tryLockSql() {
+    return "SELECT GET_LOCK(?, 0)";
   }
 
-  private void recreate() throws SQLException {
+  @Override
+  void recreate() throws SQLException {
     try (Connection c = admin.getConnection();
         Statement st = c.createStatement()) {
-      if (count(c, HAS_DATABASE, database) == 1) {
-        if (count(c, HAS_TABLE, database, MARKER_TABLE) != 1) {
-          throw new IllegalStateException(
-              "database '"
-                  + database
-                  + "' exists and was not made by the benchmark; choose another with --schema");
+      if (count(c, HAS_DATABASE, name) == 1) {
+        if (count(c, HAS_TABLE, name, MARKER_TABLE) != 1) {
+          throw notOurs();
         }
-        log.info("dropping the benchmark database {} left by an earlier run", database);
-        st.execute("DROP DATABASE " + MySqlBench.quote(database));
+        droppingEarlier();
+        st.execute("DROP DATABASE " + MySqlBench.quote(name));
       }
-      st.execute("CREATE DATABASE " + MySqlBench.quote(database));
+      st.execute("CREATE DATABASE " + MySqlBench.quote(name));
       st.execute(
           "CREATE TABLE "
               + qualified(MARKER_TABLE)
@@ -118,7 +86,7 @@ final class MySqlBenchSchema implements SqlBench.OwnedSchema {
   }
 
   private String qualified(String table) {
-    return MySqlBench.quote(database) + '.' + MySqlBench.quote(table);
+    return MySqlBench.quote(name) + '.' + MySqlBench.quote(table);
   }
 
   private static int count(Connection c, String sql, String... params) throws SQLException {
@@ -133,28 +101,8 @@ final class MySqlBenchSchema implements SqlBench.OwnedSchema {
     }
   }
 
-  /** Drops the database and releases the lock. */
   @Override
-  public void close() {
-    try (Connection c = admin.getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("DROP DATABASE IF EXISTS " + MySqlBench.quote(database));
-    } catch (SQLException e) {
-      log.warn(
-          "could not drop the benchmark database {}: {}; drop it by hand",
-          database,
-          e.getMessage());
-    } finally {
-      release();
-    }
-  }
-
-  /** Closing the session releases its GET_LOCK lock. */
-  private void release() {
-    try {
-      lockHolder.close();
-    } catch (SQLException e) {
-      log.warn("could not close the benchmark's lock connection: {}", e.getMessage());
-    }
+  String dropSql() {
+    return "DROP DATABASE IF EXISTS " + MySqlBench.quote(name);
   }
 }

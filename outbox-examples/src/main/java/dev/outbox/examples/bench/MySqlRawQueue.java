@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.UUID;
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
  * READ COMMITTED (see {@link MySqlBench#pool}), as a hand-written consumer that must not block
  * producers with gap locks would. There are no notifications to send or wait for.
  */
-final class MySqlRawQueue implements RawQueue {
+final class MySqlRawQueue extends SqlRawQueue {
   /** UTC wall-clock time with microseconds, as the outbox's DATETIME(6) columns hold it. */
   static final DateTimeFormatter DATETIME_6 =
       DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
@@ -32,30 +31,19 @@ final class MySqlRawQueue implements RawQueue {
       VALUES (?, ?, ?, ?, '{}', UTC_TIMESTAMP(6), ?)
       """;
 
-  private static final String LOCK_OLDEST_PENDING =
-      """
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at
-        FROM %s
-       WHERE status = 0
-       ORDER BY id
-       LIMIT ?
-         FOR UPDATE SKIP LOCKED
-      """;
-
   private static final String MARK_SENT =
       "UPDATE %s SET status = 1, sent_at = UTC_TIMESTAMP(6) WHERE id IN (%s)";
 
   private final String table;
   private final String insertSql;
-  private final String lockSql;
 
   /**
    * @param qualifiedTable the raw table, database-qualified and quoted
    */
   MySqlRawQueue(String qualifiedTable) {
+    super(qualifiedTable);
     this.table = qualifiedTable;
     this.insertSql = String.format(INSERT, qualifiedTable);
-    this.lockSql = String.format(LOCK_OLDEST_PENDING, qualifiedTable);
   }
 
   @Override
@@ -72,29 +60,7 @@ final class MySqlRawQueue implements RawQueue {
   }
 
   @Override
-  public int consume(Connection c, int batch, Consumer<UUID> onRead) throws SQLException {
-    List<Long> ids = new ArrayList<>(batch);
-    try {
-      try (PreparedStatement ps = c.prepareStatement(lockSql)) {
-        ps.setInt(1, batch);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(read(rs, onRead));
-          }
-        }
-      }
-      if (!ids.isEmpty()) {
-        markSent(c, ids);
-      }
-      c.commit();
-      return ids.size();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    }
-  }
-
-  private void markSent(Connection c, List<Long> ids) throws SQLException {
+  void markSent(Connection c, List<Long> ids) throws SQLException {
     StringJoiner marks = new StringJoiner(", ");
     ids.forEach(id -> marks.add("?"));
     try (PreparedStatement ps = c.prepareStatement(String.format(MARK_SENT, table, marks))) {
@@ -106,8 +72,8 @@ final class MySqlRawQueue implements RawQueue {
     }
   }
 
-  /** Reads every column a sender would need, as a real consumer must. */
-  private static long read(ResultSet rs, Consumer<UUID> onRead) throws SQLException {
+  @Override
+  long read(ResultSet rs, Consumer<UUID> onRead) throws SQLException {
     long id = rs.getLong(1);
     UUID messageId = UUID.fromString(rs.getString(2));
     rs.getString(3);

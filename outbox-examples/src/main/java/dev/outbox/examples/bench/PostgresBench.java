@@ -1,6 +1,5 @@
 package dev.outbox.examples.bench;
 
-import dev.outbox.OutboxMigrations;
 import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
@@ -72,27 +71,20 @@ final class PostgresBench extends SqlBench {
     super(
         jdbcUrl,
         schema,
+        PostgresBench::quote,
         (config, name) -> config.addDataSourceProperty("ApplicationName", "outbox-bench-" + name));
     this.rawQueue = new PostgresRawQueue(qualified(raw), quote(schema + "_raw"));
   }
 
   /** Creates the schema (dropping an earlier benchmark schema of that name) and both tables. */
   static PostgresBench open(String jdbcUrl, String schema) throws SQLException {
-    new OutboxTables(schema, "outbox_message"); // validates the schema name
     PostgresBench bench = new PostgresBench(jdbcUrl, schema);
-    bench.open(
-        PostgresBenchSchema::create,
-        t -> OutboxMigrations.migrate(bench.admin, new PostgresDialect(), t));
+    bench.open(PostgresBenchSchema::create);
     return bench;
   }
 
   static String quote(String identifier) {
     return '"' + identifier + '"';
-  }
-
-  @Override
-  String qualified(OutboxTables t) {
-    return quote(t.schema()) + '.' + quote(t.table());
   }
 
   @Override
@@ -136,9 +128,7 @@ final class PostgresBench extends SqlBench {
         "TRUNCATE "
             + qualified(t)
             + ", "
-            + quote(t.schema())
-            + '.'
-            + quote(t.deadLetterTable())
+            + qualified(t.schema(), t.deadLetterTable())
             + " RESTART IDENTITY");
   }
 

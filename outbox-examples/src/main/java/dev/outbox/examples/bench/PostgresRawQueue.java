@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -19,21 +18,11 @@ import org.postgresql.PGConnection;
  * {@code BEGIN; SELECT … ORDER BY id LIMIT b FOR UPDATE SKIP LOCKED; UPDATE … SET status = 1 WHERE
  * id = ANY(…); COMMIT} on the consumer side, on a table of the outbox's shape.
  */
-final class PostgresRawQueue implements RawQueue {
+final class PostgresRawQueue extends SqlRawQueue {
   private static final String INSERT =
       """
       INSERT INTO %s (message_id, topic, msg_key, payload, headers, next_attempt_at)
       VALUES (?, ?, ?, ?, '{}'::jsonb, ?)
-      """;
-
-  private static final String LOCK_OLDEST_PENDING =
-      """
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at
-        FROM %s
-       WHERE status = 0
-       ORDER BY id
-       LIMIT ?
-         FOR UPDATE SKIP LOCKED
       """;
 
   private static final String MARK_SENT =
@@ -43,7 +32,6 @@ final class PostgresRawQueue implements RawQueue {
 
   private final String insertSql;
   private final String insertAndNotifySql;
-  private final String lockSql;
   private final String markSentSql;
   private final String listenSql;
 
@@ -52,9 +40,9 @@ final class PostgresRawQueue implements RawQueue {
    * @param quotedChannel the NOTIFY channel, quoted
    */
   PostgresRawQueue(String qualifiedTable, String quotedChannel) {
+    super(qualifiedTable);
     this.insertSql = String.format(INSERT, qualifiedTable);
     this.insertAndNotifySql = insertSql.strip() + "; NOTIFY " + quotedChannel;
-    this.lockSql = String.format(LOCK_OLDEST_PENDING, qualifiedTable);
     this.markSentSql = String.format(MARK_SENT, qualifiedTable);
     this.listenSql = "LISTEN " + quotedChannel;
   }
@@ -72,33 +60,15 @@ final class PostgresRawQueue implements RawQueue {
   }
 
   @Override
-  public int consume(Connection c, int batch, Consumer<UUID> onRead) throws SQLException {
-    List<Long> ids = new ArrayList<>(batch);
-    try {
-      try (PreparedStatement ps = c.prepareStatement(lockSql)) {
-        ps.setInt(1, batch);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            ids.add(read(rs, onRead));
-          }
-        }
-      }
-      if (!ids.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement(markSentSql)) {
-          ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
-          ps.executeUpdate();
-        }
-      }
-      c.commit();
-      return ids.size();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
+  void markSent(Connection c, List<Long> ids) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(markSentSql)) {
+      ps.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+      ps.executeUpdate();
     }
   }
 
-  /** Reads every column a sender would need, as a real consumer must. */
-  private static long read(ResultSet rs, Consumer<UUID> onRead) throws SQLException {
+  @Override
+  long read(ResultSet rs, Consumer<UUID> onRead) throws SQLException {
     long id = rs.getLong(1);
     UUID messageId = rs.getObject(2, UUID.class);
     rs.getString(3);

@@ -7,7 +7,6 @@ import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.OutboxTables;
-import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -115,13 +114,7 @@ final class ProduceScenario {
   }
 
   private Transaction outbox(boolean notify) {
-    OutboxTables t = ctx.db().outboxTables();
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(ctx.db().dialect(notify))
-            .schema(t.schema())
-            .table(t.table())
-            .openTelemetry(OpenTelemetry.noop())
-            .build();
+    JdbcOutbox outbox = ctx.outbox(notify);
     return (c, i) ->
         outbox.add(
             c,

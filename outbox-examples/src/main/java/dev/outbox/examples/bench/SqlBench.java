@@ -2,6 +2,7 @@ package dev.outbox.examples.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.OutboxMigrations;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * What the PostgreSQL and MySQL benchmarks share: the outbox's and the raw baseline's tables in one
@@ -27,38 +29,40 @@ abstract class SqlBench implements BenchDatabase {
   protected final HikariDataSource admin;
 
   private final String jdbcUrl;
+  private final UnaryOperator<String> quote;
   private final BiConsumer<HikariConfig, String> poolSettings;
-  private OwnedSchema schema;
+  private ScratchSchema schema;
 
   /**
    * @param jdbcUrl the server's JDBC URL
    * @param schema the dedicated schema, validated as a plain identifier
+   * @param quote quotes an identifier for the database
    * @param poolSettings database-specific settings of every pool, given the config and the pool's
    *     short name
+   * @throws IllegalArgumentException if {@code schema} is not a plain identifier
    */
-  SqlBench(String jdbcUrl, String schema, BiConsumer<HikariConfig, String> poolSettings) {
+  SqlBench(
+      String jdbcUrl,
+      String schema,
+      UnaryOperator<String> quote,
+      BiConsumer<HikariConfig, String> poolSettings) {
     this.jdbcUrl = jdbcUrl;
+    this.quote = quote;
     this.poolSettings = poolSettings;
     this.outbox = new OutboxTables(schema, "outbox_message");
     this.raw = new OutboxTables(schema, "raw_message");
     this.admin = newPool("admin", 2);
   }
 
-  /** The benchmark's own schema: dropped, and its lock released, on close. */
-  interface OwnedSchema extends AutoCloseable {
-    @Override
-    void close();
-  }
-
   /**
-   * Creates the dedicated schema with {@code create}, then both tables with {@code migrate}; on
-   * failure drops what was made and closes the admin pool.
+   * Creates the dedicated schema with {@code create}, then both tables with the outbox's own
+   * migrations; on failure drops what was made and closes the admin pool.
    */
-  final void open(SchemaFactory create, Migration migrate) throws SQLException {
+  final void open(SchemaFactory create) throws SQLException {
     try {
       schema = create.create(jdbcUrl, outbox.schema(), admin);
-      migrate.migrate(outbox);
-      migrate.migrate(raw);
+      OutboxMigrations.migrate(admin, dialect(false), outbox);
+      OutboxMigrations.migrate(admin, dialect(false), raw);
     } catch (SQLException | RuntimeException e) {
       close();
       throw e;
@@ -68,17 +72,18 @@ abstract class SqlBench implements BenchDatabase {
   /** Makes (and later drops) the dedicated schema. */
   @FunctionalInterface
   interface SchemaFactory {
-    OwnedSchema create(String jdbcUrl, String schema, HikariDataSource admin) throws SQLException;
-  }
-
-  /** Creates one outbox's tables. */
-  @FunctionalInterface
-  interface Migration {
-    void migrate(OutboxTables tables) throws SQLException;
+    ScratchSchema create(String jdbcUrl, String schema, HikariDataSource admin) throws SQLException;
   }
 
   /** {@code t}'s message table, schema-qualified and quoted. */
-  abstract String qualified(OutboxTables t);
+  final String qualified(OutboxTables t) {
+    return qualified(t.schema(), t.table());
+  }
+
+  /** {@code table} in {@code schema}, both quoted. */
+  final String qualified(String schema, String table) {
+    return quote.apply(schema) + '.' + quote.apply(table);
+  }
 
   @Override
   public final OutboxTables outboxTables() {

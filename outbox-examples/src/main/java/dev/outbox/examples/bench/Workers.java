@@ -72,9 +72,4 @@ final class Workers {
       throw new IllegalStateException("a benchmark thread failed: " + e, e);
     }
   }
-
-  /** The first failure so far, or null. */
-  Throwable failure() {
-    return failure.get();
-  }
 }

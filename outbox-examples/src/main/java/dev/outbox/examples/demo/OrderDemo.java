@@ -173,7 +173,11 @@ public final class OrderDemo {
     out.println("[demo] messages go to: " + delivery.description());
     DemoStats stats = new DemoStats();
     Sender counting = new CountingSender(delivery.sender(), stats, Clock.systemUTC());
-    JdbcOutbox outbox = JdbcOutbox.builder(new PostgresDialect()).schema(options.schema()).build();
+    JdbcOutbox outbox =
+        JdbcOutbox.builder(new PostgresDialect())
+            .schema(tables.schema())
+            .table(tables.table())
+            .build();
     long start = System.nanoTime();
     try (OutboxRelay relay = relay(dataSource, counting)) {
       relay.start();

@@ -98,42 +98,37 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
   public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
     BatchOutcomes outcomes = new BatchOutcomes(batch);
     synchronized (lock) {
-      Exception refusal = refusal();
-      if (refusal != null) {
-        outcomes.retryAllMissing(refusal);
+      Channel channel;
+      try {
+        channel = readyChannel();
+      } catch (IOException | TimeoutException | RuntimeException e) {
+        outcomes.retryAllMissing(e);
         return outcomes.future();
       }
-      publishAll(outcomes);
+      publishAll(channel, outcomes);
     }
     return outcomes.future();
   }
 
-  /** Why no message can be published now, or null when the channel is ready. */
-  private Exception refusal() {
+  /**
+   * The channel to publish on, connecting first if needed.
+   *
+   * @throws IllegalStateException if the sender is closed
+   * @throws IOException if the broker blocks publishing, or the channel cannot be opened
+   * @throws TimeoutException if connecting timed out
+   */
+  private Channel readyChannel() throws IOException, TimeoutException {
     if (closed) {
-      return new IllegalStateException("RabbitMQ sender '" + name() + "' is closed");
+      throw new IllegalStateException("RabbitMQ sender '" + name() + "' is closed");
     }
     String blocked = link.blockedReason();
     if (blocked != null) {
-      return new IOException("RabbitMQ blocks publishing on this connection: " + blocked);
+      throw new IOException("RabbitMQ blocks publishing on this connection: " + blocked);
     }
-    try {
-      link.channel();
-      return null;
-    } catch (IOException | TimeoutException | RuntimeException e) {
-      return e;
-    }
+    return link.channel();
   }
 
-  /** Publishes the batch on the channel {@link #refusal()} made ready. */
-  private void publishAll(BatchOutcomes outcomes) {
-    Channel channel;
-    try {
-      channel = link.channel();
-    } catch (IOException | TimeoutException | RuntimeException e) {
-      outcomes.retryAllMissing(e);
-      return;
-    }
+  private void publishAll(Channel channel, BatchOutcomes outcomes) {
     ConfirmTracker tracker = link.tracker();
     for (int i = 0; i < outcomes.size(); i++) {
       Exception failure = publish(channel, tracker, outcomes, i);

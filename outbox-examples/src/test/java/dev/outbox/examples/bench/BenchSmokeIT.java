@@ -39,10 +39,17 @@ class BenchSmokeIT {
   @TempDir Path dir;
 
   private static String url() {
-    String fromEnv = System.getenv(ENV);
-    return fromEnv != null && !fromEnv.isBlank()
-        ? fromEnv.trim()
-        : BenchOptions.DEFAULT_POSTGRES_URL;
+    return urlFrom(ENV, BenchOptions.DEFAULT_POSTGRES_URL);
+  }
+
+  /** DESIGN §9: {@value #MYSQL_ENV}, else the local MySQL or MariaDB server. */
+  private static String mysqlUrl() {
+    return urlFrom(MYSQL_ENV, BenchOptions.DEFAULT_MYSQL_URL);
+  }
+
+  private static String urlFrom(String env, String localServer) {
+    String fromEnv = System.getenv(env);
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : localServer;
   }
 
   private static String freshSchema() {
@@ -74,18 +81,7 @@ class BenchSmokeIT {
     Report report =
         Bench.run(tiny(schema).build(), new PrintStream(printed, true, StandardCharsets.UTF_8));
 
-    Set<String> scenarios =
-        report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
-    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
-    for (Result r : report.results()) {
-      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
-      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
-      assertThat(r.baseline().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
-      assertThat(r.outbox().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
-    }
-    assertThat(report.results())
-        .filteredOn(r -> r.key().unit().equals("msg/s"))
-        .allSatisfy(r -> assertThat(r.ratio()).isPositive());
+    assertEveryScenarioReportsBothSidesForEveryRound(report);
     assertThat(variants(report, "drain"))
         .contains("relays=1 batch=50 NONE", "relays=2 batch=50 PER_KEY/10 keys");
     assertThat(variants(report, "latency"))
@@ -111,20 +107,11 @@ class BenchSmokeIT {
         tiny(database).database(Database.MYSQL).jdbcUrl(mysqlUrl()).relayCounts(List.of(2)).build();
     Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
-    Set<String> scenarios =
-        report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
-    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
-    for (Result r : report.results()) {
-      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
-      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
-    }
+    assertEveryScenarioReportsBothSidesForEveryRound(report);
     assertThat(variants(report, "produce")).containsExactly("NOTIFY off, 2 threads");
     assertThat(variants(report, "latency")).containsExactly("200 msg/s, polling 100 ms");
     assertThat(variants(report, "drain"))
         .containsExactly("relays=2 batch=50 NONE", "relays=2 batch=50 PER_KEY/10 keys");
-    assertThat(report.results())
-        .filteredOn(r -> r.key().unit().equals("msg/s"))
-        .allSatisfy(r -> assertThat(r.ratio()).isPositive());
 
     String table = printed.toString(StandardCharsets.UTF_8);
     assertThat(table).containsPattern("database: (MariaDB|MySQL) ");
@@ -153,23 +140,11 @@ class BenchSmokeIT {
     }
   }
 
-  /** DESIGN §9: {@value #MYSQL_ENV}, else the local MySQL or MariaDB server. */
-  private static String mysqlUrl() {
-    String fromEnv = System.getenv(MYSQL_ENV);
-    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.trim() : BenchOptions.DEFAULT_MYSQL_URL;
-  }
-
   private static boolean mysqlDatabaseExists(String database) throws SQLException {
-    try (Connection c = DriverManager.getConnection(mysqlUrl());
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
-      ps.setString(1, database);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1) == 1;
-      }
-    }
+    return exists(
+        mysqlUrl(),
+        "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+        database);
   }
 
   @Test
@@ -189,6 +164,25 @@ class BenchSmokeIT {
     }
   }
 
+  /**
+   * Every scenario reported, each measurement with a finite, non-negative value for both sides in
+   * each of the 3 rounds, and every throughput ratio positive.
+   */
+  private static void assertEveryScenarioReportsBothSidesForEveryRound(Report report) {
+    Set<String> scenarios =
+        report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
+    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
+    for (Result r : report.results()) {
+      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
+      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
+      assertThat(r.baseline().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+      assertThat(r.outbox().values()).allSatisfy(v -> assertThat(v).isFinite().isNotNegative());
+    }
+    assertThat(report.results())
+        .filteredOn(r -> r.key().unit().equals("msg/s"))
+        .allSatisfy(r -> assertThat(r.ratio()).isPositive());
+  }
+
   private static List<String> variants(Report report, String scenario) {
     return report.results().stream()
         .filter(r -> r.key().scenario().equals(scenario))
@@ -198,10 +192,14 @@ class BenchSmokeIT {
   }
 
   private static boolean schemaExists(String schema) throws SQLException {
-    try (Connection c = DriverManager.getConnection(url());
-        PreparedStatement ps =
-            c.prepareStatement("SELECT count(*) FROM pg_namespace WHERE nspname = ?")) {
-      ps.setString(1, schema);
+    return exists(url(), "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema);
+  }
+
+  /** Whether {@code countQuery}, given {@code name}, counts exactly one row. */
+  private static boolean exists(String url, String countQuery, String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url);
+        PreparedStatement ps = c.prepareStatement(countQuery)) {
+      ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getInt(1) == 1;
