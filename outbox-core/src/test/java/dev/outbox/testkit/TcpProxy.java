@@ -62,6 +62,15 @@ public final class TcpProxy implements AutoCloseable {
         Socket upstream = new Socket(targetHost, targetPort);
         sockets.add(client);
         sockets.add(upstream);
+        if (down) {
+          // cut() ran while this connection was being set up, after it had closed the sockets
+          // it knew: the connection must not outlive the cut.
+          closeQuietly(client);
+          closeQuietly(upstream);
+          sockets.remove(client);
+          sockets.remove(upstream);
+          continue;
+        }
         pump(client, upstream);
         pump(upstream, client);
       } catch (IOException e) {
