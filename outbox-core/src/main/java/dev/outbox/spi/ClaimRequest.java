@@ -10,8 +10,9 @@ import java.util.UUID;
  * @param now the relay clock's current time: messages with {@code next_attempt_at <= now} are due
  * @param leaseToken the token stamped on every claimed row; acks are fenced by it
  * @param leaseUntil when the lease expires; stored in {@code lease_until}. An unacknowledged claim
- *     becomes claimable again then and not before (a dialect may also stamp it into {@code
- *     next_attempt_at}, or check {@code lease_until} in its claim)
+ *     becomes claimable again then and not before. The shipped dialects check {@code lease_until}
+ *     in the claim's filter rather than moving {@code next_attempt_at}, so that a claim changes no
+ *     indexed column
  * @param perKey whether to skip messages that have an older pending message with the same key
  */
 public record ClaimRequest(
