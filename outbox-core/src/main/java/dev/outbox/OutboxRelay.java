@@ -132,7 +132,7 @@ public final class OutboxRelay implements AutoCloseable {
       throw new IllegalStateException("relay '" + name() + "' is closed");
     }
     try {
-      return cycle.run();
+      return cycle.run().claimed();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RelayException(

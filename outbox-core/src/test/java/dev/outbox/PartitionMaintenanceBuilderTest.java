@@ -8,6 +8,7 @@ import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
@@ -91,7 +92,7 @@ class PartitionMaintenanceBuilderTest {
     }
 
     @Override
-    public List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest r) {
+    public ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) {
       throw new UnsupportedOperationException();
     }
 

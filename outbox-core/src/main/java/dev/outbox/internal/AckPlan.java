@@ -1,17 +1,28 @@
 package dev.outbox.internal;
 
+import dev.outbox.Ordering;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Turns a batch's outcomes into the rows to write: sent, rescheduled with backoff, or dead (a dead
  * outcome, or a retry of a message that has used up {@code maxAttempts}).
+ *
+ * <p>Under {@link Ordering#PER_KEY} a batch may hold a run of several messages of one key. Once one
+ * of them is not sent, the later ones of its key are never recorded as sent, whatever the sender
+ * said: they are held back, due again at once behind the earlier one and with their attempt given
+ * back, since the failure was not theirs. A later one the broker rejected for itself still goes
+ * dead.
  */
 final class AckPlan {
   /** Longest error text stored with a message; longer ones are cut. */
@@ -22,6 +33,7 @@ final class AckPlan {
   private final List<Long> sent = new ArrayList<>();
   private final List<AckBatch.Retry> retries = new ArrayList<>();
   private final List<AckBatch.Dead> dead = new ArrayList<>();
+  private final Set<Long> heldBack = new HashSet<>();
 
   private AckPlan(List<OutboxRecord> batch, Instant now) {
     this.batch = batch;
@@ -35,10 +47,28 @@ final class AckPlan {
   static AckPlan of(
       List<OutboxRecord> batch, List<Outcome> outcomes, RelaySettings settings, Instant now) {
     AckPlan plan = new AckPlan(batch, now);
+    boolean perKey = settings.ordering() == Ordering.PER_KEY;
+    Map<String, Long> unsentByKey = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
-      plan.add(batch.get(i), outcomes.get(i), settings);
+      OutboxRecord r = batch.get(i);
+      Outcome o = outcomes.get(i);
+      Long earlier = perKey && r.key() != null ? unsentByKey.get(r.key()) : null;
+      if (earlier != null && o.status() != Outcome.Status.DEAD) {
+        plan.holdBack(r, earlier);
+        continue;
+      }
+      if (perKey && r.key() != null && o.status() != Outcome.Status.SENT) {
+        unsentByKey.putIfAbsent(r.key(), r.id());
+      }
+      plan.add(r, o, settings);
     }
     return plan;
+  }
+
+  private void holdBack(OutboxRecord r, long earlier) {
+    String why = "held back: message " + earlier + " of the same key in this batch was not sent";
+    retries.add(new AckBatch.Retry(r.id(), now, why, true));
+    heldBack.add(r.id());
   }
 
   private void add(OutboxRecord r, Outcome o, RelaySettings settings) {
@@ -51,7 +81,7 @@ final class AckPlan {
           dead.add(new AckBatch.Dead(r.id(), truncate(reason)));
         } else {
           Instant next = now.plus(settings.backoff().delay(r.attempt()));
-          retries.add(new AckBatch.Retry(r.id(), next, truncate(o.reason())));
+          retries.add(new AckBatch.Retry(r.id(), next, truncate(o.reason()), false));
         }
       }
     }
@@ -66,7 +96,7 @@ final class AckPlan {
     for (OutboxRecord r : batch) {
       if (result.sent().contains(r.id())) {
         metrics.sent(r, now);
-      } else if (result.retried().contains(r.id())) {
+      } else if (result.retried().contains(r.id()) && !heldBack.contains(r.id())) {
         metrics.retried(r);
       } else if (result.dead().contains(r.id())) {
         metrics.dead(r);

@@ -8,6 +8,7 @@ import dev.outbox.Sender;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.OutboxDialect;
 import java.sql.Connection;
@@ -30,6 +31,12 @@ public final class RelayCycle {
   private final RelayMetrics metrics;
   private final BatchSender batchSender;
 
+  /** Where the next per-key claim starts, so that every key gets its turn. */
+  private volatile String keyCursor;
+
+  /** Flipped every claim: messages without a key and keyed runs take turns at the batch's head. */
+  private volatile boolean unkeyedFirst;
+
   /**
    * @param report told about sender failures the cycle survives
    */
@@ -49,38 +56,56 @@ public final class RelayCycle {
   }
 
   /**
+   * What one cycle did.
+   *
+   * @param claimed how many messages were claimed (0 when none was due)
+   * @param claimAgain whether to claim again at once: the batch was full, or the claim stopped
+   *     before looking at every candidate
+   */
+  public record Result(int claimed, boolean claimAgain) {}
+
+  /**
    * Claims a batch, sends it and acknowledges the outcomes.
    *
-   * @return how many messages were claimed (0 when none was due)
    * @throws RelayException if the claim or the ack failed; claimed messages then stay leased until
    *     their lease expires and are retried
    * @throws InterruptedException if interrupted while waiting for the sender; the batch is left
    *     leased
    */
-  public int run() throws InterruptedException {
+  public Result run() throws InterruptedException {
     UUID token = UUID.randomUUID();
-    List<OutboxRecord> batch = claim(token);
+    ClaimResult claimed = claim(token);
+    List<OutboxRecord> batch = claimed.records();
+    boolean again = claimed.more() || batch.size() >= settings.batchSize();
     if (batch.isEmpty()) {
-      return 0;
+      return new Result(0, again);
     }
     metrics.claimed(batch);
     List<Outcome> outcomes = batchSender.send(batch);
     AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
     AckResult result = ack(plan.toBatch(token));
     plan.record(result, metrics);
-    return batch.size();
+    return new Result(batch.size(), again);
   }
 
-  private List<OutboxRecord> claim(UUID token) {
+  private ClaimResult claim(UUID token) {
     Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
+    boolean perKey = settings.ordering() == Ordering.PER_KEY;
+    boolean unkeyed = unkeyedFirst;
+    unkeyedFirst = !unkeyed;
     ClaimRequest request =
         new ClaimRequest(
             settings.batchSize(),
             now,
             token,
             now.plus(settings.leaseDuration()),
-            settings.ordering() == Ordering.PER_KEY);
-    return withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
+            perKey,
+            perKey ? keyCursor : null,
+            unkeyed);
+    ClaimResult result =
+        withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
+    keyCursor = result.keyCursor();
+    return result;
   }
 
   private AckResult ack(AckBatch batch) {

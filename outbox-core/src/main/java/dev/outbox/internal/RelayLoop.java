@@ -51,12 +51,15 @@ public final class RelayLoop implements Runnable {
     int failures = 0;
     while (running) {
       try {
-        int claimed = cycle.run();
+        RelayCycle.Result cycled = cycle.run();
         failures = 0;
-        if (claimed >= settings.batchSize()) {
+        if (cycled.claimAgain()) {
           continue;
         }
-        idle = claimed > 0 ? MIN_IDLE_DELAY : min(idle.multipliedBy(2), settings.pollInterval());
+        idle =
+            cycled.claimed() > 0
+                ? MIN_IDLE_DELAY
+                : min(idle.multipliedBy(2), settings.pollInterval());
         doorbell.await(idle);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -24,8 +24,11 @@ public record AckBatch(
    * @param id the row id
    * @param nextAttemptAt when it becomes due again
    * @param error the failure, stored as {@code last_error}
+   * @param heldBack whether the message is retried only because an earlier message of its key in
+   *     the same batch was not sent: the attempt its claim counted is given back ({@code attempts -
+   *     1}), so that it is not dead-lettered for another message's failures
    */
-  public record Retry(long id, Instant nextAttemptAt, String error) {}
+  public record Retry(long id, Instant nextAttemptAt, String error, boolean heldBack) {}
 
   /**
    * A message to dead-letter.

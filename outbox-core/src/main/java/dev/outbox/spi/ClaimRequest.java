@@ -13,7 +13,27 @@ import java.util.UUID;
  *     becomes claimable again then and not before. The shipped dialects check {@code lease_until}
  *     in the claim's filter rather than moving {@code next_attempt_at}, so that a claim changes no
  *     indexed column
- * @param perKey whether to skip messages that have an older pending message with the same key
+ * @param perKey whether to claim per key: for each key taken, a run of its oldest pending messages
+ *     (see {@link OutboxDialect#claim})
+ * @param keyCursor with {@code perKey}, the key the previous claim stopped at (from {@link
+ *     ClaimResult#keyCursor()}): keys are visited in key order starting after it, so that every key
+ *     gets its turn; null to start at the first key
+ * @param unkeyedFirst with {@code perKey}, whether messages without a key get the first share of
+ *     the batch (true) or what the keyed runs leave (false); the relay alternates, so neither kind
+ *     can starve the other
  */
 public record ClaimRequest(
-    int batchSize, Instant now, UUID leaseToken, Instant leaseUntil, boolean perKey) {}
+    int batchSize,
+    Instant now,
+    UUID leaseToken,
+    Instant leaseUntil,
+    boolean perKey,
+    String keyCursor,
+    boolean unkeyedFirst) {
+
+  /** A claim in id order, without per-key runs: {@link dev.outbox.Ordering#NONE}. */
+  public static ClaimRequest unordered(
+      int batchSize, Instant now, UUID leaseToken, Instant leaseUntil) {
+    return new ClaimRequest(batchSize, now, leaseToken, leaseUntil, false, null, false);
+  }
+}

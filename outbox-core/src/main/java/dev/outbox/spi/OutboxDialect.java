@@ -1,6 +1,5 @@
 package dev.outbox.spi;
 
-import dev.outbox.OutboxRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -45,14 +44,21 @@ public interface OutboxDialect {
    * Claims up to {@link ClaimRequest#batchSize()} due messages not under a live lease, skipping
    * rows another relay has locked, and commits: each claimed row gets the request's lease token,
    * {@code lease_until = leaseUntil} and {@code attempts + 1}, and must not be claimed again before
-   * {@code leaseUntil} unless it is acknowledged first. With {@link ClaimRequest#perKey()}, a row
-   * whose key has an older pending row is not claimed.
+   * {@code leaseUntil} unless it is acknowledged first.
    *
-   * @return the claimed messages, ordered by id, with {@link OutboxRecord#attempt()} already
-   *     incremented
+   * <p>Without {@link ClaimRequest#perKey()} the oldest due messages are claimed, in id order.
+   *
+   * <p>With {@link ClaimRequest#perKey()}, the claim takes, for each key it visits, a <em>run</em>:
+   * the key's pending messages in id order, starting at its oldest pending message and ending
+   * before the first one that is not due, is leased or could not be locked. A key whose oldest
+   * pending message is not claimable contributes nothing, and a message is never claimed while an
+   * older pending message of its key is not claimed with it. Keys are visited in key order after
+   * {@link ClaimRequest#keyCursor()}, wrapping around to the first key, and each claim visits a
+   * bounded number of them, so its cost depends on what it returns, not on the size of the backlog
+   * or on how few keys hold it. Messages without a key are claimed in id order, sharing the batch
+   * with the runs as {@link ClaimRequest#unkeyedFirst()} says.
    */
-  List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest request)
-      throws SQLException;
+  ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest request) throws SQLException;
 
   /** Writes the outcomes of a batch, fenced by its lease token, and commits. */
   AckResult ack(Connection c, OutboxTables tables, AckBatch batch) throws SQLException;

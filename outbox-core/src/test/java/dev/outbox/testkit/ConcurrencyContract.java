@@ -11,9 +11,12 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -99,13 +102,24 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
     }
     Random random = new Random(42);
     Map<String, List<String>> seen = new ConcurrentHashMap<>();
+    // Follows the Sender contract for runs: once a record of a key fails, the later records of
+    // that key in the batch are not delivered but reported as retry.
     Sender sender =
         batch -> {
           List<Outcome> outcomes = new ArrayList<>();
+          Set<String> failedKeys = new HashSet<>();
           for (OutboxRecord r : batch) {
+            if (failedKeys.contains(r.key())) {
+              outcomes.add(
+                  Outcome.retry(r, new IOException("an earlier message of its key failed")));
+              continue;
+            }
             boolean fail;
             synchronized (random) {
               fail = random.nextInt(10) < 3;
+            }
+            if (fail) {
+              failedKeys.add(r.key());
             }
             seen.computeIfAbsent(r.key(), k -> new CopyOnWriteArrayList<>())
                 .add(r.payloadAsString() + (fail ? ":retry" : ":sent"));
@@ -170,13 +184,27 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
     }
     assertThat(sender.received())
         .extracting(OutboxRecord::payloadAsString)
-        .containsExactlyInAnyOrder("stuck-0", "free-0", "nokey-0", "free-1", "nokey-1");
+        .as("a claim takes a key's run, so the later stuck messages come with the first")
+        .contains("stuck-0", "free-0", "nokey-0", "free-1", "nokey-1");
     List<String> free =
         sender.received().stream()
             .filter(r -> "free".equals(r.key()))
             .map(OutboxRecord::payloadAsString)
             .toList();
     assertThat(free).containsExactly("free-0", "free-1");
+    assertThat(rowsWithStatus(1)).as("free and unkeyed messages are sent").isEqualTo(4);
+    assertThat(attemptsOf("stuck-0")).as("the failing message is charged").isEqualTo(1);
+    assertThat(attemptsOf("stuck-1"))
+        .as("messages held back behind it get their attempt back")
+        .isEqualTo(0);
+    assertThat(attemptsOf("stuck-2")).isEqualTo(0);
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM "
+                    + messageTable()
+                    + " WHERE msg_key = 'stuck' AND status = 0"))
+        .as("no stuck message is recorded as sent")
+        .isEqualTo(3);
 
     clock.advance(Duration.ofHours(2));
     OutboxRelay unordered = closeAfterTest(relayBuilder(sender).ordering(Ordering.NONE).build());
@@ -185,6 +213,12 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
         .extracting(OutboxRecord::payloadAsString)
         .as("without ordering the rest of the stuck key is claimed too")
         .contains("stuck-1", "stuck-2");
+  }
+
+  private long attemptsOf(String payload) throws SQLException {
+    return queryLong(
+        "SELECT attempts FROM " + messageTable() + " WHERE payload = ?",
+        payload.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Sends everything, records deliveries and flags any record handed to two sends at once. */

@@ -47,7 +47,7 @@ final class MySqlAck {
       """
       UPDATE %1$s FORCE INDEX (PRIMARY)
          SET next_attempt_at = CASE id %2$s END, last_error = CASE id %2$s END,
-             lease_token = NULL, lease_until = NULL
+             attempts = attempts - CASE id %2$s END, lease_token = NULL, lease_until = NULL
        WHERE id IN (%3$s) AND lease_token = ?
       """;
 
@@ -152,6 +152,11 @@ final class MySqlAck {
       for (AckBatch.Retry r : rows) {
         ps.setLong(i++, r.id());
         ps.setString(i++, r.error());
+      }
+      // A message held back behind an earlier one of its key gets its attempt back.
+      for (AckBatch.Retry r : rows) {
+        ps.setLong(i++, r.id());
+        ps.setInt(i++, r.heldBack() ? 1 : 0);
       }
       i = Sql.bindIds(ps, i, ids(rows, AckBatch.Retry::id));
       ps.setString(i, b.leaseToken().toString());

@@ -5,6 +5,7 @@ import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
@@ -161,10 +162,10 @@ public final class MySqlDialect implements OutboxDialect {
   // ---- claim ----
 
   @Override
-  public List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest r)
-      throws SQLException {
+  public ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
     String table = Sql.qualified(tables, tables.table());
-    return Jdbc.inTransaction(c, tx -> MySqlClaim.claim(tx, table, r));
+    List<OutboxRecord> claimed = Jdbc.inTransaction(c, tx -> MySqlClaim.claim(tx, table, r));
+    return new ClaimResult(claimed, null, false);
   }
 
   // ---- ack ----

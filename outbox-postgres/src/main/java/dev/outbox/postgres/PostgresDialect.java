@@ -1,11 +1,10 @@
 package dev.outbox.postgres;
 
-import dev.outbox.OutboxRecord;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
-import dev.outbox.spi.HeaderCodec;
+import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
@@ -19,17 +18,16 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL (12+) dialect. A claim is one statement ({@code WITH due AS (SELECT … FOR UPDATE
- * SKIP LOCKED) UPDATE … RETURNING}), sent in one round trip with the transaction-local settings
- * that keep its plan; each kind of acknowledgement is one statement over arrays of ids.
+ * The PostgreSQL (12+) dialect. A claim is one statement (see {@link PostgresClaim}), sent in one
+ * round trip with the transaction-local settings that keep its plan; under per-key ordering it
+ * walks the keys of the pending key index and takes a run of messages of each. Each kind of
+ * acknowledgement is one statement over arrays of ids.
  *
  * <p>By default enlisting also queues a {@code NOTIFY} (delivered by PostgreSQL only when the
  * transaction commits) and relays {@code LISTEN}, so a relay wakes up at once instead of waiting
@@ -137,122 +135,10 @@ public final class PostgresDialect implements OutboxDialect {
 
   // ---- claim ----
 
-  /**
-   * Locks up to {@code batchSize} due pending rows in id order, skipping rows other relays hold,
-   * and stamps the lease in the same statement. With per-key ordering, a row is only a candidate
-   * when no older pending row has its key: that older row is due, leased or waiting for a retry,
-   * and must be delivered first.
-   *
-   * <p>The ORDER BY names both columns of the pending index so that only that index can deliver the
-   * order: ordered by id alone, the primary key qualifies as well, and once the statistics are
-   * stale (a large backlog draining faster than ANALYZE runs) the planner picks it and walks every
-   * sent row on each claim, which makes a drain quadratic. The id is unique, so the order is the
-   * same.
-   *
-   * <p>The locked rows are picked once, in a materialized CTE, and the update finds them by id (the
-   * created_at range lets partitions be pruned). Joined as a subquery instead, the planner may
-   * rescan the LIMIT … FOR UPDATE SKIP LOCKED for every row of the table, each rescan skipping the
-   * rows already updated and locking the next ones: a claim then takes more than the batch and
-   * costs as much as the table times the batch.
-   *
-   * <p>The lease is checked through {@code lease_until} rather than stamped into {@code
-   * next_attempt_at}: the claim then changes no indexed column, so with the free space the tables
-   * keep on every page (fillfactor, see the V2 migration) PostgreSQL writes it as a heap-only
-   * update, without new entries in the primary key and the two pending indexes. A leased row stays
-   * in the pending index and is skipped by the filter; there are at most as many as are in flight.
-   */
-  private static final String CLAIM =
-      """
-      WITH due AS MATERIALIZED (
-          SELECT m.id, m.created_at
-            FROM %1$s m
-           WHERE m.status = 0 AND m.next_attempt_at <= ?
-             AND (m.lease_until IS NULL OR m.lease_until <= ?) %2$s
-           ORDER BY m.id, m.next_attempt_at
-           LIMIT ?
-             FOR UPDATE SKIP LOCKED)
-      UPDATE %1$s t
-         SET attempts = t.attempts + 1, lease_token = ?, lease_until = ?
-       WHERE t.id = ANY (ARRAY(SELECT id FROM due))
-         AND t.created_at BETWEEN (SELECT min(created_at) FROM due)
-                              AND (SELECT max(created_at) FROM due)
-      RETURNING t.id, t.message_id, t.topic, t.msg_key, t.payload, t.headers, t.created_at,
-                t.attempts
-      """;
-
-  /**
-   * Run ahead of the claim, in its own transaction (same round trip). The claim must walk the
-   * pending index in order and stop once the batch is full, then probe the primary key. Statistics
-   * lag behind an outbox table all the time (a backlog builds up or drains between two ANALYZE
-   * runs), and with stale ones the planner reads every pending row into a bitmap and sorts it, or
-   * scans the whole table, so that each claim costs as much as the whole backlog, exactly when a
-   * backlog has to be drained. These settings only make the other plans look expensive, and only
-   * for this transaction.
-   *
-   * <p>The claim's commit does not wait for the disk: if a crash loses it, its rows were never
-   * acknowledged and are simply claimable again (at least once holds), and the acknowledgement,
-   * which does wait, flushes the claim with it.
-   */
-  private static final String CLAIM_SETTINGS =
-      """
-      SET LOCAL enable_bitmapscan = off;
-      SET LOCAL enable_sort = off;
-      SET LOCAL enable_seqscan = off;
-      SET LOCAL synchronous_commit = off;
-      """;
-
-  private static final String OLDER_SAME_KEY_PENDING =
-      """
-      AND (m.msg_key IS NULL OR NOT EXISTS (
-             SELECT 1 FROM %1$s o WHERE o.msg_key = m.msg_key AND o.status = 0 AND o.id < m.id))
-      """;
-
+  /** See {@link PostgresClaim}. */
   @Override
-  public List<OutboxRecord> claim(Connection c, OutboxTables tables, ClaimRequest r)
-      throws SQLException {
-    String table = qualified(tables, tables.table());
-    String perKey = r.perKey() ? String.format(OLDER_SAME_KEY_PENDING, table) : "";
-    String sql = CLAIM_SETTINGS + String.format(CLAIM, table, perKey);
-    return Jdbc.inTransaction(c, tx -> claimIn(tx, sql, r));
-  }
-
-  private static List<OutboxRecord> claimIn(Connection c, String sql, ClaimRequest r)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, utc(r.now()));
-      ps.setObject(2, utc(r.now()));
-      ps.setInt(3, r.batchSize());
-      ps.setObject(4, r.leaseToken());
-      ps.setObject(5, utc(r.leaseUntil()));
-      boolean rows = ps.execute();
-      // Skip the update counts of the settings up to the claim's rows.
-      while (!rows && ps.getUpdateCount() != -1) {
-        rows = ps.getMoreResults();
-      }
-      if (!rows) {
-        throw new SQLException("the claim statement returned no result set");
-      }
-      List<OutboxRecord> claimed = new ArrayList<>(r.batchSize());
-      try (ResultSet rs = ps.getResultSet()) {
-        while (rs.next()) {
-          claimed.add(record(rs));
-        }
-      }
-      claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
-      return claimed;
-    }
-  }
-
-  private static OutboxRecord record(ResultSet rs) throws SQLException {
-    return new OutboxRecord(
-        rs.getLong("id"),
-        rs.getObject("message_id", UUID.class),
-        rs.getString("topic"),
-        rs.getString("msg_key"),
-        rs.getBytes("payload"),
-        HeaderCodec.decode(rs.getString("headers")),
-        rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-        rs.getInt("attempts"));
+  public ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
+    return PostgresClaim.claim(c, tables, r);
   }
 
   // ---- ack ----
@@ -269,8 +155,10 @@ public final class PostgresDialect implements OutboxDialect {
       """
       UPDATE %s t
          SET next_attempt_at = v.next_attempt_at, last_error = v.error,
+             attempts = t.attempts - CASE WHEN v.held_back THEN 1 ELSE 0 END,
              lease_token = NULL, lease_until = NULL
-        FROM unnest(?::bigint[], ?::timestamptz[], ?::text[]) AS v(id, next_attempt_at, error)
+        FROM unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::boolean[])
+             AS v(id, next_attempt_at, error, held_back)
        WHERE t.id = v.id AND t.lease_token = ?
       RETURNING t.id
       """;
@@ -327,16 +215,19 @@ public final class PostgresDialect implements OutboxDialect {
     Object[] ids = new Object[rows.size()];
     Object[] next = new Object[rows.size()];
     Object[] errors = new Object[rows.size()];
+    Object[] heldBack = new Object[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
       ids[i] = rows.get(i).id();
       next[i] = rows.get(i).nextAttemptAt().toString();
       errors[i] = rows.get(i).error();
+      heldBack[i] = rows.get(i).heldBack();
     }
     try (PreparedStatement ps = c.prepareStatement(String.format(RESCHEDULE, table))) {
       ps.setArray(1, c.createArrayOf("bigint", ids));
       ps.setArray(2, c.createArrayOf("timestamptz", next));
       ps.setArray(3, c.createArrayOf("text", errors));
-      ps.setObject(4, b.leaseToken());
+      ps.setArray(4, c.createArrayOf("boolean", heldBack));
+      ps.setObject(5, b.leaseToken());
       return ids(ps);
     }
   }

@@ -10,6 +10,7 @@ import dev.outbox.examples.bench.Results.Samples;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.ClaimRequest;
+import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
@@ -106,15 +107,24 @@ final class GrowthScenario {
     freshBacklog(t, historyEnd);
     OutboxDialect dialect = ctx.db().dialect(true);
     double[] ms = new double[ctx.options().growthClaims()];
+    String cursor = null;
     try (Connection c = pool.getConnection()) {
       for (int i = 0; i < ms.length; i++) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID token = UUID.randomUUID();
         ClaimRequest request =
             new ClaimRequest(
-                BATCH, now, token, now.plus(Duration.ofMinutes(1)), ordering == Ordering.PER_KEY);
+                BATCH,
+                now,
+                token,
+                now.plus(Duration.ofMinutes(1)),
+                ordering == Ordering.PER_KEY,
+                cursor,
+                i % 2 == 0);
         long start = System.nanoTime();
-        List<OutboxRecord> claimed = dialect.claim(c, t, request);
+        ClaimResult result = dialect.claim(c, t, request);
+        List<OutboxRecord> claimed = result.records();
+        cursor = result.keyCursor();
         ms[i] = (System.nanoTime() - start) / 1e6;
         requireFull(claimed.size());
         List<Long> ids = claimed.stream().map(OutboxRecord::id).toList();
