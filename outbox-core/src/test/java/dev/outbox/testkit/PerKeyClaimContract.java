@@ -1,0 +1,246 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.Backoff;
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.Sender;
+import java.io.IOException;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The per-key claim ({@code Ordering.PER_KEY}, the default): a claim takes runs of a key's oldest
+ * messages, keys take turns, a failing message holds back its own key only, and messages without a
+ * key flow beside the keyed ones. Payloads are {@code "<sequence within the key>"}.
+ */
+public abstract class PerKeyClaimContract extends OutboxContractSupport {
+
+  /** Enlists {@code perKey} messages for each of {@code keys} keys, interleaved, in 10 commits. */
+  private void enlistInterleaved(int keys, int perKey) throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      int commits = Math.min(10, perKey);
+      for (int seq = 0; seq < perKey; seq++) {
+        List<OutboxMessage> round = new ArrayList<>(keys);
+        for (int k = 0; k < keys; k++) {
+          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
+        }
+        outbox.addAll(c, round);
+        if ((seq + 1) % (perKey / commits) == 0) {
+          c.commit();
+        }
+      }
+      c.commit();
+    }
+  }
+
+  /**
+   * A sender that fails a share of records at random and follows the Sender contract for runs:
+   * after a record of a key fails, the later records of that key in the batch are not delivered but
+   * reported as retry. It records, per key, the sequence numbers it delivered, in order.
+   */
+  private static final class FlakySender implements Sender {
+    final Map<String, List<Integer>> delivered = new ConcurrentHashMap<>();
+    private final Random random = new Random(7);
+    private final int failPercent;
+
+    FlakySender(int failPercent) {
+      this.failPercent = failPercent;
+    }
+
+    @Override
+    public synchronized CompletableFuture<List<Outcome>> send(List<OutboxRecord> batch) {
+      List<Outcome> outcomes = new ArrayList<>(batch.size());
+      Set<String> failed = new HashSet<>();
+      for (OutboxRecord r : batch) {
+        if (failed.contains(r.key()) || random.nextInt(100) < failPercent) {
+          failed.add(r.key());
+          outcomes.add(Outcome.retry(r, new IOException("flaky")));
+        } else {
+          delivered
+              .computeIfAbsent(String.valueOf(r.key()), k -> new CopyOnWriteArrayList<>())
+              .add(Integer.parseInt(r.payloadAsString()));
+          outcomes.add(Outcome.sent(r));
+        }
+      }
+      return CompletableFuture.completedFuture(outcomes);
+    }
+  }
+
+  /** Every key's first deliveries are 0, 1, 2… in order; repeats only of what came before. */
+  private static void assertFirstDeliveriesInOrder(Map<String, List<Integer>> delivered, int n) {
+    delivered.forEach(
+        (key, seqs) -> {
+          int next = 0;
+          for (int seq : seqs) {
+            assertThat(seq).as("key %s delivered %s", key, seqs).isLessThanOrEqualTo(next);
+            if (seq == next) {
+              next++;
+            }
+          }
+          assertThat(next).as("key %s delivered everything", key).isEqualTo(n);
+        });
+  }
+
+  @ParameterizedTest(name = "{0} keys")
+  @ValueSource(ints = {1, 10, 300})
+  public final void perKeyOrderHoldsWithThreeRelaysAndRandomFailures(int keys) throws Exception {
+    int perKey = keys == 1 ? 600 : keys == 10 ? 60 : 4;
+    enlistInterleaved(keys, perKey);
+    FlakySender sender = new FlakySender(10);
+    for (int i = 0; i < 3; i++) {
+      closeAfterTest(
+              relayBuilder(sender)
+                  .name("keys-" + i)
+                  .batchSize(50)
+                  .maxAttempts(1000)
+                  .backoff(Backoff.fixed(Duration.ZERO))
+                  .build())
+          .start();
+    }
+    await(
+        Duration.ofSeconds(120),
+        "all sent",
+        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+    assertThat(sender.delivered).hasSize(keys);
+    assertFirstDeliveriesInOrder(sender.delivered, perKey);
+    assertThat(deadRows()).isZero();
+  }
+
+  @Test
+  public final void aClaimTakesARunOfOneKeysMessagesInIdOrder() throws Exception {
+    enlistInterleaved(1, 250);
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).batchSize(100).build());
+    assertThat(relay.runOnce()).as("one key fills the batch").isEqualTo(100);
+    assertThat(sender.received())
+        .extracting(r -> Integer.parseInt(r.payloadAsString()))
+        .isSorted()
+        .startsWith(0, 1, 2)
+        .hasSize(100);
+    while (relay.runOnce() > 0) {
+      // drain
+    }
+    assertThat(rowsWithStatus(1)).isEqualTo(250);
+  }
+
+  @Test
+  public final void aStuckKeyHoldsBackOnlyItsOwnKeyWhileTheOthersDrain() throws Exception {
+    enlistInterleaved(20, 30);
+    enlistMany(40, "ordered", null);
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      for (int seq = 0; seq < 30; seq++) {
+        outbox.add(c, OutboxMessage.of("ordered", "stuck", Integer.toString(seq)));
+      }
+      c.commit();
+    }
+    RecordingSender sender =
+        new RecordingSender()
+            .answering(
+                r ->
+                    "stuck".equals(r.key())
+                        ? Outcome.retry(r, new IOException("broker refuses"))
+                        : Outcome.sent(r));
+    OutboxRelay relay =
+        relayBuilder(sender)
+            .batchSize(50)
+            .maxAttempts(1000)
+            .backoff(Backoff.fixed(Duration.ZERO))
+            .build();
+    closeAfterTest(relay).start();
+    await(
+        Duration.ofSeconds(60),
+        "every other key and the unkeyed messages sent",
+        () -> unchecked(() -> rowsWithStatus(1)) == 20 * 30 + 40);
+    relay.close();
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM "
+                    + messageTable()
+                    + " WHERE msg_key = 'stuck' AND status = 1"))
+        .isZero();
+    assertThat(
+            queryLong(
+                "SELECT max(attempts) FROM "
+                    + messageTable()
+                    + " WHERE msg_key = 'stuck' AND payload <> ?",
+                "0".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .as("the messages behind the stuck one were never charged an attempt")
+        .isZero();
+    assertThat(deadRows()).isZero();
+  }
+
+  @Test
+  public final void unkeyedMessagesFlowBesideABusyKey() throws Exception {
+    enlistInterleaved(1, 500);
+    enlistMany(50, "unkeyed", null);
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).batchSize(100).build());
+    relay.runOnce();
+    relay.runOnce();
+    assertThat(sender.received())
+        .filteredOn(r -> r.key() == null)
+        .as("keyed runs and unkeyed messages take turns at the head of the batch")
+        .hasSize(50);
+    assertThat(sender.received()).filteredOn(r -> r.key() != null).hasSize(150);
+  }
+
+  @Test
+  public final void keysTakeTurnsSoABusyKeyDoesNotStarveAQuietOne() throws Exception {
+    enlistInterleaved(5, 400); // key-0 … key-4, 400 each
+    enlist(OutboxMessage.of("ordered", "quiet", "0"));
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).batchSize(100).build());
+    int claims = 0;
+    while (sender.received().stream().noneMatch(r -> "quiet".equals(r.key()))) {
+      assertThat(relay.runOnce()).isPositive();
+      claims++;
+    }
+    assertThat(claims)
+        .as("each claim visits the keys after the last one, so every key gets its turn")
+        .isLessThanOrEqualTo(6);
+  }
+
+  @Test
+  public final void closingWithARunInFlightLosesNothingAndKeepsTheOrder() throws Exception {
+    enlistInterleaved(2, 100);
+    BlockingSender hangs = new BlockingSender();
+    OutboxRelay first =
+        relayBuilder(hangs)
+            .name("first")
+            .batchSize(50)
+            .leaseDuration(Duration.ofSeconds(60))
+            .sendTimeout(Duration.ofSeconds(50))
+            .shutdownTimeout(Duration.ZERO)
+            .build();
+    first.start();
+    assertThat(hangs.awaitBatch(Duration.ofSeconds(10))).hasSize(50);
+    first.close(); // the run in flight is never acknowledged
+
+    FlakySender sender = new FlakySender(0);
+    OutboxRelay second = closeAfterTest(relayBuilder(sender).name("second").build());
+    clock.advance(Duration.ofSeconds(61));
+    while (second.runOnce() > 0) {
+      // drain
+    }
+    assertThat(rowsWithStatus(1)).isEqualTo(200);
+    assertFirstDeliveriesInOrder(sender.delivered, 100);
+  }
+}
