@@ -13,6 +13,15 @@ import java.util.concurrent.CompletionStage;
  * send timeout, as a retry for every record not reported otherwise. Outcomes for records that were
  * not in the batch are ignored.
  *
+ * <p><b>Runs of one key.</b> Under {@link Ordering#PER_KEY} a batch may hold several records of one
+ * key, in id order (a run). Deliver them to the broker in that order over one ordered path (one
+ * Kafka partition, one AMQP channel). When one of them fails, the later records of its key in the
+ * batch are held back: whatever the sender reports for them, the relay records none of them as
+ * sent, hands them over again after the failed one, and does not count the attempt against them. So
+ * a sender that can tell in time should not deliver them at all and report them as retry; one that
+ * pipelines the run may have delivered them already, and the broker then sees them again after the
+ * earlier record (a duplicate, as at least once allows).
+ *
  * <p>Delivery is at least once: a message may be sent again after a crash, a lost acknowledgement
  * or a lease expiry, so put {@link OutboxRecord#messageId()} in the broker message and let
  * consumers deduplicate on it.

@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * The PostgreSQL claim: one statement, sent in one round trip with the transaction-local settings
  * that keep its plan. Without per-key ordering it takes the oldest due rows in id order; with it,
  * it walks the keys of the pending key index and takes a run of each. The SQL text is built once
- * per table set and kind of claim. See the README's "How a claim works" for the design.
+ * per table set and kind of claim. The README (Guarantees, per-key order) describes the claim.
  */
 final class PostgresClaim {
 
