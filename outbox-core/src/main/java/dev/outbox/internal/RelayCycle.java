@@ -74,6 +74,7 @@ public final class RelayCycle {
    */
   public Result run() throws InterruptedException {
     UUID token = UUID.randomUUID();
+    Instant leaseUntil = settings.clock().instant().plus(settings.leaseDuration());
     ClaimResult claimed = claim(token);
     List<OutboxRecord> batch = claimed.records();
     boolean again = claimed.more() || batch.size() >= settings.batchSize();
@@ -85,6 +86,7 @@ public final class RelayCycle {
     AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
     AckResult result = ack(plan.toBatch(token));
     plan.record(result, metrics);
+    plan.recordFenced(result, leaseUntil, metrics);
     return new Result(batch.size(), again);
   }
 
