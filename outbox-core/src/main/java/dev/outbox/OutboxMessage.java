@@ -128,7 +128,7 @@ public final class OutboxMessage {
     }
 
     /**
-     * The ordering key: messages with the same key are delivered in enlist order under {@link
+     * The ordering key: committed messages with the same key are delivered in id order under {@link
      * Ordering#PER_KEY}. Default: null (unordered).
      *
      * @throws IllegalArgumentException if longer than {@value #MAX_KEY_LENGTH} characters, not
