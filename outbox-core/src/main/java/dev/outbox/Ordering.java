@@ -9,7 +9,9 @@ public enum Ordering {
    * therefore holds back its own key and no other; the later messages of its key in the same batch
    * are never recorded as sent before it (see {@link Sender}). Keys take turns, so a busy key
    * cannot starve the others. A transaction still open cannot be seen, so a later insert that
-   * commits first can overtake it. Messages with a null key are unordered. The default.
+   * commits first can overtake it: services that need insert order serialise their writers on the
+   * aggregate's row, as they do for the data itself. Messages with a null key are unordered. The
+   * default.
    */
   PER_KEY,
 

@@ -12,9 +12,10 @@ import java.util.Objects;
  * headers. Immutable and thread-safe.
  *
  * <p>Validated when built: the topic must not be blank and, like the key, be at most {@value
- * #MAX_TOPIC_LENGTH} characters; header names and values must not be null. The payload size limit
- * is enforced by the {@link JdbcOutbox} that writes the message (see {@link
- * JdbcOutbox.Builder#maxPayloadBytes(int)}).
+ * #MAX_TOPIC_LENGTH} characters; header names and values must not be null. Topic, key and headers
+ * must be well-formed UTF-16 (no unpaired surrogate) without NUL (U+0000), which neither database
+ * stores faithfully. The payload size limit is enforced by the {@link JdbcOutbox} that writes the
+ * message (see {@link JdbcOutbox.Builder#maxPayloadBytes(int)}).
  */
 public final class OutboxMessage {
 
@@ -123,17 +124,18 @@ public final class OutboxMessage {
       if (topic == null || topic.isBlank()) {
         throw new IllegalArgumentException("topic must not be null or blank");
       }
-      this.topic = checkLength("topic", topic, MAX_TOPIC_LENGTH);
+      this.topic = checkText("topic", checkLength("topic", topic, MAX_TOPIC_LENGTH));
     }
 
     /**
-     * The ordering key: messages with the same key are delivered in enlist order under {@link
+     * The ordering key: committed messages with the same key are delivered in id order under {@link
      * Ordering#PER_KEY}. Default: null (unordered).
      *
-     * @throws IllegalArgumentException if longer than {@value #MAX_KEY_LENGTH} characters
+     * @throws IllegalArgumentException if longer than {@value #MAX_KEY_LENGTH} characters, not
+     *     well-formed UTF-16, or holding NUL
      */
     public Builder key(String key) {
-      this.key = key == null ? null : checkLength("key", key, MAX_KEY_LENGTH);
+      this.key = key == null ? null : checkText("key", checkLength("key", key, MAX_KEY_LENGTH));
       return this;
     }
 
@@ -153,7 +155,8 @@ public final class OutboxMessage {
     /**
      * Adds a header; a later value for the same name replaces the earlier one. Default: none.
      *
-     * @throws IllegalArgumentException if the name or the value is null, or the name is blank
+     * @throws IllegalArgumentException if the name or the value is null, not well-formed UTF-16 or
+     *     holding NUL, or the name is blank
      */
     public Builder header(String name, String value) {
       if (name == null || name.isBlank()) {
@@ -162,6 +165,8 @@ public final class OutboxMessage {
       if (value == null) {
         throw new IllegalArgumentException("header value must not be null (header '" + name + "')");
       }
+      checkText("header name", name);
+      checkText("value of header '" + name + "'", value);
       headers.put(name, value);
       return this;
     }
@@ -176,6 +181,26 @@ public final class OutboxMessage {
     /** Returns the immutable message. */
     public OutboxMessage build() {
       return new OutboxMessage(this);
+    }
+
+    /** Refuses an unpaired surrogate or a NUL, naming {@code field} and the index. */
+    private static String checkText(String field, String value) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '\0') {
+          throw new IllegalArgumentException(
+              field + " must not contain NUL (U+0000), at index " + i);
+        }
+        if (Character.isHighSurrogate(c)
+            && i + 1 < value.length()
+            && Character.isLowSurrogate(value.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          throw new IllegalArgumentException(
+              field + " is not well-formed UTF-16: unpaired surrogate at index " + i);
+        }
+      }
+      return value;
     }
 
     private static String checkLength(String field, String value, int max) {

@@ -239,8 +239,17 @@ public final class OutboxRelay implements AutoCloseable {
     /** Default {@link #pollInterval(Duration)}: 1 second. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
 
+    /** Longest accepted {@link #pollInterval(Duration)}: 1 hour. */
+    public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+
     /** Default {@link #leaseDuration(Duration)}: 60 seconds. */
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(60);
+
+    /**
+     * Longest accepted {@link #leaseDuration(Duration)}, and so {@link #sendTimeout(Duration)}: 1
+     * day.
+     */
+    public static final Duration MAX_LEASE_DURATION = Duration.ofDays(1);
 
     /** Default {@link #sendTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
@@ -254,6 +263,9 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** Default {@link #shutdownTimeout(Duration)}: 30 seconds. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+    /** Longest accepted {@link #shutdownTimeout(Duration)}: 1 hour. */
+    public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
 
     /** Default {@link #name(String)}. */
     public static final String DEFAULT_NAME = "default";
@@ -311,8 +323,8 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * The longest the relay waits between claims when it finds nothing to do and is not woken
-     * earlier (PostgreSQL NOTIFY). After a full batch it claims again at once. Must be positive.
-     * Default: 1 second.
+     * earlier (PostgreSQL NOTIFY). After a full batch it claims again at once. Positive, at most 1
+     * hour. Default: 1 second.
      */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
@@ -321,8 +333,9 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * How long claimed messages belong to this relay. If it has not acknowledged them by then (it
-     * crashed, or lost its database connection), any relay may claim them again. Must be longer
-     * than {@link #sendTimeout(Duration)}, with room for the acknowledgement. Default: 60 seconds.
+     * crashed, or lost its database connection), any relay may claim them again. Longer than {@link
+     * #sendTimeout(Duration)}, with room for the acknowledgement, and at most 1 day. Default: 60
+     * seconds.
      */
     public Builder leaseDuration(Duration leaseDuration) {
       this.leaseDuration = leaseDuration;
@@ -331,7 +344,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * How long the relay waits for the sender's outcomes; records without an outcome by then are
-     * retried. Must be positive and shorter than the lease. Default: 30 seconds.
+     * retried. Positive and shorter than the lease (so under 1 day). Default: 30 seconds.
      */
     public Builder sendTimeout(Duration sendTimeout) {
       this.sendTimeout = sendTimeout;
@@ -365,7 +378,7 @@ public final class OutboxRelay implements AutoCloseable {
 
     /**
      * How long {@link #close()} waits for an in-flight batch before interrupting it; zero or
-     * positive. Default: 30 seconds.
+     * positive, at most 1 hour. Default: 30 seconds.
      */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
@@ -424,9 +437,9 @@ public final class OutboxRelay implements AutoCloseable {
     public OutboxRelay build() {
       Checks.inRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
       Checks.inRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
-      Checks.positive("pollInterval", pollInterval);
-      Checks.positive("sendTimeout", sendTimeout);
-      Checks.positive("leaseDuration", leaseDuration);
+      Checks.positive("pollInterval", pollInterval, MAX_POLL_INTERVAL);
+      Checks.positive("sendTimeout", sendTimeout, MAX_LEASE_DURATION);
+      Checks.positive("leaseDuration", leaseDuration, MAX_LEASE_DURATION);
       if (leaseDuration.compareTo(sendTimeout) <= 0) {
         throw new IllegalArgumentException(
             "leaseDuration ("
@@ -435,7 +448,7 @@ public final class OutboxRelay implements AutoCloseable {
                 + sendTimeout
                 + "), or another relay could claim messages that are still being sent");
       }
-      Checks.notNegative("shutdownTimeout", shutdownTimeout);
+      Checks.notNegative("shutdownTimeout", shutdownTimeout, MAX_SHUTDOWN_TIMEOUT);
       Checks.name(name);
       Objects.requireNonNull(backoff, "backoff must not be null");
       Objects.requireNonNull(ordering, "ordering must not be null");

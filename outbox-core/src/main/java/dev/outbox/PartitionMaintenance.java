@@ -274,6 +274,9 @@ public final class PartitionMaintenance implements AutoCloseable {
     /** Default {@link #retention(Duration)}: 7 days. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
+    /** Longest accepted {@link #retention(Duration)}: 3650 days. */
+    public static final Duration MAX_RETENTION = Duration.ofDays(3650);
+
     /** Default {@link #runPeriod(Duration)}: 1 hour. */
     public static final Duration DEFAULT_RUN_PERIOD = Duration.ofHours(1);
 
@@ -345,7 +348,7 @@ public final class PartitionMaintenance implements AutoCloseable {
 
     /**
      * How long a partition is kept after the end of its range; then it is dropped once every
-     * message in it is sent. Zero or positive. Default: 7 days.
+     * message in it is sent. Zero or positive, at most 3650 days. Default: 7 days.
      */
     public Builder retention(Duration retention) {
       this.retention = retention;
@@ -416,7 +419,7 @@ public final class PartitionMaintenance implements AutoCloseable {
     public PartitionMaintenance build() {
       Objects.requireNonNull(interval, "interval must not be null");
       Checks.inRange("partitionsAhead", partitionsAhead, 1, MAX_PARTITIONS_AHEAD);
-      Checks.notNegative("retention", retention);
+      Checks.notNegative("retention", retention, MAX_RETENTION);
       checkRunPeriod();
       checkLockTimeout();
       Checks.name(name);

@@ -47,4 +47,16 @@ class BackoffTest {
     assertThatThrownBy(() -> Backoff.fixed(Duration.ofSeconds(-1)))
         .hasMessageContaining("negative");
   }
+
+  @Test
+  void delaysLongerThanTheMaximumAreRefusedAtCreation() {
+    assertThatThrownBy(() -> Backoff.exponential(Duration.ofSeconds(1), Duration.ofDays(365 * 300)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backoff max delay must be at most PT720H");
+    assertThatThrownBy(() -> Backoff.fixed(Duration.ofSeconds(Long.MAX_VALUE)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("backoff delay must be at most PT720H");
+    assertThat(Backoff.exponential(Duration.ofSeconds(1), Backoff.MAX_DELAY).delay(100))
+        .isBetween(Duration.ZERO, Backoff.MAX_DELAY);
+  }
 }

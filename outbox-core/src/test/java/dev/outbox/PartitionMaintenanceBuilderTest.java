@@ -43,6 +43,9 @@ class PartitionMaintenanceBuilderTest {
     assertRefused(b -> b.partitionsAhead(0), "partitionsAhead must be between 1 and 100");
     assertRefused(b -> b.partitionsAhead(101), "partitionsAhead must be between 1 and 100");
     assertRefused(b -> b.retention(Duration.ofDays(-1)), "retention must be zero or positive");
+    assertRefused(
+        b -> b.retention(Duration.ofSeconds(Long.MAX_VALUE)),
+        "retention must be zero or positive and at most PT87600H");
     assertRefused(b -> b.runPeriod(Duration.ZERO), "runPeriod must be positive");
     assertRefused(
         b -> b.interval(PartitionInterval.HOURLY).partitionsAhead(2).runPeriod(Duration.ofHours(3)),

@@ -5,6 +5,7 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,6 +102,26 @@ final class AckPlan {
       } else if (result.dead().contains(r.id())) {
         metrics.dead(r);
       }
+    }
+  }
+
+  /** The records of the batch the ack did not write: their lease had been taken over. */
+  List<OutboxRecord> fenced(AckResult result) {
+    return batch.stream()
+        .filter(r -> !result.sent().contains(r.id()))
+        .filter(r -> !result.retried().contains(r.id()))
+        .filter(r -> !result.dead().contains(r.id()))
+        .toList();
+  }
+
+  /**
+   * Counts and logs the records the fence refused, if any; {@code leaseUntil} is when the batch's
+   * lease expired.
+   */
+  void recordFenced(AckResult result, Instant leaseUntil, RelayMetrics metrics) {
+    List<OutboxRecord> fenced = fenced(result);
+    if (!fenced.isEmpty()) {
+      metrics.fenced(fenced, batch.size(), Duration.between(leaseUntil, now));
     }
   }
 

@@ -21,19 +21,21 @@ public final class Checks {
     }
   }
 
-  /** Refuses a null, zero or negative duration. */
-  public static void positive(String option, Duration value) {
+  /** Refuses a null, zero or negative duration, or one longer than {@code max}. */
+  public static void positive(String option, Duration value, Duration max) {
     Objects.requireNonNull(value, option + " must not be null");
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(option + " must be positive, was " + value);
+    if (value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          option + " must be positive and at most " + max + ", was " + value);
     }
   }
 
-  /** Refuses a null or negative duration. */
-  public static void notNegative(String option, Duration value) {
+  /** Refuses a null or negative duration, or one longer than {@code max}. */
+  public static void notNegative(String option, Duration value, Duration max) {
     Objects.requireNonNull(value, option + " must not be null");
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(option + " must be zero or positive, was " + value);
+    if (value.isNegative() || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          option + " must be zero or positive and at most " + max + ", was " + value);
     }
   }
 

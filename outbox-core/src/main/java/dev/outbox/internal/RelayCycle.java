@@ -74,7 +74,9 @@ public final class RelayCycle {
    */
   public Result run() throws InterruptedException {
     UUID token = UUID.randomUUID();
-    ClaimResult claimed = claim(token);
+    Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
+    Instant leaseUntil = now.plus(settings.leaseDuration());
+    ClaimResult claimed = claim(token, now, leaseUntil);
     List<OutboxRecord> batch = claimed.records();
     boolean again = claimed.more() || batch.size() >= settings.batchSize();
     if (batch.isEmpty()) {
@@ -85,11 +87,11 @@ public final class RelayCycle {
     AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
     AckResult result = ack(plan.toBatch(token));
     plan.record(result, metrics);
+    plan.recordFenced(result, leaseUntil, metrics);
     return new Result(batch.size(), again);
   }
 
-  private ClaimResult claim(UUID token) {
-    Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
+  private ClaimResult claim(UUID token, Instant now, Instant leaseUntil) {
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
@@ -98,7 +100,7 @@ public final class RelayCycle {
             settings.batchSize(),
             now,
             token,
-            now.plus(settings.leaseDuration()),
+            leaseUntil,
             perKey,
             perKey ? keyCursor : null,
             unkeyed);

@@ -12,12 +12,16 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The relay's counters and histograms. Counters are only incremented for rows whose acknowledgement
  * was committed, so they count what happened, not what was attempted.
  */
 public final class RelayMetrics {
+  private static final Logger log = LoggerFactory.getLogger(RelayMetrics.class);
+
   /** Instrumentation scope name of everything the outbox records. */
   public static final String SCOPE = "dev.outbox";
 
@@ -34,6 +38,7 @@ public final class RelayMetrics {
   private final LongCounter failed;
   private final LongCounter retried;
   private final LongCounter dead;
+  private final LongCounter fenced;
   private final DoubleHistogram lag;
   private final DoubleHistogram sendDuration;
   private final Map<String, Attributes> byTopic = new ConcurrentHashMap<>();
@@ -49,6 +54,11 @@ public final class RelayMetrics {
     failed = counter(meter, "outbox.messages.failed", "Delivery attempts that failed");
     retried = counter(meter, "outbox.messages.retried", "Failed messages rescheduled with backoff");
     dead = counter(meter, "outbox.messages.dead", "Messages moved to the dead-letter table");
+    fenced =
+        counter(
+            meter,
+            "outbox.acks.fenced",
+            "Acknowledgements refused because another relay had taken over the lease");
     lag =
         meter
             .histogramBuilder("outbox.delivery.lag")
@@ -96,6 +106,26 @@ public final class RelayMetrics {
     Attributes attributes = topic(r.topic());
     failed.add(1, attributes);
     dead.add(1, attributes);
+  }
+
+  /**
+   * Counts {@code records}, whose ack the lease fence refused, and warns: another relay claimed
+   * them after the lease expired, so they may be delivered twice.
+   *
+   * @param late the ack time minus the batch's lease expiry
+   */
+  public void fenced(List<OutboxRecord> records, int batchSize, Duration late) {
+    for (OutboxRecord r : records) {
+      fenced.add(1, topic(r.topic()));
+    }
+    log.warn(
+        "outbox relay '{}': {} of the {} messages of a batch were acknowledged {} after their lease"
+            + " expired and another relay had claimed them again; their outcomes were dropped, and"
+            + " they may be delivered twice. Give leaseDuration more room over sendTimeout",
+        relayName,
+        records.size(),
+        batchSize,
+        late);
   }
 
   /** Records how long a batch took to send. */

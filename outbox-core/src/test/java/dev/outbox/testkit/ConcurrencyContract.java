@@ -160,6 +160,33 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
     assertThat(expected).as("key %s delivered everything", key).isEqualTo(perKey);
   }
 
+  /**
+   * Per-key order is id order among committed messages: an open transaction's message is invisible
+   * and is overtaken by a later insert of its key that commits first.
+   */
+  @Test
+  public final void perKeyOrderIsCommitOrderWhenALaterInsertCommitsFirst() throws Exception {
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).build());
+    try (Connection a = dataSource.getConnection();
+        Connection b = dataSource.getConnection()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      outbox.add(a, OutboxMessage.of("t", "K", "a"));
+      outbox.add(b, OutboxMessage.of("t", "K", "b"));
+      b.commit();
+      assertThat(relay.runOnce()).as("b is delivered while a is still open").isEqualTo(1);
+      a.commit();
+    }
+    assertThat(relay.runOnce()).isEqualTo(1);
+    assertThat(sender.received())
+        .extracting(OutboxRecord::payloadAsString)
+        .containsExactly("b", "a");
+    assertThat(sender.received().get(1).id())
+        .as("a has the lower id")
+        .isLessThan(sender.received().get(0).id());
+  }
+
   @Test
   public final void failingMessageHoldsBackOnlyItsOwnKey() throws Exception {
     enlist(

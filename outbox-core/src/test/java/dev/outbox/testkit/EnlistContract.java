@@ -143,6 +143,31 @@ public abstract class EnlistContract extends OutboxContractSupport {
   }
 
   @Test
+  public final void keyWithNulOrAnUnpairedSurrogateIsRefusedBeforeAnythingIsWritten()
+      throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      outbox.add(c, OutboxMessage.of("orders", "k", "before"));
+      assertThatThrownBy(() -> outbox.add(c, OutboxMessage.of("orders", "k\u0000", "nul")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("key must not contain NUL");
+      assertThatThrownBy(() -> outbox.add(c, OutboxMessage.of("orders", "k\uD800", "half")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("key is not well-formed UTF-16");
+      outbox.add(c, OutboxMessage.of("orders", "k", "after")); // the transaction is still usable
+      c.commit();
+    }
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = relay(sender);
+    while (relay.runOnce() > 0) {
+      // drain
+    }
+    assertThat(sender.received())
+        .extracting(OutboxRecord::payloadAsString)
+        .containsExactly("before", "after");
+  }
+
+  @Test
   public final void tableAndSchemaNamesThatAreNotPlainIdentifiersAreRefused() throws SQLException {
     assertThatThrownBy(() -> JdbcOutbox.builder(dialect).table("outbox; drop table x").build())
         .isInstanceOf(IllegalArgumentException.class)

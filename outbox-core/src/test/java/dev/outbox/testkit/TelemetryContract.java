@@ -114,6 +114,34 @@ public abstract class TelemetryContract extends OutboxContractSupport {
   }
 
   @Test
+  public final void lateAckRefusedByTheFenceIsCountedAndOverwritesNothing() throws Exception {
+    enlist(
+        OutboxMessage.of("orders", "a", "1"),
+        OutboxMessage.of("orders", "b", "2"),
+        OutboxMessage.of("orders", null, "3"));
+    BlockingSender slow =
+        new BlockingSender().answering(r -> Outcome.retry(r, new IOException("late")));
+    OutboxRelay first =
+        closeAfterTest(
+            relayBuilder(slow)
+                .openTelemetry(otel)
+                .leaseDuration(Duration.ofSeconds(30))
+                .sendTimeout(Duration.ofSeconds(20))
+                .build());
+    CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(first::runOnce);
+    assertThat(slow.awaitBatch(Duration.ofSeconds(10))).hasSize(3);
+    clock.advance(Duration.ofSeconds(31));
+    RecordingSender second = new RecordingSender();
+    assertThat(closeAfterTest(relayBuilder(second).build()).runOnce()).isEqualTo(3);
+    slow.release();
+    assertThat(cycle.get()).isEqualTo(3);
+
+    assertThat(sum("outbox.acks.fenced")).isEqualTo(3);
+    assertThat(sum("outbox.messages.retried")).isZero();
+    assertThat(rowsWithStatus(1)).as("the late retry overwrote nothing").isEqualTo(3);
+  }
+
+  @Test
   public final void sendSpanLinksToTheSpanCurrentAtEnlistTime() throws Exception {
     Span checkout = otel.getTracer("test").spanBuilder("checkout").startSpan();
     Scope scope = checkout.makeCurrent();
