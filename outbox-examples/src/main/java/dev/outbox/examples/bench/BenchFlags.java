@@ -55,6 +55,10 @@ final class BenchFlags {
         --no-warmup                   skip the unreported warm-up
         --out FILE                    JSON results (default bench-results/bench-<time>.json)
         --help                        this text
+
+      The per-key claim's matrix and backlog pair, without the NONE drains:
+        --scenarios drain,backlog --keys 1,10,100,10000 --relays 1,2,4 --batch-sizes 100
+        --orderings per_key
       """;
 
   /** The flags that take a value. */
