@@ -91,6 +91,9 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.GROWTH)) {
       new GrowthScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.BACKLOG)) {
+      new BacklogScenario(ctx).run();
+    }
   }
 
   /** Runs both sides of produce and drain once, unreported, so JIT compilation is not timed. */

@@ -1,5 +1,6 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.Ordering;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import java.nio.file.Path;
@@ -32,14 +33,20 @@ final class BenchFlags {
                                       with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
-        --scenarios LIST              produce,drain,latency,growth (default all)
+        --scenarios LIST              produce,drain,latency,growth,backlog (default all but
+                                      backlog, the longest)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
         --payload-bytes N             payload size (default 200)
         --producer-threads N          producing threads (default 4)
         --relays LIST                 relay counts for drain (default 1,2,4)
         --batch-sizes LIST            batch sizes for drain (default 100,1000)
-        --keys LIST                   distinct keys of the PER_KEY drain backlogs (default 100,10000)
+        --keys LIST                   distinct keys of the PER_KEY drain and backlog backlogs,
+                                      spread round-robin over the backlog (default 100,10000)
+        --orderings LIST              none,per_key: orderings drain runs (default both)
+        --backlog-sizes LIST          backlog scenario: PER_KEY drains, 1 relay, batch 100, of
+                                      each size; per-message cost at the largest against the
+                                      smallest (default 20000,200000)
         --latency-rates LIST          fixed producer rates, messages/s (default 500,5000)
         --latency-duration DURATION   per latency run, e.g. 20s or 500ms (default 20s)
         --poll-interval DURATION      relay and raw poller poll interval in latency (default 1s)
@@ -48,6 +55,10 @@ final class BenchFlags {
         --no-warmup                   skip the unreported warm-up
         --out FILE                    JSON results (default bench-results/bench-<time>.json)
         --help                        this text
+
+      The per-key claim's matrix and backlog pair, without the NONE drains:
+        --scenarios drain,backlog --keys 1,10,100,10000 --relays 1,2,4 --batch-sizes 100
+        --orderings per_key
       """;
 
   /** The flags that take a value. */
@@ -64,6 +75,8 @@ final class BenchFlags {
           "relays",
           "batch-sizes",
           "keys",
+          "orderings",
+          "backlog-sizes",
           "latency-rates",
           "latency-duration",
           "poll-interval",
@@ -136,6 +149,8 @@ final class BenchFlags {
       case "relays" -> b.relayCounts(integers(name, value));
       case "batch-sizes" -> b.batchSizes(integers(name, value));
       case "keys" -> b.keyCounts(integers(name, value));
+      case "orderings" -> b.orderings(orderings(value));
+      case "backlog-sizes" -> b.backlogSizes(integers(name, value));
       case "latency-rates" -> b.latencyRates(integers(name, value));
       case "latency-duration" -> b.latencyDuration(duration(name, value));
       case "poll-interval" -> b.pollInterval(duration(name, value));
@@ -169,7 +184,23 @@ final class BenchFlags {
         result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, drain, latency and growth; '" + s + "' is none of them");
+            "--scenarios takes produce, drain, latency, growth and backlog; '"
+                + s
+                + "' is none of them");
+      }
+    }
+    return result;
+  }
+
+  private static List<Ordering> orderings(String value) {
+    List<Ordering> result = new ArrayList<>();
+    for (String s : value.split(",")) {
+      String name = s.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+      try {
+        result.add(Ordering.valueOf(name));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "--orderings takes none and per_key; '" + s + "' is neither");
       }
     }
     return result;

@@ -1,5 +1,6 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.Ordering;
 import dev.outbox.OutboxRelay;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +25,9 @@ import java.util.Set;
  * @param producerThreads the producing threads (produce and latency)
  * @param relayCounts the relay counts the drain scenario runs
  * @param batchSizes the batch sizes the drain scenario runs
- * @param keyCounts the distinct keys of the drain scenario's {@code PER_KEY} backlogs
+ * @param keyCounts the distinct keys of the drain and backlog scenarios' {@code PER_KEY} backlogs
+ * @param orderings the orderings the drain scenario runs
+ * @param backlogSizes the backlog sizes the backlog scenario compares, smallest against largest
  * @param latencyRates the fixed producer rates of the latency scenario, messages per second
  * @param latencyDuration how long the latency scenario produces at each rate
  * @param pollInterval the relay's (and the raw poller's) poll interval in the latency scenario
@@ -45,6 +48,8 @@ record BenchOptions(
     List<Integer> relayCounts,
     List<Integer> batchSizes,
     List<Integer> keyCounts,
+    List<Ordering> orderings,
+    List<Integer> backlogSizes,
     List<Integer> latencyRates,
     Duration latencyDuration,
     Duration pollInterval,
@@ -70,8 +75,17 @@ record BenchOptions(
     /** Producers at a fixed rate; commit-to-send latency. */
     LATENCY,
     /** The claim's cost with and without a large history of sent rows. */
-    GROWTH
+    GROWTH,
+    /**
+     * The per-message drain cost of a large backlog against a small one; not in the default set, as
+     * its large backlogs make it the longest scenario.
+     */
+    BACKLOG
   }
+
+  /** The scenarios run when none are named: all but {@link Scenario#BACKLOG}. */
+  static final Set<Scenario> DEFAULT_SCENARIOS =
+      Set.copyOf(EnumSet.complementOf(EnumSet.of(Scenario.BACKLOG)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
@@ -96,6 +110,12 @@ record BenchOptions(
 
   /** Default {@link Builder#keyCounts(List)}. */
   static final List<Integer> DEFAULT_KEY_COUNTS = List.of(100, 10_000);
+
+  /** Default {@link Builder#orderings(List)}. */
+  static final List<Ordering> DEFAULT_ORDERINGS = List.of(Ordering.NONE, Ordering.PER_KEY);
+
+  /** Default {@link Builder#backlogSizes(List)}: the 20,000 against 200,000. */
+  static final List<Integer> DEFAULT_BACKLOG_SIZES = List.of(20_000, 200_000);
 
   /** Default {@link Builder#latencyRates(List)}. */
   static final List<Integer> DEFAULT_LATENCY_RATES = List.of(500, 5000);
@@ -132,7 +152,7 @@ record BenchOptions(
     private Database database = Database.POSTGRESQL;
     private String jdbcUrl;
     private String schema = DEFAULT_SCHEMA;
-    private Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
+    private Set<Scenario> scenarios = DEFAULT_SCENARIOS;
     private int rounds = DEFAULT_ROUNDS;
     private int messages = DEFAULT_MESSAGES;
     private int payloadBytes = DEFAULT_PAYLOAD_BYTES;
@@ -140,6 +160,8 @@ record BenchOptions(
     private List<Integer> relayCounts = DEFAULT_RELAY_COUNTS;
     private List<Integer> batchSizes = DEFAULT_BATCH_SIZES;
     private List<Integer> keyCounts = DEFAULT_KEY_COUNTS;
+    private List<Ordering> orderings = DEFAULT_ORDERINGS;
+    private List<Integer> backlogSizes = DEFAULT_BACKLOG_SIZES;
     private List<Integer> latencyRates = DEFAULT_LATENCY_RATES;
     private Duration latencyDuration = DEFAULT_LATENCY_DURATION;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
@@ -174,7 +196,7 @@ record BenchOptions(
       return this;
     }
 
-    /** The scenarios to run, at least one. Default: all four. */
+    /** The scenarios to run, at least one. Default: all but backlog. */
     Builder scenarios(Set<Scenario> scenarios) {
       this.scenarios = scenarios;
       return this;
@@ -220,11 +242,30 @@ record BenchOptions(
     }
 
     /**
-     * Distinct keys of the drain scenario's {@code PER_KEY} backlogs, each from 1 to 10,000,000.
-     * Default: 100 and 10,000.
+     * Distinct keys of the drain and backlog scenarios' {@code PER_KEY} backlogs, each from 1 to
+     * 10,000,000. Default: 100 and 10,000.
      */
     Builder keyCounts(List<Integer> keyCounts) {
       this.keyCounts = keyCounts;
+      return this;
+    }
+
+    /**
+     * Orderings the drain scenario runs, at least one; {@code PER_KEY} runs once per key count.
+     * Default: {@code NONE} and {@code PER_KEY}.
+     */
+    Builder orderings(List<Ordering> orderings) {
+      this.orderings = orderings;
+      return this;
+    }
+
+    /**
+     * Backlog sizes of the backlog scenario, at least two, each from 1 to 10,000,000; the
+     * per-message cost at the largest is compared with that at the smallest. Default: 20,000 and
+     * 200,000.
+     */
+    Builder backlogSizes(List<Integer> backlogSizes) {
+      this.backlogSizes = backlogSizes;
       return this;
     }
 
@@ -304,6 +345,14 @@ record BenchOptions(
       eachInRange("relays", relayCounts, 1, 32);
       eachInRange("batch-sizes", batchSizes, 1, 10_000);
       eachInRange("keys", keyCounts, 1, 10_000_000);
+      if (orderings == null || orderings.isEmpty()) {
+        throw new IllegalArgumentException("orderings must list at least one ordering");
+      }
+      eachInRange("backlog-sizes", backlogSizes, 1, 10_000_000);
+      if (backlogSizes.stream().distinct().count() < 2) {
+        throw new IllegalArgumentException(
+            "backlog-sizes must list at least two different sizes, was " + backlogSizes);
+      }
       eachInRange("latency-rates", latencyRates, 1, 100_000);
       durationRange(
           "latency-duration", latencyDuration, Duration.ofMillis(100), Duration.ofHours(1));
@@ -327,6 +376,8 @@ record BenchOptions(
           List.copyOf(relayCounts),
           List.copyOf(batchSizes),
           List.copyOf(keyCounts),
+          List.copyOf(new java.util.LinkedHashSet<>(orderings)),
+          backlogSizes.stream().distinct().sorted().toList(),
           List.copyOf(latencyRates),
           latencyDuration,
           pollInterval,

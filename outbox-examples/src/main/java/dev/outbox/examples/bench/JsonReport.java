@@ -112,6 +112,10 @@ final class JsonReport {
         + o.batchSizes()
         + ", \"keys\": "
         + o.keyCounts()
+        + ", \"orderings\": "
+        + string(o.orderings().toString())
+        + ", \"backlogSizes\": "
+        + o.backlogSizes()
         + ", \"latencyRates\": "
         + o.latencyRates()
         + ", \"latencyDurationMs\": "

@@ -153,12 +153,15 @@ record Report(
         + ")";
   }
 
-  /** A value as the table shows it: whole messages per second, milliseconds to 2 decimals. */
+  /**
+   * A value as the table shows it: whole messages per second, milliseconds and factors ({@code x})
+   * to 2 decimals.
+   */
   static String number(double value, String unit) {
     if (Double.isNaN(value)) {
       return "-";
     }
-    return unit.equals("ms")
+    return unit.equals("ms") || unit.equals("x")
         ? String.format(Locale.ROOT, "%.2f", value)
         : String.format(Locale.ROOT, "%,.0f", value);
   }

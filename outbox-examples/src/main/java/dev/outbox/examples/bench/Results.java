@@ -35,7 +35,7 @@ final class Results {
   /**
    * What is measured: a scenario's variant and metric.
    *
-   * @param scenario produce, drain, latency or growth
+   * @param scenario produce, drain, latency, growth or backlog
    * @param variant the settings of this run, such as {@code relays=1 batch=100 NONE}
    * @param metric what the number is, such as {@code throughput} or {@code p99}
    * @param unit the number's unit, such as {@code msg/s} or {@code ms}

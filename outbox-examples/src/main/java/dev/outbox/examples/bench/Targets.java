@@ -28,6 +28,8 @@ final class Targets {
   static List<Check> check(Results results, BenchOptions options) {
     List<Check> checks = new ArrayList<>();
     drain(results, checks);
+    perKeyDrain(results, checks);
+    backlog(results, options, checks);
     produce(results, options, checks);
     latency(results, options, checks);
     growth(results, options, checks);
@@ -39,6 +41,78 @@ final class Targets {
     ratio(results, "drain", DrainScenario.variant(1, 100, none), "throughput", 0.7, checks);
     Order perKey = new Order(Ordering.PER_KEY, 10_000);
     ratio(results, "drain", DrainScenario.variant(1, 100, perKey), "throughput", 0.5, checks);
+  }
+
+  /**
+   * The per-key issue's drain targets, batch 100: one relay against the raw baseline by key count,
+   * and 2 and 4 relays against one relay and against as many raw consumers.
+   */
+  private static void perKeyDrain(Results results, List<Check> checks) {
+    for (int keys : List.of(10_000, 100)) {
+      ratio(results, "drain", perKeyVariant(1, keys), "throughput", 0.7, checks);
+    }
+    ratio(results, "drain", perKeyVariant(1, 10), "throughput", 0.5, checks);
+    ratio(results, "drain", perKeyVariant(1, 1), "throughput", 0.3, checks);
+    for (int relays : List.of(2, 4)) {
+      for (int keys : List.of(100, 10)) {
+        notSlowerThanOneRelay(results, relays, keys, checks);
+        ratio(results, "drain", perKeyVariant(relays, keys), "throughput", 0.5, checks);
+      }
+    }
+  }
+
+  private static String perKeyVariant(int relays, int keys) {
+    return DrainScenario.variant(relays, 100, new Order(Ordering.PER_KEY, keys));
+  }
+
+  /** The outbox drain with {@code relays} relays is at least as fast as with one. */
+  private static void notSlowerThanOneRelay(
+      Results results, int relays, int keys, List<Check> checks) {
+    Result many = results.find("drain", perKeyVariant(relays, keys), "throughput");
+    Result one = results.find("drain", perKeyVariant(1, keys), "throughput");
+    if (many == null || one == null) {
+      return;
+    }
+    double factor = many.outbox().median() / one.outbox().median();
+    checks.add(
+        new Check(
+            fmt("drain %s: outbox >= the same drain with 1 relay", perKeyVariant(relays, keys)),
+            fmt(
+                "%.2f x (%,.0f vs %,.0f msg/s)",
+                factor, many.outbox().median(), one.outbox().median()),
+            factor >= 1.0));
+  }
+
+  /**
+   * Per key count: the outbox's per-message cost at the largest backlog within 1.2 x that at the
+   * smallest, from the throughput medians; the baseline's factor is shown beside it.
+   */
+  private static void backlog(Results results, BenchOptions options, List<Check> checks) {
+    List<Integer> sizes = options.backlogSizes();
+    int small = sizes.get(0);
+    int large = sizes.get(sizes.size() - 1);
+    for (int keys : options.keyCounts()) {
+      Result smallRun =
+          results.find(BacklogScenario.NAME, BacklogScenario.variant(keys, small), "throughput");
+      Result largeRun =
+          results.find(BacklogScenario.NAME, BacklogScenario.variant(keys, large), "throughput");
+      if (smallRun == null || largeRun == null) {
+        continue;
+      }
+      double factor = smallRun.outbox().median() / largeRun.outbox().median();
+      checks.add(
+          new Check(
+              fmt(
+                  "backlog PER_KEY/%d keys: outbox per-message cost at %,d <= 1.2 x at %,d",
+                  keys, large, small),
+              fmt(
+                  "%.2f x (%,.0f vs %,.0f msg/s; baseline %.2f x)",
+                  factor,
+                  largeRun.outbox().median(),
+                  smallRun.outbox().median(),
+                  smallRun.baseline().median() / largeRun.baseline().median()),
+              factor <= 1.2));
+    }
   }
 
   private static void produce(Results results, BenchOptions options, List<Check> checks) {

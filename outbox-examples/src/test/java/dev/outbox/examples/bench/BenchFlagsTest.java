@@ -3,6 +3,7 @@ package dev.outbox.examples.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outbox.Ordering;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import dev.outbox.examples.bench.Results.Samples;
@@ -17,7 +18,11 @@ class BenchFlagsTest {
   void withoutFlagsEveryScenarioRunsWithTheIssuesSizes() {
     BenchOptions o = BenchFlags.parse();
     assertThat(o.database()).isEqualTo(Database.POSTGRESQL);
-    assertThat(o.scenarios()).containsExactlyInAnyOrder(Scenario.values());
+    assertThat(o.scenarios())
+        .containsExactlyInAnyOrder(
+            Scenario.PRODUCE, Scenario.DRAIN, Scenario.LATENCY, Scenario.GROWTH);
+    assertThat(o.orderings()).containsExactly(Ordering.NONE, Ordering.PER_KEY);
+    assertThat(o.backlogSizes()).containsExactly(20_000, 200_000);
     assertThat(o.messages()).isEqualTo(50_000);
     assertThat(o.rounds()).isEqualTo(3);
     assertThat(o.relayCounts()).containsExactly(1, 2, 4);
@@ -53,6 +58,34 @@ class BenchFlagsTest {
     assertThat(o.database()).isEqualTo(Database.MYSQL);
     assertThat(o.out()).isEqualTo(Path.of("x/y.json"));
     assertThat(o.warmup()).isFalse();
+  }
+
+  @Test
+  void theIssuesKeyMatrixAndBacklogPairParseWithoutTheNoneDrain() {
+    BenchOptions o =
+        BenchFlags.parse(
+            "--scenarios",
+            "drain,backlog",
+            "--keys",
+            "1,10,100,10000",
+            "--relays",
+            "1,2,4",
+            "--batch-sizes",
+            "100",
+            "--orderings",
+            "per_key",
+            "--backlog-sizes",
+            "200000,20000");
+    assertThat(o.scenarios()).containsExactlyInAnyOrder(Scenario.DRAIN, Scenario.BACKLOG);
+    assertThat(o.keyCounts()).containsExactly(1, 10, 100, 10_000);
+    assertThat(o.orderings()).containsExactly(Ordering.PER_KEY);
+    assertThat(o.backlogSizes()).as("sorted, smallest first").containsExactly(20_000, 200_000);
+    assertThat(BenchFlags.parse("--orderings", "per-key,NONE").orderings())
+        .containsExactly(Ordering.PER_KEY, Ordering.NONE);
+    assertThatThrownBy(() -> BenchFlags.parse("--orderings", "fifo"))
+        .hasMessageContaining("'fifo' is neither");
+    assertThatThrownBy(() -> BenchFlags.parse("--backlog-sizes", "20000"))
+        .hasMessageContaining("at least two different sizes");
   }
 
   @Test

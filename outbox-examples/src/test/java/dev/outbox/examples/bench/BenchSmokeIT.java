@@ -3,7 +3,9 @@ package dev.outbox.examples.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outbox.Ordering;
 import dev.outbox.examples.bench.BenchOptions.Database;
+import dev.outbox.examples.bench.BenchOptions.Scenario;
 import dev.outbox.examples.bench.Results.Result;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -17,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -118,6 +121,84 @@ class BenchSmokeIT {
     String json = Files.readString(dir.resolve("results").resolve("bench.json"));
     assertThat(json).contains("\"innodb_buffer_pool_size\"", "\"scenario\": \"growth\"");
     assertThat(mysqlDatabaseExists(database)).as("the benchmark database is dropped").isFalse();
+  }
+
+  @Test
+  void theKeyMatrixAndTheBacklogPairReportEveryRowAndTargetOnPostgres() throws Exception {
+    BenchOptions options = keyMatrix(freshSchema(), List.of(1, 10)).build();
+    List<String> targets = assertKeyMatrixAndBacklogPair(options);
+    assertThat(targets)
+        .containsExactly(
+            "drain relays=1 batch=100 PER_KEY/10 keys: outbox/baseline >= 0.5",
+            "drain relays=1 batch=100 PER_KEY/1 keys: outbox/baseline >= 0.3",
+            "drain relays=2 batch=100 PER_KEY/10 keys: outbox >= the same drain with 1 relay",
+            "drain relays=2 batch=100 PER_KEY/10 keys: outbox/baseline >= 0.5",
+            "backlog PER_KEY/1 keys: outbox per-message cost at 1,000 <= 1.2 x at 200",
+            "backlog PER_KEY/10 keys: outbox per-message cost at 1,000 <= 1.2 x at 200");
+  }
+
+  /**
+   * MySQL still has the claim that takes one message per key, slow with 1 key (about 30 msg/s), so
+   * the smoke test runs 10 keys there.
+   */
+  @Test
+  void theKeyMatrixAndTheBacklogPairReportEveryRowAndTargetOnMySql() throws Exception {
+    BenchOptions options =
+        keyMatrix(freshSchema(), List.of(10)).database(Database.MYSQL).jdbcUrl(mysqlUrl()).build();
+    List<String> targets = assertKeyMatrixAndBacklogPair(options);
+    assertThat(targets)
+        .containsExactly(
+            "drain relays=1 batch=100 PER_KEY/10 keys: outbox/baseline >= 0.5",
+            "drain relays=2 batch=100 PER_KEY/10 keys: outbox >= the same drain with 1 relay",
+            "drain relays=2 batch=100 PER_KEY/10 keys: outbox/baseline >= 0.5",
+            "backlog PER_KEY/10 keys: outbox per-message cost at 1,000 <= 1.2 x at 200");
+  }
+
+  /** The drain matrix and backlog pair, shrunk: relays 1 and 2, backlogs 200 and 1,000. */
+  private BenchOptions.Builder keyMatrix(String schema, List<Integer> keys) {
+    return tiny(schema)
+        .scenarios(Set.of(Scenario.DRAIN, Scenario.BACKLOG))
+        .batchSizes(List.of(100))
+        .keyCounts(keys)
+        .orderings(List.of(Ordering.PER_KEY))
+        .backlogSizes(List.of(1_000, 200));
+  }
+
+  /**
+   * Every drain and backlog row, both sides, every round, no NONE drain; returns the targets the
+   * report checked (met or not: speed is not asserted).
+   */
+  private static List<String> assertKeyMatrixAndBacklogPair(BenchOptions options) throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    for (Result r : report.results()) {
+      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
+      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
+      assertThat(r.baseline().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+      assertThat(r.outbox().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+    }
+    List<String> drains = new ArrayList<>();
+    List<String> backlogs = new ArrayList<>();
+    for (int keys : options.keyCounts()) {
+      String order = "PER_KEY/" + keys + " keys";
+      drains.add("relays=1 batch=100 " + order);
+      drains.add("relays=2 batch=100 " + order);
+      backlogs.add(order + ", 200 backlog");
+      backlogs.add(order + ", 1,000 backlog");
+      backlogs.add(order + ", 1,000 vs 200");
+    }
+    assertThat(variants(report, "drain"))
+        .as("no NONE drain when only PER_KEY is asked for")
+        .containsExactlyElementsOf(drains);
+    assertThat(variants(report, "backlog")).containsExactlyElementsOf(backlogs);
+    assertThat(report.results())
+        .filteredOn(r -> r.key().metric().equals(BacklogScenario.COST_RATIO))
+        .hasSize(options.keyCounts().size())
+        .allSatisfy(r -> assertThat(r.key().unit()).isEqualTo("x"));
+    String table = printed.toString(StandardCharsets.UTF_8);
+    assertThat(table).contains("per-message cost ratio x", "targets:");
+    return report.targets().stream().map(Targets.Check::target).toList();
   }
 
   @Test
