@@ -198,6 +198,60 @@ class MySqlClaimIT extends OutboxContractSupport {
     }
   }
 
+  @Test
+  void aHotKeysBacklogIsNotReadBeyondWhatTheClaimTakes() throws Exception {
+    enlistMany(1, "t", "hot");
+    for (int i = 0; i < 14; i++) { // 16,384 pending messages of one key
+      execute(
+          "INSERT INTO "
+              + messageTable()
+              + " (message_id, topic, msg_key, payload, headers, created_at, next_attempt_at)"
+              + " SELECT UUID(), topic, msg_key, payload, headers, created_at, next_attempt_at"
+              + " FROM "
+              + messageTable());
+    }
+    for (int i = 0; i < 50; i++) {
+      enlistMany(2, "t", "k" + i);
+    }
+    execute("ANALYZE TABLE " + messageTable());
+
+    try (Connection c = dataSource.getConnection()) {
+      long overhead = -rowsRead(c) + rowsRead(c);
+      long before = rowsRead(c);
+      ClaimResult hot =
+          dialect.claim(
+              c,
+              tables,
+              new ClaimRequest(100, clock.instant(), token(), lease(), true, null, false));
+      long hotRead = rowsRead(c) - before - overhead;
+      assertThat(keys(hot)).hasSize(100).containsOnly("hot");
+      assertThat(ids(hot)).containsExactlyElementsOf(pendingIds("hot").subList(0, 100));
+      assertThat(hotRead).as("rows read by a claim of the hot key's run").isLessThan(1_500);
+
+      before = rowsRead(c);
+      ClaimResult others =
+          dialect.claim(
+              c,
+              tables,
+              new ClaimRequest(
+                  100, clock.instant(), token(), lease(), true, hot.keyCursor(), false));
+      long othersRead = rowsRead(c) - before - overhead;
+      assertThat(others.records()).hasSize(100).noneMatch(r -> r.key().equals("hot"));
+      assertThat(othersRead).as("rows read past the hot key's leased run").isLessThan(1_500);
+
+      before = rowsRead(c);
+      ClaimResult round =
+          dialect.claim(
+              c,
+              tables,
+              new ClaimRequest(
+                  100, clock.instant(), token(), lease(), true, others.keyCursor(), false));
+      long roundRead = rowsRead(c) - before - overhead;
+      assertThat(round.records()).as("every key's oldest message is leased").isEmpty();
+      assertThat(roundRead).as("rows read by a claim that finds nothing").isLessThan(1_500);
+    }
+  }
+
   private static long rowsRead(Connection c) throws SQLException {
     long sum = 0;
     try (Statement s = c.createStatement();
