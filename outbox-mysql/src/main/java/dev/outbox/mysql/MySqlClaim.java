@@ -44,8 +44,11 @@ import java.util.UUID;
  * </ol>
  *
  * The loop stops when the batch is full or after {@link #maxKeys} keys. A relay that lost rows to
- * another relay's lock walks on to the next keys. Every read walks the {@code status = 0} part of
- * an index, so sent rows, however many, are never read.
+ * another relay's lock walks on to the next keys. The non-locking read is safe to plan with: a row
+ * only ever leaves the pending state, so no pending row older than the run's first can appear
+ * before the lock, and the lock rechecks every row it keeps. Messages without a key are the {@code
+ * msg_key IS NULL} range of the same index, locked before or after the runs. Every read walks the
+ * {@code status = 0} part of an index, so sent rows, however many, are never read.
  */
 final class MySqlClaim {
   private MySqlClaim() {}
