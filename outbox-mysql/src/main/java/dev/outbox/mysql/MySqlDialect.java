@@ -1,6 +1,5 @@
 package dev.outbox.mysql;
 
-import dev.outbox.OutboxRecord;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
@@ -164,8 +163,7 @@ public final class MySqlDialect implements OutboxDialect {
   @Override
   public ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
     String table = Sql.qualified(tables, tables.table());
-    List<OutboxRecord> claimed = Jdbc.inTransaction(c, tx -> MySqlClaim.claim(tx, table, r));
-    return new ClaimResult(claimed, null, false);
+    return MySqlClaim.claim(c, table, r);
   }
 
   // ---- ack ----
