@@ -5,6 +5,7 @@ import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.KeyWalk;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -43,12 +44,12 @@ import java.util.UUID;
  *       locked but not kept are released at commit).
  * </ol>
  *
- * The loop stops when the batch is full or after {@link #maxKeys} keys. A relay that lost rows to
- * another relay's lock walks on to the next keys. The non-locking read is safe to plan with: a row
- * only ever leaves the pending state, so no pending row older than the run's first can appear
- * before the lock, and the lock rechecks every row it keeps. Messages without a key are the {@code
- * msg_key IS NULL} range of the same index, locked before or after the runs. Every read walks the
- * {@code status = 0} part of an index, so sent rows, however many, are never read.
+ * The loop stops when the batch is full or after {@link KeyWalk#maxKeys} keys. A relay that lost
+ * rows to another relay's lock walks on to the next keys. The non-locking read is safe to plan
+ * with: a row only ever leaves the pending state, so no pending row older than the run's first can
+ * appear before the lock, and the lock rechecks every row it keeps. Messages without a key are the
+ * {@code msg_key IS NULL} range of the same index, locked before or after the runs. Every read
+ * walks the {@code status = 0} part of an index, so sent rows, however many, are never read.
  */
 final class MySqlClaim {
   private MySqlClaim() {}
@@ -153,23 +154,8 @@ final class MySqlClaim {
        WHERE (id, created_at) IN (%s)
       """;
 
-  /** Which part of the batch messages without a key get. */
-  private enum Unkeyed {
-    /** Up to the whole batch, before the keyed runs. */
-    FIRST,
-    /** What the keyed runs leave. */
-    AFTER,
-    /** None: the second half of a walk that wrapped around. */
-    NONE
-  }
-
   /** The fewest rows first read of a key's run: enough to see a short run end. */
   private static final int MIN_HEAD_ROWS = 2;
-
-  /** The most keys one per-key claim visits: enough for a full batch of one-message runs. */
-  static int maxKeys(int batchSize) {
-    return 2 * batchSize + 16;
-  }
 
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, String table, ClaimRequest r) throws SQLException {
@@ -185,28 +171,10 @@ final class MySqlClaim {
               });
       return new ClaimResult(claimed, null, false);
     }
-    ClaimResult first =
-        Jdbc.inTransaction(
-            c,
-            tx ->
-                walk(
-                    tx,
-                    table,
-                    r,
-                    r.keyCursor(),
-                    r.unkeyedFirst() ? Unkeyed.FIRST : Unkeyed.AFTER,
-                    r.batchSize()));
-    int room = r.batchSize() - first.records().size();
-    if (r.keyCursor() == null || first.more() || room == 0 || first.keyCursor() != null) {
-      return first;
-    }
-    // The walk started after a cursor and reached the last key with room left: go round again
-    // from the first key, so that a message of a key before the cursor is not kept waiting.
-    ClaimResult second = Jdbc.inTransaction(c, tx -> walk(tx, table, r, null, Unkeyed.NONE, room));
-    List<OutboxRecord> all = new ArrayList<>(first.records());
-    all.addAll(second.records());
-    all.sort(Comparator.comparingLong(OutboxRecord::id));
-    return new ClaimResult(all, second.keyCursor(), second.more());
+    return KeyWalk.claim(
+        r,
+        (cursor, unkeyed, target) ->
+            Jdbc.inTransaction(c, tx -> walk(tx, table, r, cursor, unkeyed, target)));
   }
 
   /** The locking SELECT of the claim without per-key ordering on {@code table}. */
@@ -235,14 +203,19 @@ final class MySqlClaim {
    * unkeyed} says and the runs of the keys after {@code cursor}, up to {@code target} messages.
    */
   private static ClaimResult walk(
-      Connection c, String table, ClaimRequest r, String cursor, Unkeyed unkeyed, int target)
+      Connection c,
+      String table,
+      ClaimRequest r,
+      String cursor,
+      KeyWalk.Unkeyed unkeyed,
+      int target)
       throws SQLException {
     Sql.readCommittedNext(c);
     List<OutboxRecord> claimed = new ArrayList<>(target);
-    if (unkeyed == Unkeyed.FIRST) {
+    if (unkeyed == KeyWalk.Unkeyed.FIRST) {
       claimed.addAll(lockUnkeyed(c, table, r, target));
     }
-    int maxKeys = maxKeys(r.batchSize());
+    int maxKeys = KeyWalk.maxKeys(r.batchSize());
     int visited = 0;
     String last = cursor;
     while (claimed.size() < target && visited < maxKeys) {
@@ -262,21 +235,13 @@ final class MySqlClaim {
         break; // visited the last key
       }
     }
-    if (unkeyed == Unkeyed.AFTER && claimed.size() < target) {
+    if (unkeyed == KeyWalk.Unkeyed.AFTER && claimed.size() < target) {
       claimed.addAll(lockUnkeyed(c, table, r, target - claimed.size()));
     }
     stampLease(c, table, claimed, r);
     claimed.sort(Comparator.comparingLong(OutboxRecord::id));
 
-    boolean full = claimed.size() >= target;
-    boolean capped = visited >= maxKeys;
-    // The walk stopped at a full batch or at its bound on keys: the next claim carries on after
-    // the last key it visited. Otherwise it reached the last key: start again at the first.
-    String next = full || capped ? last : null;
-    if (full && claimed.stream().allMatch(m -> m.key() == null)) {
-      next = cursor; // messages without a key filled the batch; no key had its turn
-    }
-    return new ClaimResult(claimed, next, capped && !full);
+    return KeyWalk.result(claimed, target, cursor, visited, last, r.batchSize());
   }
 
   private static List<OutboxRecord> lockDue(Connection c, String table, ClaimRequest r)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.OutboxRecord;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
+import dev.outbox.spi.KeyWalk;
 import dev.outbox.testkit.OutboxContractSupport;
 import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
@@ -141,7 +142,7 @@ class MySqlClaimIT extends OutboxContractSupport {
 
   @Test
   void aWalkThatVisitsItsBoundOfKeysWithoutFillingTheBatchSaysThereIsMore() throws Exception {
-    int keys = MySqlClaim.maxKeys(1) + 3;
+    int keys = KeyWalk.maxKeys(1) + 3;
     for (int i = 0; i < keys; i++) {
       enlistMany(1, "t", String.format("k%03d", i));
     }
@@ -156,7 +157,7 @@ class MySqlClaimIT extends OutboxContractSupport {
     ClaimResult result = claim(1, null, false);
     assertThat(result.records()).isEmpty();
     assertThat(result.more()).isTrue();
-    assertThat(result.keyCursor()).isEqualTo(String.format("k%03d", MySqlClaim.maxKeys(1) - 1));
+    assertThat(result.keyCursor()).isEqualTo(String.format("k%03d", KeyWalk.maxKeys(1) - 1));
 
     ClaimResult rest = claim(1, result.keyCursor(), false);
     assertThat(keys(rest)).containsExactly(String.format("k%03d", keys - 1));

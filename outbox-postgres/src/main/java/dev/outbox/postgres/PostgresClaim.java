@@ -5,6 +5,7 @@ import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.KeyWalk;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -74,7 +76,7 @@ final class PostgresClaim {
            LIMIT @batch
              FOR UPDATE SKIP LOCKED)
       {UPDATE}
-      SELECT c.*, NULL::text AS walk_key, NULL::int AS walked, NULL::int AS taken FROM claimed c
+      SELECT c.*, NULL::text AS walk_key, NULL::int AS walked FROM claimed c
       """;
 
   /**
@@ -116,9 +118,9 @@ final class PostgresClaim {
           UNION ALL
           SELECT unnest(ids), unnest(cats) FROM walk WHERE ids IS NOT NULL),
       {UPDATE}
-      SELECT c.*, NULL::text AS walk_key, NULL::int AS walked, NULL::int AS taken FROM claimed c
+      SELECT c.*, NULL::text AS walk_key, NULL::int AS walked FROM claimed c
       UNION ALL
-      SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, w.k, w.n, w.taken
+      SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, w.k, w.n
         FROM walk w
        WHERE w.n = (SELECT max(n) FROM walk)
       """;
@@ -174,60 +176,30 @@ final class PostgresClaim {
                     t.attempts)
       """;
 
-  /** Which part of the batch messages without a key get. */
-  enum Unkeyed {
-    /** Up to the whole batch, before the keyed runs. */
-    FIRST,
-    /** What the keyed runs leave. */
-    AFTER,
-    /** None: the second half of a walk that wrapped around. */
-    NONE
-  }
-
   /** One kind of claim on one table set. */
-  private record Kind(OutboxTables tables, boolean perKey, boolean fromCursor, Unkeyed unkeyed) {}
+  private record Kind(
+      OutboxTables tables, boolean perKey, boolean fromCursor, KeyWalk.Unkeyed unkeyed) {}
 
   private static final Map<Kind, Statement> STATEMENTS = new ConcurrentHashMap<>();
 
   private PostgresClaim() {}
 
-  /** The most keys one per-key claim visits: enough for a full batch of one-message runs. */
-  static int maxKeys(int batchSize) {
-    return 2 * batchSize + 16;
-  }
-
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
     if (!r.perKey()) {
-      return run(c, new Kind(tables, false, false, Unkeyed.NONE), r, r.batchSize());
+      Kind kind = new Kind(tables, false, false, KeyWalk.Unkeyed.NONE);
+      return run(c, kind, r, null, r.batchSize());
     }
-    Unkeyed unkeyed = r.unkeyedFirst() ? Unkeyed.FIRST : Unkeyed.AFTER;
-    ClaimResult first =
-        run(c, new Kind(tables, true, r.keyCursor() != null, unkeyed), r, r.batchSize());
-    int room = r.batchSize() - first.records().size();
-    boolean wrapped = first.keyCursor() == null;
-    if (r.keyCursor() == null || first.more() || room == 0 || !wrapped) {
-      return first;
-    }
-    // The walk started after a cursor and reached the last key with room left: go round again
-    // from the first key, so that a message of a key before the cursor is not kept waiting.
-    ClaimResult second =
-        run(c, new Kind(tables, true, false, Unkeyed.NONE), withCursor(r, null), room);
-    List<OutboxRecord> all = new ArrayList<>(first.records());
-    all.addAll(second.records());
-    all.sort((a, b) -> Long.compare(a.id(), b.id()));
-    return new ClaimResult(all, second.keyCursor(), second.more());
+    return KeyWalk.claim(
+        r,
+        (cursor, unkeyed, target) ->
+            run(c, new Kind(tables, true, cursor != null, unkeyed), r, cursor, target));
   }
 
-  private static ClaimRequest withCursor(ClaimRequest r, String cursor) {
-    return new ClaimRequest(
-        r.batchSize(), r.now(), r.leaseToken(), r.leaseUntil(), r.perKey(), cursor, false);
-  }
-
-  private static ClaimResult run(Connection c, Kind kind, ClaimRequest r, int batch)
+  private static ClaimResult run(Connection c, Kind kind, ClaimRequest r, String cursor, int target)
       throws SQLException {
     Statement statement = STATEMENTS.computeIfAbsent(kind, PostgresClaim::build);
-    return Jdbc.inTransaction(c, tx -> statement.run(tx, r, batch));
+    return Jdbc.inTransaction(c, tx -> statement.run(tx, r, cursor, target));
   }
 
   private static Statement build(Kind kind) {
@@ -236,7 +208,8 @@ final class PostgresClaim {
     if (!kind.perKey()) {
       sql = UNORDERED.replace("{UPDATE}", ", " + UPDATE.strip());
     } else {
-      String start = kind.unkeyed() == Unkeyed.FIRST ? "(SELECT count(*)::int FROM unkeyed)" : "0";
+      String start =
+          kind.unkeyed() == KeyWalk.Unkeyed.FIRST ? "(SELECT count(*)::int FROM unkeyed)" : "0";
       String unkeyedLimit =
           switch (kind.unkeyed()) {
             case FIRST -> "@batch";
@@ -284,10 +257,10 @@ final class PostgresClaim {
       return new Statement(sql.toString(), List.copyOf(params));
     }
 
-    ClaimResult run(Connection c, ClaimRequest r, int batch) throws SQLException {
+    ClaimResult run(Connection c, ClaimRequest r, String cursor, int batch) throws SQLException {
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         for (int i = 0; i < params.size(); i++) {
-          bind(ps, i + 1, params.get(i), r, batch);
+          bind(ps, i + 1, params.get(i), r, cursor, batch);
         }
         boolean rows = ps.execute();
         // Skip the update counts of the settings up to the claim's rows.
@@ -298,51 +271,43 @@ final class PostgresClaim {
           throw new SQLException("the claim statement returned no result set");
         }
         try (ResultSet rs = ps.getResultSet()) {
-          return read(rs, r, batch);
+          return read(rs, r, cursor, batch);
         }
       }
     }
 
-    private static void bind(PreparedStatement ps, int i, String name, ClaimRequest r, int batch)
+    private static void bind(
+        PreparedStatement ps, int i, String name, ClaimRequest r, String cursor, int batch)
         throws SQLException {
       switch (name) {
         case "now" -> ps.setObject(i, PostgresDialect.utc(r.now()));
         case "batch" -> ps.setInt(i, batch);
-        case "maxKeys" -> ps.setInt(i, maxKeys(r.batchSize()));
-        case "cursor" -> ps.setString(i, r.keyCursor());
+        case "maxKeys" -> ps.setInt(i, KeyWalk.maxKeys(r.batchSize()));
+        case "cursor" -> ps.setString(i, cursor);
         case "token" -> ps.setObject(i, r.leaseToken());
         case "until" -> ps.setObject(i, PostgresDialect.utc(r.leaseUntil()));
         default -> throw new IllegalStateException("unknown claim parameter @" + name);
       }
     }
 
-    private static ClaimResult read(ResultSet rs, ClaimRequest r, int batch) throws SQLException {
+    private static ClaimResult read(ResultSet rs, ClaimRequest r, String cursor, int batch)
+        throws SQLException {
       List<OutboxRecord> claimed = new ArrayList<>(batch);
-      String walkKey = null;
-      int walked = 0;
-      int taken = 0;
+      String lastKey = null;
+      int visited = 0;
       while (rs.next()) {
         if (rs.getObject("id") != null) {
           claimed.add(record(rs));
         } else {
-          walkKey = rs.getString("walk_key");
-          walked = rs.getInt("walked");
-          taken = rs.getInt("taken");
+          lastKey = rs.getString("walk_key");
+          visited = rs.getInt("walked");
         }
       }
-      claimed.sort((a, b) -> Long.compare(a.id(), b.id()));
+      claimed.sort(Comparator.comparingLong(OutboxRecord::id));
       if (!r.perKey()) {
         return new ClaimResult(claimed, null, false);
       }
-      boolean full = taken >= batch;
-      boolean capped = walked >= maxKeys(r.batchSize());
-      // The walk stopped at a full batch or at its bound on keys: the next claim carries on after
-      // the last key it visited. Otherwise it reached the last key: start again at the first.
-      String cursor = full || capped ? walkKey : null;
-      if (full && claimed.stream().allMatch(m -> m.key() == null)) {
-        cursor = r.keyCursor(); // messages without a key filled the batch; no key had its turn
-      }
-      return new ClaimResult(claimed, cursor, capped && !full);
+      return KeyWalk.result(claimed, batch, cursor, visited, lastKey, r.batchSize());
     }
 
     private static OutboxRecord record(ResultSet rs) throws SQLException {
