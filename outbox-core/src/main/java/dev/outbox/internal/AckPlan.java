@@ -92,34 +92,26 @@ final class AckPlan {
     return new AckBatch(token, now, sent, retries, dead);
   }
 
-  /** Records metrics for the rows the ack actually wrote. */
-  void record(AckResult result, RelayMetrics metrics) {
+  /**
+   * Records metrics for the rows the ack wrote, and counts and logs the rows the lease fence
+   * refused: another relay claimed them after this batch's lease ended at {@code leaseUntil}.
+   */
+  void record(AckResult result, Instant leaseUntil, RelayMetrics metrics) {
+    List<OutboxRecord> fenced = new ArrayList<>();
     for (OutboxRecord r : batch) {
-      if (result.sent().contains(r.id())) {
+      long id = r.id();
+      if (result.sent().contains(id)) {
         metrics.sent(r, now);
-      } else if (result.retried().contains(r.id()) && !heldBack.contains(r.id())) {
-        metrics.retried(r);
-      } else if (result.dead().contains(r.id())) {
+      } else if (result.retried().contains(id)) {
+        if (!heldBack.contains(id)) {
+          metrics.retried(r);
+        }
+      } else if (result.dead().contains(id)) {
         metrics.dead(r);
+      } else {
+        fenced.add(r);
       }
     }
-  }
-
-  /** The records of the batch the ack did not write: their lease had been taken over. */
-  List<OutboxRecord> fenced(AckResult result) {
-    return batch.stream()
-        .filter(r -> !result.sent().contains(r.id()))
-        .filter(r -> !result.retried().contains(r.id()))
-        .filter(r -> !result.dead().contains(r.id()))
-        .toList();
-  }
-
-  /**
-   * Counts and logs the records the fence refused, if any; {@code leaseUntil} is when the batch's
-   * lease expired.
-   */
-  void recordFenced(AckResult result, Instant leaseUntil, RelayMetrics metrics) {
-    List<OutboxRecord> fenced = fenced(result);
     if (!fenced.isEmpty()) {
       metrics.fenced(fenced, batch.size(), Duration.between(leaseUntil, now));
     }

@@ -86,8 +86,7 @@ public final class RelayCycle {
     List<Outcome> outcomes = batchSender.send(batch);
     AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
     AckResult result = ack(plan.toBatch(token));
-    plan.record(result, metrics);
-    plan.recordFenced(result, leaseUntil, metrics);
+    plan.record(result, leaseUntil, metrics);
     return new Result(batch.size(), again);
   }
 
