@@ -39,8 +39,6 @@ final class Targets {
   private static void drain(Results results, List<Check> checks) {
     Order none = new Order(Ordering.NONE, BenchContext.PRODUCE_KEYS);
     ratio(results, "drain", DrainScenario.variant(1, 100, none), "throughput", 0.7, checks);
-    Order perKey = new Order(Ordering.PER_KEY, 10_000);
-    ratio(results, "drain", DrainScenario.variant(1, 100, perKey), "throughput", 0.5, checks);
   }
 
   /**
