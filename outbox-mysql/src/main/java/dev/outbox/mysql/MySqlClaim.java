@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -32,12 +31,10 @@ import java.util.UUID;
  * the walk is a loop of a few plain statements in one transaction, each reading only what it needs:
  *
  * <ol>
- *   <li>{@link #NEXT_KEYS}: the next keys after the last one visited, a loose index scan of {@code
- *       pending_key_run_idx} (one index dive a key, whatever the number of rows under it);
- *   <li>{@link #RUN}: for those keys, the first few pending rows of each in id order, with whether
- *       each is claimable now (a non-locking read, one statement for all the keys); a key whose
- *       rows were all claimable and that has room left is read further, doubling each time, so the
- *       reads stay within about twice what the runs return plus a few rows a key;
+ *   <li>{@link #RANGE}: the pending rows of the keys after the last one visited, in key and id
+ *       order, with whether each is claimable now: one non-locking range read of {@code
+ *       pending_key_run_idx}, about twice the room left, whatever the number of keys it spans; a
+ *       run that fills the read is read on with {@link #RUN}, doubling each time;
  *   <li>{@link #LOCK_RUNS}: the runs' rows by primary key, {@code FOR UPDATE SKIP LOCKED},
  *       rechecked; each key keeps the prefix of its run that was locked, so that no run has a gap
  *       (a row another relay holds, or that changed since it was read, cuts the run there; rows
@@ -96,35 +93,34 @@ final class MySqlClaim {
       """;
 
   /**
-   * The next keys with pending rows, in key order: a loose index scan ("Using index for group-by")
-   * that jumps from key to key and stops after {@code LIMIT} keys, so a key costs one dive however
-   * many rows it holds. Keys whose rows are all leased or not due are returned too, and count
-   * towards the bound on keys a claim visits.
+   * The pending rows of the keys after a key, in key and id order, with whether each is claimable
+   * now, up to {@code LIMIT}: one range of the index however many keys it spans, and sent rows are
+   * not in it. Many short runs cost one read; a long run fills the read and is read on by {@link
+   * #RUN}; a key whose oldest row is not claimable costs at most the rest of one read.
    */
-  private static final String NEXT_KEYS =
+  private static final String RANGE =
       """
-      SELECT msg_key FROM %1$s FORCE INDEX (pending_key_run_idx)
+      SELECT msg_key, id, created_at,
+             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) AS ok
+        FROM %1$s FORCE INDEX (pending_key_run_idx)
        WHERE status = 0 AND %2$s
-       GROUP BY status, msg_key
-       ORDER BY status, msg_key
+       ORDER BY msg_key, id
        LIMIT ?
       """;
 
   /**
-   * One key's first pending rows in id order after an id (up to {@code LIMIT}), with whether each
-   * is claimable now; {@code pos} tags the key by its place in the walk, so that no key is compared
-   * in Java (utf8mb4_bin pads with spaces). The first rows of several keys are one statement, one
-   * such part a key joined by UNION ALL; each part is a range of the index that stops at its LIMIT.
-   * ORDER BY id alone, as in {@link #LOCK_UNKEYED}.
+   * One key's pending rows in id order after an id (up to {@code LIMIT}), with whether each is
+   * claimable now: a range of the index that stops at its LIMIT. ORDER BY id alone, as in {@link
+   * #LOCK_UNKEYED}.
    */
   private static final String RUN =
       """
-      (SELECT ? AS pos, id, created_at,
-              next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) AS ok
-         FROM %1$s FORCE INDEX (pending_key_run_idx)
-        WHERE status = 0 AND msg_key = ? AND id > ?
-        ORDER BY id
-        LIMIT ?)
+      SELECT id, created_at,
+             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) AS ok
+        FROM %1$s FORCE INDEX (pending_key_run_idx)
+       WHERE status = 0 AND msg_key = ? AND id > ?
+       ORDER BY id
+       LIMIT ?
       """;
 
   /**
@@ -153,9 +149,6 @@ final class MySqlClaim {
          SET attempts = attempts + 1, lease_token = ?, lease_until = ?
        WHERE (id, created_at) IN (%s)
       """;
-
-  /** The fewest rows first read of a key's run: enough to see a short run end. */
-  private static final int MIN_HEAD_ROWS = 2;
 
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, String table, ClaimRequest r) throws SQLException {
@@ -187,15 +180,14 @@ final class MySqlClaim {
     return String.format(LOCK_UNKEYED, table);
   }
 
-  /** The key walk's statement on {@code table}, from the first key or after a cursor. */
-  static String nextKeysSql(String table, boolean afterCursor) {
-    return String.format(NEXT_KEYS, table, afterCursor ? "msg_key > ?" : "msg_key IS NOT NULL");
+  /** The range read of the walk on {@code table}, from the first key or after a key. */
+  static String rangeSql(String table, boolean afterKey) {
+    return String.format(RANGE, table, afterKey ? "msg_key > ?" : "msg_key IS NOT NULL");
   }
 
-  /** The statement reading the first rows of the runs of {@code keys} keys on {@code table}. */
-  static String runsSql(String table, int keys) {
-    String part = String.format(RUN, table).strip();
-    return String.join(" UNION ALL ", Collections.nCopies(keys, part));
+  /** The statement reading on one key's run on {@code table}. */
+  static String runSql(String table) {
+    return String.format(RUN, table);
   }
 
   /**
@@ -218,22 +210,27 @@ final class MySqlClaim {
     int maxKeys = KeyWalk.maxKeys(r.batchSize());
     int visited = 0;
     String last = cursor;
-    while (claimed.size() < target && visited < maxKeys) {
+    boolean reachedLastKey = false;
+    while (claimed.size() < target && visited < maxKeys && !reachedLastKey) {
       int room = target - claimed.size();
-      // Keys are fetched a few more than there is room for, as some may yield nothing.
-      int want = Math.min(2 * room + 16, maxKeys - visited);
-      List<String> keys = nextKeys(c, table, last, want);
-      if (keys.isEmpty()) {
-        break;
+      int limit = 2 * room + 16;
+      List<List<Row>> keys = readRange(c, table, r, last, limit);
+      boolean cutShort = keys.stream().mapToInt(List::size).sum() >= limit;
+      List<List<Row>> runs = new ArrayList<>();
+      int need = room;
+      for (int k = 0; k < keys.size() && need > 0 && visited < maxKeys; k++) {
+        List<Row> read = keys.get(k);
+        List<Row> run = new ArrayList<>();
+        if (takeOk(read, run, need) && cutShort && k == keys.size() - 1) {
+          readOn(c, table, r, run, need); // the read ended inside this key's run
+        }
+        runs.add(run);
+        need -= run.size();
+        visited++;
+        last = read.get(0).key();
       }
-      List<List<Row>> runs = readRuns(c, table, r, keys, room);
-      visited += runs.size();
-      last = keys.get(runs.size() - 1);
-      List<OutboxRecord> locked = lockRuns(c, table, r, runs);
-      claimed.addAll(locked);
-      if (keys.size() < want && runs.size() == keys.size()) {
-        break; // visited the last key
-      }
+      reachedLastKey = !cutShort && runs.size() == keys.size();
+      claimed.addAll(lockRuns(c, table, r, runs));
     }
     if (unkeyed == KeyWalk.Unkeyed.AFTER && claimed.size() < target) {
       claimed.addAll(lockUnkeyed(c, table, r, target - claimed.size()));
@@ -266,54 +263,71 @@ final class MySqlClaim {
     }
   }
 
-  private static List<String> nextKeys(Connection c, String table, String after, int limit)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(nextKeysSql(table, after != null))) {
+  /**
+   * Up to {@code limit} pending rows of the keys after {@code after}, one list a key in key order.
+   * Keys that the collation holds equal (utf8mb4_bin ignores trailing spaces) are one key, as they
+   * are to every other statement of the claim.
+   */
+  private static List<List<Row>> readRange(
+      Connection c, String table, ClaimRequest r, String after, int limit) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(rangeSql(table, after != null))) {
+      String now = Sql.utc(r.now());
       int i = 1;
+      ps.setString(i++, now);
+      ps.setString(i++, now);
       if (after != null) {
         ps.setString(i++, after);
       }
       ps.setInt(i, limit);
-      List<String> keys = new ArrayList<>(limit);
+      List<List<Row>> keys = new ArrayList<>();
+      String current = null;
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          keys.add(rs.getString(1));
+          String key = rs.getString("msg_key");
+          String same = stripTrailingSpaces(key);
+          if (!same.equals(current)) {
+            keys.add(new ArrayList<>());
+            current = same;
+          }
+          keys.get(keys.size() - 1).add(row(rs, key));
         }
       }
       return keys;
     }
   }
 
+  private static String stripTrailingSpaces(String s) {
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
   /** A pending row of a run as the non-locking read saw it. */
-  private record Row(long id, String createdAt, boolean ok) {}
+  private record Row(String key, long id, String createdAt, boolean ok) {}
+
+  private static Row row(ResultSet rs, String key) throws SQLException {
+    return new Row(
+        key,
+        rs.getLong("id"),
+        Sql.utc(Sql.instant(rs.getObject("created_at", LocalDateTime.class))),
+        rs.getBoolean("ok"));
+  }
 
   /**
-   * The runs of {@code keys}, in key order, until they hold {@code room} rows: one list a visited
-   * key (possibly empty), so the number of lists is the number of keys visited. Each key is read a
-   * few rows first (all keys in one statement); a key whose rows were all claimable and that could
-   * use more is read on, doubling, one statement a step.
+   * Reads on a run that filled the range read, doubling each step, until it holds {@code need} rows
+   * or ends: one statement a step, so a long run costs about twice what it returns.
    */
-  private static List<List<Row>> readRuns(
-      Connection c, String table, ClaimRequest r, List<String> keys, int room) throws SQLException {
-    int head = Math.max(MIN_HEAD_ROWS, (room + keys.size() - 1) / keys.size());
-    List<List<Row>> heads = readRuns(c, table, r, keys, head, 0);
-    List<List<Row>> runs = new ArrayList<>();
-    int need = room;
-    for (int k = 0; k < keys.size() && need > 0; k++) {
-      List<Row> read = heads.get(k);
-      List<Row> run = new ArrayList<>();
-      boolean open = takeOk(read, run, need);
-      boolean more = open && read.size() == head;
-      while (more && run.size() < need) {
-        int step = Math.min(need - run.size(), run.size());
-        long after = run.get(run.size() - 1).id();
-        List<Row> next = readRuns(c, table, r, List.of(keys.get(k)), step, after).get(0);
-        more = takeOk(next, run, need) && next.size() == step;
-      }
-      runs.add(run);
-      need -= run.size();
+  private static void readOn(Connection c, String table, ClaimRequest r, List<Row> run, int need)
+      throws SQLException {
+    boolean more = true;
+    while (more && run.size() < need) {
+      int step = Math.min(need - run.size(), run.size());
+      Row end = run.get(run.size() - 1);
+      List<Row> next = readRun(c, table, r, end.key(), step, end.id());
+      more = takeOk(next, run, need) && next.size() == step;
     }
-    return runs;
   }
 
   /**
@@ -333,41 +347,25 @@ final class MySqlClaim {
     return true;
   }
 
-  /** Up to {@code limit} pending rows of each key after {@code afterId}, one list a key. */
-  private static List<List<Row>> readRuns(
-      Connection c, String table, ClaimRequest r, List<String> keys, int limit, long afterId)
+  /** Up to {@code limit} pending rows of {@code key} after {@code afterId}, in id order. */
+  private static List<Row> readRun(
+      Connection c, String table, ClaimRequest r, String key, int limit, long afterId)
       throws SQLException {
     String now = Sql.utc(r.now());
-    List<List<Row>> parts = new ArrayList<>(keys.size());
-    try (PreparedStatement ps = c.prepareStatement(runsSql(table, keys.size()))) {
-      int i = 1;
-      for (int k = 0; k < keys.size(); k++) {
-        parts.add(new ArrayList<>());
-        ps.setInt(i++, k);
-        ps.setString(i++, now);
-        ps.setString(i++, now);
-        ps.setString(i++, keys.get(k));
-        ps.setLong(i++, afterId);
-        ps.setInt(i++, limit);
-      }
-      Map<Integer, List<Row>> byPos = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(runSql(table))) {
+      ps.setString(1, now);
+      ps.setString(2, now);
+      ps.setString(3, key);
+      ps.setLong(4, afterId);
+      ps.setInt(5, limit);
+      List<Row> rows = new ArrayList<>(limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Row row =
-              new Row(
-                  rs.getLong("id"),
-                  Sql.utc(Sql.instant(rs.getObject("created_at", LocalDateTime.class))),
-                  rs.getBoolean("ok"));
-          byPos.computeIfAbsent(rs.getInt("pos"), p -> new ArrayList<>()).add(row);
+          rows.add(row(rs, key));
         }
       }
-      for (Map.Entry<Integer, List<Row>> e : byPos.entrySet()) {
-        List<Row> rows = e.getValue();
-        rows.sort(Comparator.comparingLong(Row::id));
-        parts.set(e.getKey(), rows);
-      }
+      return rows;
     }
-    return parts;
   }
 
   /** Locks the rows of {@code runs} and keeps, for each key, the prefix of its run it locked. */
