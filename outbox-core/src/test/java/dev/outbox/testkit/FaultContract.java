@@ -7,12 +7,7 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.RelayException;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -71,24 +66,11 @@ public abstract class FaultContract extends OutboxContractSupport {
   @Test
   public final void batchOfAKilledRelayProcessIsDeliveredByAnotherAfterTheLease() throws Exception {
     List<UUID> enlisted = enlistMany(20, "t", null);
-    Process child =
-        new ProcessBuilder(
-                javaExecutable(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                RelayProcess.class.getName(),
-                dialect.getClass().getName(),
-                db.jdbcUrl(),
-                tables.schema(),
-                tables.table())
-            .redirectErrorStream(true)
-            .start();
+    Process child = RelayProcess.start(db, dialect, tables);
     try {
-      String claimed = awaitLine(child, "CLAIMED ", Duration.ofSeconds(60));
-      assertThat(claimed).isEqualTo("CLAIMED 20");
+      assertThat(RelayProcess.awaitClaim(child)).isEqualTo("CLAIMED 20");
     } finally {
-      child.destroyForcibly(); // SIGKILL: no shutdown hook, no ack, no lease release
-      child.waitFor(10, TimeUnit.SECONDS);
+      RelayProcess.kill(child); // SIGKILL: no shutdown hook, no ack, no lease release
     }
     assertThat(rowsWithStatus(0)).isEqualTo(20);
 
@@ -102,36 +84,5 @@ public abstract class FaultContract extends OutboxContractSupport {
         .containsExactlyElementsOf(enlisted);
     assertThat(survivor.received()).extracting(OutboxRecord::attempt).containsOnly(2);
     assertThat(rowsWithStatus(1)).isEqualTo(20);
-  }
-
-  private static String javaExecutable() {
-    return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-  }
-
-  private static String awaitLine(Process p, String prefix, Duration timeout) throws Exception {
-    List<String> output = new ArrayList<>();
-    CompletableFuture<String> line =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String l;
-                while ((l = r.readLine()) != null) {
-                  output.add(l);
-                  if (l.startsWith(prefix)) {
-                    return l;
-                  }
-                }
-                return null;
-              } catch (java.io.IOException e) {
-                return null;
-              }
-            });
-    String found = line.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (found == null) {
-      throw new AssertionError("relay process ended without '" + prefix + "': " + output);
-    }
-    return found;
   }
 }

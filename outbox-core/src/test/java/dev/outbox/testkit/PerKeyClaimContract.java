@@ -219,6 +219,28 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
   }
 
   @Test
+  public final void aRunOfAKilledRelayProcessIsDeliveredInOrderAfterTheLease() throws Exception {
+    enlistInterleaved(1, 150);
+    Process child = RelayProcess.start(db, dialect, tables);
+    try {
+      assertThat(RelayProcess.awaitClaim(child)).as("one key's run").isEqualTo("CLAIMED 100");
+    } finally {
+      RelayProcess.kill(child);
+    }
+    FlakySender sender = new FlakySender(10);
+    OutboxRelay survivor =
+        closeAfterTest(
+            relayBuilder(sender).maxAttempts(1000).backoff(Backoff.fixed(Duration.ZERO)).build());
+    assertThat(survivor.runOnce()).as("the killed relay's run holds the key").isZero();
+    clock.advance(RelayProcess.LEASE.plusMinutes(1));
+    for (int cycle = 0; cycle < 200 && rowsWithStatus(1) < 150; cycle++) {
+      survivor.runOnce();
+    }
+    assertThat(rowsWithStatus(1)).isEqualTo(150);
+    assertFirstDeliveriesInOrder(sender.delivered, 150);
+  }
+
+  @Test
   public final void closingWithARunInFlightLosesNothingAndKeepsTheOrder() throws Exception {
     enlistInterleaved(2, 100);
     BlockingSender hangs = new BlockingSender();
