@@ -81,9 +81,11 @@ final class PostgresClaim {
 
   /**
    * A per-key claim. {@code walk} visits the keys of the pending key index in key order after the
-   * cursor, one index probe a key (a skip scan: PostgreSQL has no loose index scan of its own), and
-   * takes the key's run, until the batch is full or {@code @maxKeys} keys were visited. Messages
-   * without a key come from their own partial index, in id order, before or after the runs.
+   * cursor, one index probe a key (a skip scan: PostgreSQL has no loose index scan of its own) that
+   * also finds the key's oldest row and whether it may be claimed, and takes the key's run (none,
+   * without reading further, when the oldest row is leased or not due), until the batch is full or
+   * {@code @maxKeys} keys were visited. Messages without a key come from their own partial index,
+   * in id order, before or after the runs.
    */
   private static final String PER_KEY =
       """
@@ -97,21 +99,21 @@ final class PostgresClaim {
            LIMIT {UNKEYED_LIMIT}
              FOR UPDATE SKIP LOCKED),
       first AS (
-          SELECT msg_key FROM {T}
+          SELECT msg_key, {HEAD_OK} AS ok FROM {T}
            WHERE status = 0 AND msg_key IS NOT NULL {AFTER_CURSOR}
-           ORDER BY msg_key LIMIT 1),
+           ORDER BY msg_key, id LIMIT 1),
       walk(n, k, taken, ids, cats) AS (
           SELECT 1, f.msg_key, {START} + coalesce(cardinality(h.ids), 0), h.ids, h.cats
             FROM first f
-            {RUN:f.msg_key:@batch - {START}}
+            {RUN:f:@batch - {START}}
         UNION ALL
           SELECT w.n + 1, nk.msg_key, w.taken + coalesce(cardinality(h.ids), 0), h.ids, h.cats
             FROM walk w
             CROSS JOIN LATERAL (
-                SELECT msg_key FROM {T}
+                SELECT msg_key, {HEAD_OK} AS ok FROM {T}
                  WHERE status = 0 AND msg_key IS NOT NULL AND msg_key > w.k
-                 ORDER BY msg_key LIMIT 1) nk
-            {RUN:nk.msg_key:@batch - w.taken}
+                 ORDER BY msg_key, id LIMIT 1) nk
+            {RUN:nk:@batch - w.taken}
            WHERE w.taken < @batch AND w.n < @maxKeys),
       picked AS (
           SELECT id, created_at FROM unkeyed
@@ -143,7 +145,7 @@ final class PostgresClaim {
                                   AND (lease_until IS NULL OR lease_until <= @now))
                            OVER (ORDER BY msg_key, id) AS ok
                     FROM {T}
-                   WHERE status = 0 AND msg_key = {KEY}
+                   WHERE {HEAD}.ok AND status = 0 AND msg_key = {HEAD}.msg_key
                    ORDER BY msg_key, id
                    LIMIT {LIMIT}) a
            WHERE a.ok) s
@@ -162,6 +164,10 @@ final class PostgresClaim {
                     FROM unnest(s.ids) WITH ORDINALITY u(id, o)
                    WHERE l.held IS NULL OR u.id <> ALL (l.held)) p) h
       """;
+
+  /** Whether a row may be claimed now: due, and not under a live lease. */
+  private static final String CLAIMABLE =
+      "(next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))";
 
   /** Stamps the lease on the picked rows, found by id; no indexed column changes. */
   private static final String UPDATE =
@@ -218,8 +224,9 @@ final class PostgresClaim {
           };
       sql =
           PER_KEY
-              .replace("{RUN:f.msg_key:@batch - {START}}", run("f.msg_key", "@batch - {START}"))
-              .replace("{RUN:nk.msg_key:@batch - w.taken}", run("nk.msg_key", "@batch - w.taken"))
+              .replace("{RUN:f:@batch - {START}}", run("f", "@batch - {START}"))
+              .replace("{RUN:nk:@batch - w.taken}", run("nk", "@batch - w.taken"))
+              .replace("{HEAD_OK}", CLAIMABLE)
               .replace("{START}", start)
               .replace("{UNKEYED_LIMIT}", unkeyedLimit)
               .replace("{AFTER_CURSOR}", kind.fromCursor() ? "AND msg_key > @cursor" : "")
@@ -228,8 +235,8 @@ final class PostgresClaim {
     return Statement.of(SETTINGS + sql.replace("{T}", table));
   }
 
-  private static String run(String key, String limit) {
-    return RUN.replace("{KEY}", key).replace("{LIMIT}", limit);
+  private static String run(String head, String limit) {
+    return RUN.replace("{HEAD}", head).replace("{LIMIT}", limit);
   }
 
   /** A claim statement with its {@code @name} parameters turned into positional ones. */
