@@ -188,11 +188,7 @@ class MySqlClaimIT extends OutboxContractSupport {
     try (Connection c = dataSource.getConnection()) {
       long overhead = -rowsRead(c) + rowsRead(c); // what reading the counters itself reads
       long before = rowsRead(c);
-      ClaimResult result =
-          dialect.claim(
-              c,
-              tables,
-              new ClaimRequest(100, clock.instant(), token(), lease(), true, null, false));
+      ClaimResult result = claimOn(c, null);
       long read = rowsRead(c) - before - overhead;
       assertThat(result.records()).hasSize(33);
       assertThat(read).as("rows read by the claim").isLessThan(1_000);
@@ -219,34 +215,20 @@ class MySqlClaimIT extends OutboxContractSupport {
     try (Connection c = dataSource.getConnection()) {
       long overhead = -rowsRead(c) + rowsRead(c);
       long before = rowsRead(c);
-      ClaimResult hot =
-          dialect.claim(
-              c,
-              tables,
-              new ClaimRequest(100, clock.instant(), token(), lease(), true, null, false));
+      ClaimResult hot = claimOn(c, null);
       long hotRead = rowsRead(c) - before - overhead;
       assertThat(keys(hot)).hasSize(100).containsOnly("hot");
       assertThat(ids(hot)).containsExactlyElementsOf(pendingIds("hot").subList(0, 100));
       assertThat(hotRead).as("rows read by a claim of the hot key's run").isLessThan(1_500);
 
       before = rowsRead(c);
-      ClaimResult others =
-          dialect.claim(
-              c,
-              tables,
-              new ClaimRequest(
-                  100, clock.instant(), token(), lease(), true, hot.keyCursor(), false));
+      ClaimResult others = claimOn(c, hot.keyCursor());
       long othersRead = rowsRead(c) - before - overhead;
       assertThat(others.records()).hasSize(100).noneMatch(r -> r.key().equals("hot"));
       assertThat(othersRead).as("rows read past the hot key's leased run").isLessThan(1_500);
 
       before = rowsRead(c);
-      ClaimResult round =
-          dialect.claim(
-              c,
-              tables,
-              new ClaimRequest(
-                  100, clock.instant(), token(), lease(), true, others.keyCursor(), false));
+      ClaimResult round = claimOn(c, others.keyCursor());
       long roundRead = rowsRead(c) - before - overhead;
       assertThat(round.records()).as("every key's oldest message is leased").isEmpty();
       assertThat(roundRead).as("rows read by a claim that finds nothing").isLessThan(1_500);
@@ -262,6 +244,14 @@ class MySqlClaimIT extends OutboxContractSupport {
       }
     }
     return sum;
+  }
+
+  /**
+   * A per-key claim of 100 after {@code cursor} on {@code c}, whose row counters the test reads.
+   */
+  private ClaimResult claimOn(Connection c, String cursor) throws SQLException {
+    return dialect.claim(
+        c, tables, new ClaimRequest(100, clock.instant(), token(), lease(), true, cursor, false));
   }
 
   private ClaimResult claim(int batch, String cursor, boolean unkeyedFirst) throws SQLException {
