@@ -13,6 +13,7 @@ import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.OutboxDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -30,6 +31,13 @@ public final class RelayCycle {
   private final RelaySettings settings;
   private final RelayMetrics metrics;
   private final BatchSender batchSender;
+  private final Consumer<RelayException> report;
+
+  /** First pause before an acknowledgement that failed transiently is tried again. */
+  static final Duration ACK_RETRY_MIN = Duration.ofMillis(50);
+
+  /** Longest pause between attempts to acknowledge one batch. */
+  static final Duration ACK_RETRY_MAX = Duration.ofSeconds(2);
 
   /** Where the next per-key claim starts, so that every key gets its turn. */
   private volatile String keyCursor;
@@ -38,7 +46,8 @@ public final class RelayCycle {
   private volatile boolean unkeyedFirst;
 
   /**
-   * @param report told about sender failures the cycle survives
+   * @param report told about failures the cycle survives: the sender's, and acknowledgements it
+   *     tries again
    */
   public RelayCycle(
       DataSource dataSource,
@@ -53,6 +62,7 @@ public final class RelayCycle {
     this.settings = settings;
     this.metrics = metrics;
     this.batchSender = new BatchSender(sender, settings, metrics, tracing, report);
+    this.report = report;
   }
 
   /**
@@ -85,7 +95,7 @@ public final class RelayCycle {
     metrics.claimed(batch);
     List<Outcome> outcomes = batchSender.send(batch);
     AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
-    AckResult result = ack(plan.toBatch(token));
+    AckResult result = ackWithinLease(plan.toBatch(token), leaseUntil);
     plan.record(result, leaseUntil, metrics);
     return new Result(batch.size(), again);
   }
@@ -107,6 +117,34 @@ public final class RelayCycle {
         withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
     keyCursor = result.keyCursor();
     return result;
+  }
+
+  /**
+   * Acknowledges {@code batch}, trying again with a growing pause while the failure is transient
+   * (the database restarting, a connection dropped) and the lease has time left, so that a short
+   * outage does not leave the batch to be sent again when its lease expires. The lease's end is
+   * measured on the relay clock when the ack starts and counted down in real time, so a clock that
+   * stands still (in tests) cannot keep it retrying forever.
+   *
+   * @throws RelayException the last failure, once it is permanent or the lease is nearly over
+   */
+  private AckResult ackWithinLease(AckBatch batch, Instant leaseUntil) throws InterruptedException {
+    Duration left = Duration.between(settings.clock().instant(), leaseUntil);
+    long deadline = System.nanoTime() + Math.max(0, left.toNanos());
+    Duration pause = ACK_RETRY_MIN;
+    while (true) {
+      try {
+        return ack(batch);
+      } catch (RelayException e) {
+        if (!e.isTransient() || System.nanoTime() + pause.toNanos() >= deadline) {
+          throw e;
+        }
+        report.accept(e);
+        Thread.sleep(pause.toMillis());
+        Duration doubled = pause.multipliedBy(2);
+        pause = doubled.compareTo(ACK_RETRY_MAX) < 0 ? doubled : ACK_RETRY_MAX;
+      }
+    }
   }
 
   private AckResult ack(AckBatch batch) {

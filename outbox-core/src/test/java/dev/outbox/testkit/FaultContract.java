@@ -64,6 +64,48 @@ public abstract class FaultContract extends OutboxContractSupport {
   }
 
   @Test
+  public final void aFailedAckIsTriedAgainWithinTheLeaseSoAShortOutageSendsNothingTwice()
+      throws Exception {
+    List<UUID> enlisted = enlistMany(60, "t", null);
+    TcpProxy proxy = closeAfterTest(new TcpProxy(db.hostAndPort()));
+    HikariDataSource viaProxy =
+        closeAfterTest(db.dataSource(db.jdbcUrlVia("127.0.0.1", proxy.port()), "via-proxy", 4));
+    viaProxy.getHikariConfigMXBean().setConnectionTimeout(500);
+    List<RelayException> errors = new CopyOnWriteArrayList<>();
+    List<UUID> delivered = new CopyOnWriteArrayList<>();
+    AtomicBoolean cutOnce = new AtomicBoolean();
+    OutboxRelay relay =
+        closeAfterTest(
+            OutboxRelay.builder(
+                    viaProxy,
+                    dialect,
+                    batch -> {
+                      batch.forEach(r -> delivered.add(r.messageId()));
+                      if (cutOnce.compareAndSet(false, true)) {
+                        proxy.cut(); // the database goes away between send and ack, briefly
+                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)
+                            .execute(proxy::restore);
+                      }
+                      return CompletableFuture.completedFuture(Outcome.allSent(batch));
+                    })
+                .schema(tables.schema())
+                .table(tables.table())
+                .name("short-outage")
+                .batchSize(20)
+                .pollInterval(Duration.ofMillis(100))
+                .leaseDuration(Duration.ofSeconds(30))
+                .sendTimeout(Duration.ofSeconds(5))
+                .errorListener((name, e) -> errors.add(e))
+                .build());
+    relay.start();
+    await(Duration.ofSeconds(30), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 60);
+    assertThat(errors).as("the failed acks were reported").isNotEmpty();
+    assertThat(delivered)
+        .as("the ack was tried again until the database was back: nothing was sent twice")
+        .containsExactlyInAnyOrderElementsOf(enlisted);
+  }
+
+  @Test
   public final void batchOfAKilledRelayProcessIsDeliveredByAnotherAfterTheLease() throws Exception {
     List<UUID> enlisted = enlistMany(20, "t", null);
     Process child = RelayProcess.start(db, dialect, tables);
