@@ -267,6 +267,12 @@ public final class OutboxRelay implements AutoCloseable {
     /** Longest accepted {@link #shutdownTimeout(Duration)}: 1 hour. */
     public static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofHours(1);
 
+    /** Default first pause of {@link #brokerPause(Duration, Duration)}: 1 second. */
+    public static final Duration DEFAULT_BROKER_PAUSE = Duration.ofSeconds(1);
+
+    /** Default longest pause of {@link #brokerPause(Duration, Duration)}: 1 minute. */
+    public static final Duration DEFAULT_MAX_BROKER_PAUSE = Duration.ofMinutes(1);
+
     /** Default {@link #name(String)}. */
     public static final String DEFAULT_NAME = "default";
 
@@ -282,6 +288,8 @@ public final class OutboxRelay implements AutoCloseable {
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private Duration brokerPause = DEFAULT_BROKER_PAUSE;
+    private Duration maxBrokerPause = DEFAULT_MAX_BROKER_PAUSE;
     private Backoff backoff = DEFAULT_BACKOFF;
     private Ordering ordering = Ordering.PER_KEY;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
@@ -357,6 +365,33 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Retries a message until it is sent, however often it fails: {@code maxAttempts} at its
+     * largest, so that only a {@link Outcome#dead dead} outcome dead-letters a message. For teams
+     * that never want a dead letter; a message that can never be sent then retries forever at the
+     * backoff's cap and holds back its key. Not the default.
+     */
+    public Builder retryForever() {
+      this.maxAttempts = Integer.MAX_VALUE;
+      return this;
+    }
+
+    /**
+     * The circuit breaker for a broker that is away. When a whole batch fails for a reason that is
+     * not the messages' (the sender threw, its stage failed or timed out, or it reported retry for
+     * every record with a connection-level cause: an {@link java.io.IOException} or a {@link
+     * java.util.concurrent.TimeoutException} among its causes), the batch is retried without
+     * counting the attempt, so no message is dead-lettered by an outage, and the relay pauses:
+     * {@code pause} at first, doubling with full jitter up to {@code maxPause} while the broker
+     * stays away. After each pause it probes with a batch of one message and resumes at full speed
+     * once that is delivered. Both positive and at most 1 hour. Default: 1 second and 1 minute.
+     */
+    public Builder brokerPause(Duration pause, Duration maxPause) {
+      this.brokerPause = pause;
+      this.maxBrokerPause = maxPause;
       return this;
     }
 
@@ -449,6 +484,16 @@ public final class OutboxRelay implements AutoCloseable {
                 + "), or another relay could claim messages that are still being sent");
       }
       Checks.notNegative("shutdownTimeout", shutdownTimeout, MAX_SHUTDOWN_TIMEOUT);
+      Checks.positive("brokerPause", brokerPause, MAX_POLL_INTERVAL);
+      Checks.positive("maxBrokerPause", maxBrokerPause, MAX_POLL_INTERVAL);
+      if (maxBrokerPause.compareTo(brokerPause) < 0) {
+        throw new IllegalArgumentException(
+            "maxBrokerPause ("
+                + maxBrokerPause
+                + ") must not be shorter than brokerPause ("
+                + brokerPause
+                + ")");
+      }
       Checks.name(name);
       Objects.requireNonNull(backoff, "backoff must not be null");
       Objects.requireNonNull(ordering, "ordering must not be null");
@@ -466,6 +511,8 @@ public final class OutboxRelay implements AutoCloseable {
               backoff,
               ordering,
               shutdownTimeout,
+              brokerPause,
+              maxBrokerPause,
               clock,
               errorListener);
       if (partitionMaintenance != null

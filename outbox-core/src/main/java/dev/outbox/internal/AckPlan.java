@@ -43,11 +43,25 @@ final class AckPlan {
 
   /**
    * The plan for {@code outcomes}, which has one entry per record of {@code batch}, in order, acked
-   * at {@code now}.
+   * at {@code now}. When the broker was away for the whole batch, every record is due again at once
+   * and no attempt is counted: the relay pauses instead (see {@code OutboxRelay.Builder
+   * #brokerPause}).
    */
   static AckPlan of(
-      List<OutboxRecord> batch, List<Outcome> outcomes, RelaySettings settings, Instant now) {
+      List<OutboxRecord> batch,
+      List<Outcome> outcomes,
+      boolean brokerAway,
+      RelaySettings settings,
+      Instant now) {
     AckPlan plan = new AckPlan(batch, now);
+    if (brokerAway) {
+      for (int i = 0; i < batch.size(); i++) {
+        OutboxRecord r = batch.get(i);
+        String why = "the broker was away for the whole batch: " + outcomes.get(i).reason();
+        plan.retries.add(new AckBatch.Retry(r.id(), now, truncate(why), true));
+      }
+      return plan;
+    }
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     Map<String, Long> unsentByKey = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {

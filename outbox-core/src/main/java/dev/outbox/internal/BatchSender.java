@@ -46,16 +46,28 @@ final class BatchSender {
     this.report = report;
   }
 
-  /** The outcomes of {@code batch}, in the batch's order. */
-  List<Outcome> send(List<OutboxRecord> batch) throws InterruptedException {
+  /**
+   * What became of a batch.
+   *
+   * @param outcomes one per record, in the batch's order
+   * @param brokerAway whether the batch failed as a whole for a reason that is not the messages':
+   *     the sender threw, its stage failed or timed out, or it reported retry for every record with
+   *     a connection-level cause (see {@link #connectionLevel})
+   */
+  record Sent(List<Outcome> outcomes, boolean brokerAway) {}
+
+  /** Sends {@code batch} and collects one outcome per record. */
+  Sent send(List<OutboxRecord> batch) throws InterruptedException {
     Span batchSpan = tracing.startBatch(batch.size());
     List<Span> spans = tracing.startSends(batch, batchSpan);
     long start = System.nanoTime();
     List<Outcome> outcomes = List.of();
     Scope scope = batchSpan.makeCurrent();
     try {
-      outcomes = complete(batch, awaitOutcomes(batch));
-      return outcomes;
+      Sent reported = awaitOutcomes(batch);
+      outcomes = complete(batch, reported.outcomes());
+      boolean away = reported.brokerAway() || outcomes.stream().allMatch(BatchSender::unavailable);
+      return new Sent(outcomes, away);
     } finally {
       scope.close();
       metrics.sendDuration(Duration.ofNanos(System.nanoTime() - start));
@@ -64,7 +76,8 @@ final class BatchSender {
     }
   }
 
-  private List<Outcome> awaitOutcomes(List<OutboxRecord> batch) throws InterruptedException {
+  /** What the sender reported, or every record retried if it failed as a whole. */
+  private Sent awaitOutcomes(List<OutboxRecord> batch) throws InterruptedException {
     CompletableFuture<List<Outcome>> future;
     try {
       CompletionStage<List<Outcome>> stage = sender.send(batch);
@@ -78,7 +91,7 @@ final class BatchSender {
     Duration timeout = settings.sendTimeout();
     try {
       List<Outcome> outcomes = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return outcomes == null ? List.of() : outcomes;
+      return new Sent(outcomes == null ? List.of() : outcomes, false);
     } catch (TimeoutException e) {
       future.cancel(true);
       return failAll(
@@ -93,7 +106,25 @@ final class BatchSender {
     }
   }
 
-  private List<Outcome> failAll(List<OutboxRecord> batch, Throwable cause, String what) {
+  private static boolean unavailable(Outcome o) {
+    return o.status() == Outcome.Status.RETRY && connectionLevel(o.cause());
+  }
+
+  /**
+   * Whether {@code cause} says the broker could not be reached rather than that the message was
+   * refused: an {@link java.io.IOException} (a refused or dropped connection, an unknown host, a
+   * socket timeout) or a {@link TimeoutException} anywhere in its causes.
+   */
+  static boolean connectionLevel(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException || t instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Sent failAll(List<OutboxRecord> batch, Throwable cause, String what) {
     report.accept(
         new RelayException(
             "relay '"
@@ -102,7 +133,7 @@ final class BatchSender {
                 + what
                 + " for a batch of "
                 + batch.size()
-                + "; the messages will be retried after their backoff: "
+                + "; the messages will be retried without counting the attempt: "
                 + cause,
             cause,
             true));
@@ -110,7 +141,7 @@ final class BatchSender {
     for (OutboxRecord r : batch) {
       outcomes.add(Outcome.retry(r, cause));
     }
-    return outcomes;
+    return new Sent(outcomes, true);
   }
 
   /** One outcome per record; a record the sender said nothing about is retried. */

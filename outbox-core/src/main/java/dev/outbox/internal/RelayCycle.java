@@ -2,7 +2,6 @@ package dev.outbox.internal;
 
 import dev.outbox.Ordering;
 import dev.outbox.OutboxRecord;
-import dev.outbox.Outcome;
 import dev.outbox.RelayException;
 import dev.outbox.Sender;
 import dev.outbox.spi.AckBatch;
@@ -71,8 +70,10 @@ public final class RelayCycle {
    * @param claimed how many messages were claimed (0 when none was due)
    * @param claimAgain whether to claim again at once: the batch was full, or the claim stopped
    *     before looking at every candidate
+   * @param brokerAway whether the batch failed as a whole because the broker was away; its messages
+   *     were retried without counting the attempt
    */
-  public record Result(int claimed, boolean claimAgain) {}
+  public record Result(int claimed, boolean claimAgain, boolean brokerAway) {}
 
   /**
    * Claims a batch, sends it and acknowledges the outcomes.
@@ -83,36 +84,38 @@ public final class RelayCycle {
    *     leased
    */
   public Result run() throws InterruptedException {
+    return run(settings.batchSize());
+  }
+
+  /**
+   * Claims at most {@code limit} messages, sends them and acknowledges the outcomes: a cycle with a
+   * smaller batch than configured, for the probe after a pause.
+   */
+  public Result run(int limit) throws InterruptedException {
     UUID token = UUID.randomUUID();
     Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
     Instant leaseUntil = now.plus(settings.leaseDuration());
-    ClaimResult claimed = claim(token, now, leaseUntil);
+    ClaimResult claimed = claim(token, now, leaseUntil, limit);
     List<OutboxRecord> batch = claimed.records();
-    boolean again = claimed.more() || batch.size() >= settings.batchSize();
+    boolean again = claimed.more() || batch.size() >= limit;
     if (batch.isEmpty()) {
-      return new Result(0, again);
+      return new Result(0, again, false);
     }
     metrics.claimed(batch);
-    List<Outcome> outcomes = batchSender.send(batch);
-    AckPlan plan = AckPlan.of(batch, outcomes, settings, settings.clock().instant());
+    BatchSender.Sent sent = batchSender.send(batch);
+    AckPlan plan =
+        AckPlan.of(batch, sent.outcomes(), sent.brokerAway(), settings, settings.clock().instant());
     AckResult result = ackWithinLease(plan.toBatch(token), leaseUntil);
     plan.record(result, leaseUntil, metrics);
-    return new Result(batch.size(), again);
+    return new Result(batch.size(), again && !sent.brokerAway(), sent.brokerAway());
   }
 
-  private ClaimResult claim(UUID token, Instant now, Instant leaseUntil) {
+  private ClaimResult claim(UUID token, Instant now, Instant leaseUntil, int limit) {
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
     ClaimRequest request =
-        new ClaimRequest(
-            settings.batchSize(),
-            now,
-            token,
-            leaseUntil,
-            perKey,
-            perKey ? keyCursor : null,
-            unkeyed);
+        new ClaimRequest(limit, now, token, leaseUntil, perKey, perKey ? keyCursor : null, unkeyed);
     ClaimResult result =
         withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
     keyCursor = result.keyCursor();

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * The relay's background loop: claim again at once after a full batch; after a partial one poll
  * again soon; after an empty one wait twice as long as before, up to the poll interval, unless the
  * doorbell rings. Failures are reported and retried after a growing pause; the loop only ends when
- * stopped or interrupted.
+ * stopped or interrupted. While the broker is away (a batch failed as a whole, see {@code
+ * OutboxRelay.Builder#brokerPause}) the loop pauses, doorbell or not, and then probes with a batch
+ * of one message.
  */
 public final class RelayLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(RelayLoop.class);
@@ -49,10 +51,23 @@ public final class RelayLoop implements Runnable {
   public void run() {
     Duration idle = MIN_IDLE_DELAY;
     int failures = 0;
+    int away = 0;
     while (running) {
       try {
-        RelayCycle.Result cycled = cycle.run();
+        RelayCycle.Result cycled = away > 0 ? cycle.run(1) : cycle.run();
         failures = 0;
+        if (cycled.brokerAway()) {
+          away++;
+          brokerAway(away);
+          continue;
+        }
+        if (away > 0) {
+          log.info(
+              "outbox relay '{}': the broker answers again after {} pause(s); resuming",
+              settings.name(),
+              away);
+          away = 0;
+        }
         if (cycled.claimAgain()) {
           continue;
         }
@@ -83,6 +98,38 @@ public final class RelayLoop implements Runnable {
         pause(errorDelay(failures));
       }
     }
+  }
+
+  /** Pauses after the {@code away}-th batch in a row that failed because the broker was away. */
+  private void brokerAway(int away) throws InterruptedException {
+    Duration pause = brokerPause(away);
+    if (away == 1) {
+      log.warn(
+          "outbox relay '{}': a whole batch failed because the broker is away; no attempts are"
+              + " counted. Pausing deliveries for {}, then probing with one message, up to every"
+              + " {}",
+          settings.name(),
+          pause,
+          settings.maxBrokerPause());
+    }
+    long deadline = System.nanoTime() + pause.toNanos();
+    long left;
+    while (running && (left = deadline - System.nanoTime()) > 0) {
+      doorbell.await(Duration.ofNanos(left)); // a wake-up for new messages does not end the pause
+    }
+  }
+
+  /**
+   * The {@code away}-th pause: {@code brokerPause} doubling up to {@code maxBrokerPause}, with
+   * equal jitter (between half and all of it) so relays do not probe in step.
+   */
+  Duration brokerPause(int away) {
+    Duration cap = settings.maxBrokerPause();
+    int doublings = Math.min(away - 1, 30);
+    Duration full = min(settings.brokerPause().multipliedBy(1L << doublings), cap);
+    long half = full.toNanos() / 2;
+    return Duration.ofNanos(
+        half + java.util.concurrent.ThreadLocalRandom.current().nextLong(half + 1));
   }
 
   private Duration errorDelay(int failures) {

@@ -19,5 +19,7 @@ public record RelaySettings(
     Backoff backoff,
     Ordering ordering,
     Duration shutdownTimeout,
+    Duration brokerPause,
+    Duration maxBrokerPause,
     Clock clock,
     RelayErrorListener errorListener) {}

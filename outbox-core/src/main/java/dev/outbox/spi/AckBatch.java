@@ -24,11 +24,12 @@ public record AckBatch(
    * @param id the row id
    * @param nextAttemptAt when it becomes due again
    * @param error the failure, stored as {@code last_error}
-   * @param heldBack whether the message is retried only because an earlier message of its key in
-   *     the same batch was not sent: the attempt its claim counted is given back ({@code attempts -
-   *     1}), so that it is not dead-lettered for another message's failures
+   * @param uncharged whether the failure was not the message's own, so the attempt its claim
+   *     counted is given back ({@code attempts - 1}) and it is never dead-lettered for it: it was
+   *     held back behind an earlier message of its key in the same batch, or the broker was away
+   *     for the whole batch
    */
-  public record Retry(long id, Instant nextAttemptAt, String error, boolean heldBack) {}
+  public record Retry(long id, Instant nextAttemptAt, String error, boolean uncharged) {}
 
   /**
    * A message to dead-letter.

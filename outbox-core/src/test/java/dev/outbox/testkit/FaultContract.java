@@ -3,10 +3,12 @@ package dev.outbox.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.Backoff;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.RelayException;
+import dev.outbox.Sender;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -15,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Crashes and outages: a relay process killed mid-batch, database connections cut mid-cycle. */
 public abstract class FaultContract extends OutboxContractSupport {
@@ -61,6 +65,54 @@ public abstract class FaultContract extends OutboxContractSupport {
     assertThat(errors).allMatch(RelayException::isTransient);
     assertThat(delivered).containsAll(enlisted);
     assertThat(RelayThreads.named("outage")).isNotEmpty();
+  }
+
+  @ParameterizedTest(name = "the sender {0}")
+  @ValueSource(strings = {"throws", "reports"})
+  public final void aBrokerOutageLongerThanTheRetriesDeadLettersNothingAndDeliveryResumes(
+      String how) throws Exception {
+    List<UUID> enlisted = enlistMany(40, "t", null);
+    AtomicBoolean away = new AtomicBoolean(true);
+    List<UUID> delivered = new CopyOnWriteArrayList<>();
+    Sender sender =
+        batch -> {
+          if (away.get()) {
+            java.net.ConnectException refused = new java.net.ConnectException("Connection refused");
+            if (how.equals("throws")) {
+              throw new java.io.UncheckedIOException(refused);
+            }
+            return CompletableFuture.completedFuture(
+                batch.stream().map(r -> Outcome.retry(r, refused)).toList());
+          }
+          batch.forEach(r -> delivered.add(r.messageId()));
+          return CompletableFuture.completedFuture(Outcome.allSent(batch));
+        };
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(sender)
+                .name("outage-" + how)
+                .batchSize(10)
+                .maxAttempts(3)
+                .backoff(Backoff.exponential(Duration.ofMillis(10), Duration.ofMillis(50)))
+                .brokerPause(Duration.ofMillis(50), Duration.ofMillis(200))
+                .errorListener((name, e) -> {})
+                .build());
+    relay.start();
+    // Far longer than maxAttempts x the backoff cap: every message would be dead before.
+    Thread.sleep(1_500);
+    assertThat(deadRows()).as("an outage dead-letters nothing").isZero();
+    assertThat(queryLong("SELECT max(attempts) FROM " + messageTable()))
+        .as("no attempt is counted while the broker is away")
+        .isZero();
+    long back = System.nanoTime();
+    away.set(false);
+    await(Duration.ofSeconds(10), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 40);
+    Duration resumedIn = Duration.ofNanos(System.nanoTime() - back);
+    assertThat(resumedIn)
+        .as("delivery resumes within a probe interval")
+        .isLessThan(Duration.ofSeconds(2));
+    assertThat(delivered).containsExactlyInAnyOrderElementsOf(enlisted);
+    assertThat(deadRows()).isZero();
   }
 
   @Test

@@ -153,10 +153,10 @@ final class MySqlAck {
         ps.setLong(i++, r.id());
         ps.setString(i++, r.error());
       }
-      // A message held back behind an earlier one of its key gets its attempt back.
+      // A message retried through no fault of its own gets its attempt back.
       for (AckBatch.Retry r : rows) {
         ps.setLong(i++, r.id());
-        ps.setInt(i++, r.heldBack() ? 1 : 0);
+        ps.setInt(i++, r.uncharged() ? 1 : 0);
       }
       i = Sql.bindIds(ps, i, ids(rows, AckBatch.Retry::id));
       ps.setString(i, b.leaseToken().toString());

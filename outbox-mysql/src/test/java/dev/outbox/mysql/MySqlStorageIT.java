@@ -11,7 +11,6 @@ import dev.outbox.testkit.MutableClock;
 import dev.outbox.testkit.OutboxContractSupport;
 import dev.outbox.testkit.RecordingSender;
 import dev.outbox.testkit.TestDatabase;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -63,7 +62,7 @@ class MySqlStorageIT extends OutboxContractSupport {
         .isEqualTo("2031-05-06 07:08:09.123456");
 
     RecordingSender sender =
-        new RecordingSender().answering(r -> Outcome.retry(r, new IOException("down")));
+        new RecordingSender().answering(r -> Outcome.retry(r, new IllegalStateException("nacked")));
     OutboxRelay relay =
         closeAfterTest(
             relayBuilder(sender)

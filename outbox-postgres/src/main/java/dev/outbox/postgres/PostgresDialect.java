@@ -155,10 +155,10 @@ public final class PostgresDialect implements OutboxDialect {
       """
       UPDATE %s t
          SET next_attempt_at = v.next_attempt_at, last_error = v.error,
-             attempts = t.attempts - CASE WHEN v.held_back THEN 1 ELSE 0 END,
+             attempts = t.attempts - CASE WHEN v.uncharged THEN 1 ELSE 0 END,
              lease_token = NULL, lease_until = NULL
         FROM unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::boolean[])
-             AS v(id, next_attempt_at, error, held_back)
+             AS v(id, next_attempt_at, error, uncharged)
        WHERE t.id = v.id AND t.lease_token = ?
       RETURNING t.id
       """;
@@ -215,18 +215,18 @@ public final class PostgresDialect implements OutboxDialect {
     Object[] ids = new Object[rows.size()];
     Object[] next = new Object[rows.size()];
     Object[] errors = new Object[rows.size()];
-    Object[] heldBack = new Object[rows.size()];
+    Object[] uncharged = new Object[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
       ids[i] = rows.get(i).id();
       next[i] = rows.get(i).nextAttemptAt().toString();
       errors[i] = rows.get(i).error();
-      heldBack[i] = rows.get(i).heldBack();
+      uncharged[i] = rows.get(i).uncharged();
     }
     try (PreparedStatement ps = c.prepareStatement(String.format(RESCHEDULE, table))) {
       ps.setArray(1, c.createArrayOf("bigint", ids));
       ps.setArray(2, c.createArrayOf("timestamptz", next));
       ps.setArray(3, c.createArrayOf("text", errors));
-      ps.setArray(4, c.createArrayOf("boolean", heldBack));
+      ps.setArray(4, c.createArrayOf("boolean", uncharged));
       ps.setObject(5, b.leaseToken());
       return ids(ps);
     }

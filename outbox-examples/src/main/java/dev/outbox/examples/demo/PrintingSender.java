@@ -3,7 +3,6 @@ package dev.outbox.examples.demo;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,7 @@ final class PrintingSender implements Sender {
             r.topic(), r.key(), r.attempt(), r.headers().get("type"), r.payloadAsString());
     if (ThreadLocalRandom.current().nextInt(100) < flakyPercent) {
       out.println(line + "  -> failed (simulated), the relay retries it");
-      return Outcome.retry(r, new IOException("simulated broker hiccup"));
+      return Outcome.retry(r, new IllegalStateException("simulated nack of this message"));
     }
     out.println(line);
     return Outcome.sent(r);

@@ -50,10 +50,14 @@ final class ConfirmTracker {
     }
   }
 
-  /** The broker could not take the message(s), for example a full queue: retry. */
+  /**
+   * The broker could not take the message(s), for example a full queue: retry, as a failure of
+   * these messages (not an {@link IOException}, which the relay would take for the broker being
+   * away and count no attempt for).
+   */
   void nacked(long deliveryTag, boolean multiple) {
-    IOException cause =
-        new IOException(
+    IllegalStateException cause =
+        new IllegalStateException(
             "RabbitMQ refused the message (negative publisher confirm), for example because a"
                 + " queue is full");
     for (Pending p : settle(deliveryTag, multiple)) {
