@@ -205,7 +205,7 @@ public final class OutboxRelay implements AutoCloseable {
     log.info(
         "outbox relay '{}' starting: database={}, table={}, batchSize={}, pollInterval={},"
             + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
-            + " shutdownTimeout={}",
+            + " shutdownTimeout={}, brokerPause={}..{}",
         name(),
         dialect.name(),
         settings.tables().schema() == null
@@ -217,7 +217,9 @@ public final class OutboxRelay implements AutoCloseable {
         settings.sendTimeout(),
         settings.maxAttempts(),
         settings.ordering(),
-        settings.shutdownTimeout());
+        settings.shutdownTimeout(),
+        settings.brokerPause(),
+        settings.maxBrokerPause());
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.outbox.internal;
 
 import dev.outbox.RelayException;
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -128,8 +129,7 @@ public final class RelayLoop implements Runnable {
     int doublings = Math.min(away - 1, 30);
     Duration full = min(settings.brokerPause().multipliedBy(1L << doublings), cap);
     long half = full.toNanos() / 2;
-    return Duration.ofNanos(
-        half + java.util.concurrent.ThreadLocalRandom.current().nextLong(half + 1));
+    return Duration.ofNanos(half + ThreadLocalRandom.current().nextLong(half + 1));
   }
 
   private Duration errorDelay(int failures) {
