@@ -141,10 +141,10 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
-   * Stops claiming, lets an in-flight batch finish and be acknowledged within the shutdown timeout,
-   * stops the wake-up listener and the partition maintenance configured with it, and returns. If
-   * the batch does not finish in time its thread is interrupted and its messages are claimed again
-   * after their lease expires. Idempotent; the sender is not closed.
+   * Stops claiming, lets the batches in flight finish and be acknowledged within the shutdown
+   * timeout, stops the wake-up listener and the partition maintenance configured with it, and
+   * returns. Batches that do not finish in time are abandoned (their threads interrupted) and their
+   * messages are claimed again after their lease expires. Idempotent; the sender is not closed.
    */
   @Override
   public void close() {
@@ -175,9 +175,9 @@ public final class OutboxRelay implements AutoCloseable {
       thread.join(Math.max(1, settings.shutdownTimeout().toMillis()));
       if (thread.isAlive()) {
         log.warn(
-            "outbox relay '{}': the in-flight batch did not finish within shutdownTimeout {};"
-                + " interrupting it. Its messages stay leased and are delivered again after the"
-                + " lease ({}) expires",
+            "outbox relay '{}': the batches in flight did not finish within shutdownTimeout {};"
+                + " interrupting them. Their messages stay leased and are delivered again after"
+                + " the lease ({}) expires",
             name(),
             settings.shutdownTimeout(),
             settings.leaseDuration());
@@ -203,7 +203,8 @@ public final class OutboxRelay implements AutoCloseable {
 
   private void logConfiguration() {
     log.info(
-        "outbox relay '{}' starting: database={}, table={}, batchSize={}, pollInterval={},"
+        "outbox relay '{}' starting: database={}, table={}, batchSize={}, maxBatchesInFlight={},"
+            + " pollInterval={},"
             + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
             + " shutdownTimeout={}, brokerPause={}..{}",
         name(),
@@ -212,6 +213,7 @@ public final class OutboxRelay implements AutoCloseable {
             ? settings.tables().table()
             : settings.tables().schema() + "." + settings.tables().table(),
         settings.batchSize(),
+        settings.maxBatchesInFlight(),
         settings.pollInterval(),
         settings.leaseDuration(),
         settings.sendTimeout(),
@@ -237,6 +239,12 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** Largest accepted {@link #batchSize(int)}. */
     public static final int MAX_BATCH_SIZE = 10_000;
+
+    /** Default {@link #maxBatchesInFlight(int)}. */
+    public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 4;
+
+    /** Largest accepted {@link #maxBatchesInFlight(int)}. */
+    public static final int MAX_BATCHES_IN_FLIGHT = 64;
 
     /** Default {@link #pollInterval(Duration)}: 1 second. */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
@@ -286,6 +294,7 @@ public final class OutboxRelay implements AutoCloseable {
     private String schema;
     private String table = OutboxTables.DEFAULT_TABLE;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private int maxBatchesInFlight = DEFAULT_MAX_BATCHES_IN_FLIGHT;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
@@ -328,6 +337,21 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * How many claimed batches may be with the sender or waiting for their acknowledgement at once,
+     * from 1 to {@value #MAX_BATCHES_IN_FLIGHT}. While the sender works on one batch the relay
+     * claims and sends the next, and a thread of its own ({@code outbox-<name>-ack}) acknowledges
+     * the finished ones in the order they were claimed, so a broker a few milliseconds away and the
+     * database are kept busy together. Every batch keeps its own lease and send timeout; under
+     * {@link Ordering#PER_KEY} a key whose messages are in flight is not claimed again until they
+     * are acknowledged, so per-key order is unchanged. {@code 1} claims, sends and acknowledges
+     * strictly in turn. Default: {@value #DEFAULT_MAX_BATCHES_IN_FLIGHT}.
+     */
+    public Builder maxBatchesInFlight(int maxBatchesInFlight) {
+      this.maxBatchesInFlight = maxBatchesInFlight;
       return this;
     }
 
@@ -414,7 +438,7 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * How long {@link #close()} waits for an in-flight batch before interrupting it; zero or
+     * How long {@link #close()} waits for the batches in flight before interrupting it; zero or
      * positive, at most 1 hour. Default: 30 seconds.
      */
     public Builder shutdownTimeout(Duration shutdownTimeout) {
@@ -473,6 +497,7 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public OutboxRelay build() {
       Checks.inRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
+      Checks.inRange("maxBatchesInFlight", maxBatchesInFlight, 1, MAX_BATCHES_IN_FLIGHT);
       Checks.inRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
       Checks.positive("pollInterval", pollInterval, MAX_POLL_INTERVAL);
       Checks.positive("sendTimeout", sendTimeout, MAX_LEASE_DURATION);
@@ -506,6 +531,7 @@ public final class OutboxRelay implements AutoCloseable {
               name,
               new OutboxTables(schema, table),
               batchSize,
+              maxBatchesInFlight,
               pollInterval,
               leaseDuration,
               sendTimeout,

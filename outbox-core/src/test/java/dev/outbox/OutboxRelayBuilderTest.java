@@ -50,6 +50,16 @@ class OutboxRelayBuilderTest {
   }
 
   @Test
+  void batchesInFlightOutsideOneToSixtyFourAreRefusedNamingTheOption() {
+    assertRefused(b -> b.maxBatchesInFlight(0), "maxBatchesInFlight must be between 1 and 64");
+    assertRefused(b -> b.maxBatchesInFlight(65), "maxBatchesInFlight must be between 1 and 64");
+    assertThatCode(() -> configure(b -> b.maxBatchesInFlight(64)).build())
+        .doesNotThrowAnyException();
+    assertThatCode(() -> configure(b -> b.maxBatchesInFlight(1)).build())
+        .doesNotThrowAnyException();
+  }
+
+  @Test
   void theLongestAcceptedDurationsBuild() {
     assertThatCode(
             () ->

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -58,51 +59,102 @@ final class BatchSender {
 
   /** Sends {@code batch} and collects one outcome per record. */
   Sent send(List<OutboxRecord> batch) throws InterruptedException {
+    return start(batch).await();
+  }
+
+  /**
+   * Hands {@code batch} to the sender and returns at once with the send under way (or already
+   * failed); {@link InFlight#await()} collects the outcomes. The send timeout runs from this call.
+   */
+  InFlight start(List<OutboxRecord> batch) {
     Span batchSpan = tracing.startBatch(batch.size());
     List<Span> spans = tracing.startSends(batch, batchSpan);
     long start = System.nanoTime();
-    List<Outcome> outcomes = List.of();
     Scope scope = batchSpan.makeCurrent();
-    try {
-      Sent reported = awaitOutcomes(batch);
-      outcomes = complete(batch, reported.outcomes());
-      boolean away = reported.brokerAway() || outcomes.stream().allMatch(BatchSender::unavailable);
-      return new Sent(outcomes, away);
-    } finally {
-      scope.close();
-      metrics.sendDuration(Duration.ofNanos(System.nanoTime() - start));
-      endSpans(spans, outcomes);
-      batchSpan.end();
-    }
-  }
-
-  /** What the sender reported, or every record retried if it failed as a whole. */
-  private Sent awaitOutcomes(List<OutboxRecord> batch) throws InterruptedException {
-    CompletableFuture<List<Outcome>> future;
     try {
       CompletionStage<List<Outcome>> stage = sender.send(batch);
       if (stage == null) {
         throw new IllegalStateException("Sender.send returned null instead of a CompletionStage");
       }
-      future = stage.toCompletableFuture();
+      return new InFlight(batch, batchSpan, spans, start, stage.toCompletableFuture(), null);
     } catch (RuntimeException e) {
-      return failAll(batch, e, "the sender threw");
+      return new InFlight(batch, batchSpan, spans, start, null, e);
+    } finally {
+      scope.close();
     }
-    Duration timeout = settings.sendTimeout();
-    try {
-      List<Outcome> outcomes = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      return new Sent(outcomes == null ? List.of() : outcomes, false);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      return failAll(
-          batch,
-          new TimeoutException("the sender did not complete within sendTimeout " + timeout),
-          "the send timed out");
-    } catch (ExecutionException e) {
-      return failAll(batch, e.getCause(), "the sender failed");
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
+  }
+
+  /** A batch handed to the sender whose outcomes are not collected yet. */
+  final class InFlight {
+    private final List<OutboxRecord> batch;
+    private final Span batchSpan;
+    private final List<Span> spans;
+    private final long start;
+    private final CompletableFuture<List<Outcome>> future;
+    private final RuntimeException thrown;
+
+    private InFlight(
+        List<OutboxRecord> batch,
+        Span batchSpan,
+        List<Span> spans,
+        long start,
+        CompletableFuture<List<Outcome>> future,
+        RuntimeException thrown) {
+      this.batch = batch;
+      this.batchSpan = batchSpan;
+      this.spans = spans;
+      this.start = start;
+      this.future = future;
+      this.thrown = thrown;
+    }
+
+    /**
+     * Waits for the sender until the send timeout (counted from {@link #start}) and returns one
+     * outcome per record.
+     *
+     * @throws InterruptedException if interrupted while waiting; the send is cancelled
+     */
+    Sent await() throws InterruptedException {
+      List<Outcome> outcomes = List.of();
+      Scope scope = batchSpan.makeCurrent();
+      try {
+        Sent reported = awaitOutcomes();
+        outcomes = complete(batch, reported.outcomes());
+        boolean away =
+            reported.brokerAway() || outcomes.stream().allMatch(BatchSender::unavailable);
+        return new Sent(outcomes, away);
+      } finally {
+        scope.close();
+        metrics.sendDuration(Duration.ofNanos(System.nanoTime() - start));
+        endSpans(spans, outcomes);
+        batchSpan.end();
+      }
+    }
+
+    /** What the sender reported, or every record retried if it failed as a whole. */
+    private Sent awaitOutcomes() throws InterruptedException {
+      if (thrown != null) {
+        return failAll(batch, thrown, "the sender threw");
+      }
+      Duration timeout = settings.sendTimeout();
+      long left = timeout.toNanos() - (System.nanoTime() - start);
+      try {
+        List<Outcome> outcomes = future.get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        return new Sent(outcomes == null ? List.of() : outcomes, false);
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        return failAll(
+            batch,
+            new TimeoutException("the sender did not complete within sendTimeout " + timeout),
+            "the send timed out");
+      } catch (ExecutionException e) {
+        return failAll(batch, e.getCause(), "the sender failed");
+      } catch (CancellationException e) {
+        return failAll(batch, e, "the sender cancelled the send");
+      } catch (InterruptedException e) {
+        future.cancel(true);
+        throw e;
+      }
     }
   }
 

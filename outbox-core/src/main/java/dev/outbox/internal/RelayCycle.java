@@ -92,22 +92,57 @@ public final class RelayCycle {
    * smaller batch than configured, for the probe after a pause.
    */
   public Result run(int limit) throws InterruptedException {
+    Claimed claimed = claim(limit);
+    if (claimed.records().isEmpty()) {
+      return new Result(0, claimed.again(), false);
+    }
+    return finish(send(claimed));
+  }
+
+  /** A claimed batch: its records (possibly none), its lease and whether to claim again at once. */
+  record Claimed(List<OutboxRecord> records, UUID token, Instant leaseUntil, boolean again) {}
+
+  /** A claimed batch handed to the sender. */
+  record Flight(Claimed claimed, BatchSender.InFlight sending) {}
+
+  /**
+   * Claims at most {@code limit} messages and leases them.
+   *
+   * @throws RelayException if the claim failed
+   */
+  Claimed claim(int limit) {
     UUID token = UUID.randomUUID();
     Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
     Instant leaseUntil = now.plus(settings.leaseDuration());
-    ClaimResult claimed = claim(token, now, leaseUntil, limit);
-    List<OutboxRecord> batch = claimed.records();
-    boolean again = claimed.more() || batch.size() >= limit;
-    if (batch.isEmpty()) {
-      return new Result(0, again, false);
+    ClaimResult result = claim(token, now, leaseUntil, limit);
+    List<OutboxRecord> batch = result.records();
+    if (!batch.isEmpty()) {
+      metrics.claimed(batch);
     }
-    metrics.claimed(batch);
-    BatchSender.Sent sent = batchSender.send(batch);
+    return new Claimed(batch, token, leaseUntil, result.more() || batch.size() >= limit);
+  }
+
+  /** Hands a claimed, non-empty batch to the sender and returns at once. */
+  Flight send(Claimed claimed) {
+    return new Flight(claimed, batchSender.start(claimed.records()));
+  }
+
+  /**
+   * Waits for a batch's outcomes and acknowledges them.
+   *
+   * @throws RelayException if the ack failed; the messages stay leased until the lease expires
+   * @throws InterruptedException if interrupted while waiting for the sender or between attempts to
+   *     acknowledge; the batch is left leased
+   */
+  Result finish(Flight flight) throws InterruptedException {
+    Claimed claimed = flight.claimed();
+    List<OutboxRecord> batch = claimed.records();
+    BatchSender.Sent sent = flight.sending().await();
     AckPlan plan =
         AckPlan.of(batch, sent.outcomes(), sent.brokerAway(), settings, settings.clock().instant());
-    AckResult result = ackWithinLease(plan.toBatch(token), leaseUntil);
-    plan.record(result, leaseUntil, metrics);
-    return new Result(batch.size(), again && !sent.brokerAway(), sent.brokerAway());
+    AckResult result = ackWithinLease(plan.toBatch(claimed.token()), claimed.leaseUntil());
+    plan.record(result, claimed.leaseUntil(), metrics);
+    return new Result(batch.size(), claimed.again() && !sent.brokerAway(), sent.brokerAway());
   }
 
   private ClaimResult claim(UUID token, Instant now, Instant leaseUntil, int limit) {

@@ -2,6 +2,7 @@ package dev.outbox.internal;
 
 import dev.outbox.RelayException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ public final class RelayLoop implements Runnable {
   private final RelaySettings settings;
   private final Doorbell doorbell;
   private final Consumer<RelayException> report;
+  private final Acker acker = new Acker();
   private volatile boolean running = true;
 
   /** Creates the loop; run it on the relay's own thread. */
@@ -46,44 +48,68 @@ public final class RelayLoop implements Runnable {
   public void stop() {
     running = false;
     doorbell.ring();
+    acker.wakeAll();
   }
 
   @Override
   public void run() {
+    Thread ackThread = new Thread(acker, "outbox-" + settings.name() + "-ack");
+    ackThread.setDaemon(true);
+    ackThread.start();
+    try {
+      loop();
+      acker.finish(); // let the batches in flight finish and be acknowledged
+      ackThread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ackThread.interrupt();
+      log.warn(
+          "outbox relay '{}' was interrupted; batches in flight are left leased and will be"
+              + " claimed again when their lease expires",
+          settings.name());
+    }
+  }
+
+  private void loop() throws InterruptedException {
     Duration idle = MIN_IDLE_DELAY;
     int failures = 0;
     int away = 0;
     while (running) {
       try {
-        RelayCycle.Result cycled = away > 0 ? cycle.run(1) : cycle.run();
-        failures = 0;
-        if (cycled.brokerAway()) {
+        if (away > 0 || acker.brokerAway()) {
+          acker.awaitIdle();
           away++;
           brokerAway(away);
-          continue;
-        }
-        if (away > 0) {
+          if (!running) {
+            return;
+          }
+          if (cycle.run(1).brokerAway()) {
+            continue;
+          }
           log.info(
               "outbox relay '{}': the broker answers again after {} pause(s); resuming",
               settings.name(),
               away);
           away = 0;
+          acker.clearBrokerAway();
         }
-        if (cycled.claimAgain()) {
+        acker.awaitRoom(settings.maxBatchesInFlight());
+        if (!running) {
+          return;
+        }
+        RelayCycle.Claimed claimed = cycle.claim(settings.batchSize());
+        failures = 0;
+        if (!claimed.records().isEmpty()) {
+          acker.add(cycle.send(claimed));
+        }
+        if (claimed.again()) {
           continue;
         }
         idle =
-            cycled.claimed() > 0
+            !claimed.records().isEmpty()
                 ? MIN_IDLE_DELAY
                 : min(idle.multipliedBy(2), settings.pollInterval());
-        doorbell.await(idle);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        log.warn(
-            "outbox relay '{}' was interrupted; an in-flight batch is left leased and will be"
-                + " claimed again when its lease expires",
-            settings.name());
-        return;
+        doorbell.await(idle); // an acknowledgement rings too: its keys may be claimable again
       } catch (RelayException e) {
         failures++;
         report.accept(e);
@@ -97,6 +123,123 @@ public final class RelayLoop implements Runnable {
             new RelayException(
                 "relay '" + settings.name() + "' failed unexpectedly: " + e, e, false));
         pause(errorDelay(failures));
+      }
+    }
+  }
+
+  /**
+   * Waits for the batches in flight in the order they were claimed and acknowledges each, on a
+   * thread of its own, so that the next claims overlap the sender and the acknowledgements.
+   */
+  private final class Acker implements Runnable {
+    private final Object lock = new Object();
+    private final ArrayDeque<RelayCycle.Flight> queue = new ArrayDeque<>();
+    private int inFlight;
+    private boolean finishing;
+    private boolean gone;
+    private volatile boolean brokerAway;
+
+    void add(RelayCycle.Flight flight) {
+      synchronized (lock) {
+        queue.add(flight);
+        inFlight++;
+        lock.notifyAll();
+      }
+    }
+
+    /** Waits until fewer than {@code max} batches are in flight, or the loop is stopped. */
+    void awaitRoom(int max) throws InterruptedException {
+      synchronized (lock) {
+        while (running && !gone && inFlight >= max) {
+          lock.wait();
+        }
+      }
+    }
+
+    /** Waits until no batch is in flight. */
+    void awaitIdle() throws InterruptedException {
+      synchronized (lock) {
+        while (!gone && inFlight > 0) {
+          lock.wait();
+        }
+      }
+    }
+
+    /** Wakes the loop if it waits for room or for the batches in flight. */
+    void wakeAll() {
+      synchronized (lock) {
+        lock.notifyAll();
+      }
+    }
+
+    /** Acknowledges what is queued, then ends. */
+    void finish() {
+      synchronized (lock) {
+        finishing = true;
+        lock.notifyAll();
+      }
+    }
+
+    boolean brokerAway() {
+      return brokerAway;
+    }
+
+    void clearBrokerAway() {
+      brokerAway = false;
+    }
+
+    @Override
+    public void run() {
+      try {
+        ackInOrder();
+      } finally {
+        synchronized (lock) {
+          gone = true;
+          lock.notifyAll();
+        }
+      }
+    }
+
+    private void ackInOrder() {
+      while (true) {
+        RelayCycle.Flight flight;
+        synchronized (lock) {
+          while (queue.isEmpty() && !finishing) {
+            try {
+              lock.wait();
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+          if (queue.isEmpty()) {
+            return;
+          }
+          flight = queue.peek();
+        }
+        try {
+          if (cycle.finish(flight).brokerAway()) {
+            brokerAway = true;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return; // the batches still queued stay leased until their lease expires
+        } catch (RelayException e) {
+          report.accept(e);
+        } catch (RuntimeException | Error e) {
+          if (e instanceof VirtualMachineError vmError) {
+            throw vmError;
+          }
+          report.accept(
+              new RelayException(
+                  "relay '" + settings.name() + "' failed to finish a batch: " + e, e, false));
+        } finally {
+          synchronized (lock) {
+            queue.poll();
+            inFlight--;
+            lock.notifyAll();
+          }
+          doorbell.ring();
+        }
       }
     }
   }

@@ -12,6 +12,7 @@ public record RelaySettings(
     String name,
     OutboxTables tables,
     int batchSize,
+    int maxBatchesInFlight,
     Duration pollInterval,
     Duration leaseDuration,
     Duration sendTimeout,

@@ -5,9 +5,11 @@ import dev.outbox.Outcome;
 import dev.outbox.Sender;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -18,6 +20,7 @@ import java.util.function.Function;
 public final class BlockingSender implements Sender {
   private final CountDownLatch received = new CountDownLatch(1);
   private final CompletableFuture<Void> release = new CompletableFuture<>();
+  private final BlockingQueue<List<OutboxRecord>> batches = new LinkedBlockingQueue<>();
   private volatile List<OutboxRecord> lastBatch = List.of();
   private volatile Function<OutboxRecord, Outcome> decide = Outcome::sent;
 
@@ -30,6 +33,7 @@ public final class BlockingSender implements Sender {
   @Override
   public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
     lastBatch = batch;
+    batches.add(batch);
     received.countDown();
     return release.thenApply(ignored -> batch.stream().map(r -> decide.apply(r)).toList());
   }
@@ -40,6 +44,14 @@ public final class BlockingSender implements Sender {
       throw new AssertionError("no batch reached the sender within " + timeout);
     }
     return lastBatch;
+  }
+
+  /**
+   * The next batch handed to the sender that this method has not returned yet, waiting up to {@code
+   * timeout}; null if none came.
+   */
+  public List<OutboxRecord> nextBatch(Duration timeout) throws InterruptedException {
+    return batches.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Lets every batch, past and future, complete. */

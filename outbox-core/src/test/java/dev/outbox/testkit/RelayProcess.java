@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,17 @@ public final class RelayProcess {
   /** Starts a relay process on the test's table; it claims one batch and hangs. */
   static Process start(TestDatabase db, OutboxDialect dialect, OutboxTables tables)
       throws IOException {
+    return startPipelined(db, dialect, tables, 1);
+  }
+
+  /**
+   * Starts a relay process on the test's table with {@code inFlight} batches in flight (of 10
+   * messages each when more than one); it keeps claiming until that many batches hang in its
+   * sender.
+   */
+  static Process startPipelined(
+      TestDatabase db, OutboxDialect dialect, OutboxTables tables, int inFlight)
+      throws IOException {
     String java =
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     return new ProcessBuilder(
@@ -41,20 +54,34 @@ public final class RelayProcess {
             dialect.getClass().getName(),
             db.jdbcUrl(),
             tables.schema(),
-            tables.table())
+            tables.table(),
+            Integer.toString(inFlight))
         .redirectErrorStream(true)
         .start();
   }
 
-  /** Waits up to a minute for the process's {@code CLAIMED <n>} line and returns it. */
+  /** Waits up to a minute for {@code count} {@code CLAIMED <n>} lines. */
+  static void awaitClaims(Process p, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      awaitClaim(p);
+    }
+  }
+
+  private static final Map<Process, BufferedReader> READERS = new ConcurrentHashMap<>();
+
+  /** Waits up to a minute for the process's next {@code CLAIMED <n>} line and returns it. */
   static String awaitClaim(Process p) throws Exception {
     List<String> output = new ArrayList<>();
+    BufferedReader r =
+        READERS.computeIfAbsent(
+            p,
+            process ->
+                new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)));
     CompletableFuture<String> line =
         CompletableFuture.supplyAsync(
             () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+              try {
                 String l;
                 while ((l = r.readLine()) != null) {
                   output.add(l);
@@ -76,6 +103,7 @@ public final class RelayProcess {
 
   /** SIGKILL: no shutdown hook, no acknowledgement, no lease released. */
   static void kill(Process p) throws InterruptedException {
+    READERS.remove(p);
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);
   }
@@ -85,9 +113,10 @@ public final class RelayProcess {
         (OutboxDialect) Class.forName(args[0]).getDeclaredConstructor().newInstance();
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(args[1]);
-    config.setMaximumPoolSize(2);
+    config.setMaximumPoolSize(3);
+    int inFlight = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     try (HikariDataSource ds = new HikariDataSource(config)) {
-      OutboxRelay relay =
+      OutboxRelay.Builder builder =
           OutboxRelay.builder(
                   ds,
                   dialect,
@@ -100,10 +129,14 @@ public final class RelayProcess {
               .table(args[3])
               .name("doomed")
               .leaseDuration(LEASE)
-              .sendTimeout(LEASE.minusSeconds(10))
-              .build();
-      relay.runOnce();
-      System.out.println("UNEXPECTED: the cycle ended");
+              .sendTimeout(LEASE.minusSeconds(10));
+      if (inFlight == 1) {
+        builder.build().runOnce();
+        System.out.println("UNEXPECTED: the cycle ended");
+        return;
+      }
+      builder.batchSize(10).maxBatchesInFlight(inFlight).build().start();
+      Thread.sleep(LEASE.toMillis()); // the test kills the process long before
     }
   }
 }

@@ -1,0 +1,204 @@
+package dev.outbox.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.Sender;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Several batches in flight per relay ({@code OutboxRelay.Builder#maxBatchesInFlight}): batches
+ * that finish out of order keep per-key order and lose nothing, a message is never in two sends at
+ * once, close waits for every batch in flight, and a relay killed with batches in flight loses
+ * nothing. Payloads are {@code "<sequence within the key>"}.
+ */
+public abstract class InFlightContract extends OutboxContractSupport {
+  private ScheduledExecutorService broker;
+
+  @BeforeEach
+  void startBroker() {
+    broker = Executors.newScheduledThreadPool(4);
+  }
+
+  @AfterEach
+  void stopBroker() {
+    broker.shutdownNow();
+  }
+
+  /** Enlists {@code perKey} messages for each of {@code keys} keys, interleaved, committed. */
+  private void enlistInterleaved(int keys, int perKey) throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      for (int seq = 0; seq < perKey; seq++) {
+        List<OutboxMessage> round = new ArrayList<>(keys);
+        for (int k = 0; k < keys; k++) {
+          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
+        }
+        outbox.addAll(c, round);
+      }
+      c.commit();
+    }
+  }
+
+  /**
+   * A broker that answers each batch after a random delay of up to {@code maxDelayMillis}, so
+   * batches finish in any order. It records per key the sequence numbers handed to it, and every
+   * message handed over while an earlier send of it had not finished.
+   */
+  private final class SlowBroker implements Sender {
+    final Map<String, List<Integer>> delivered = new ConcurrentHashMap<>();
+    final Set<Long> inSend = ConcurrentHashMap.newKeySet();
+    final List<Long> sentTwiceAtOnce = new CopyOnWriteArrayList<>();
+    final AtomicInteger handed = new AtomicInteger();
+    final AtomicInteger batches = new AtomicInteger();
+    private final int maxDelayMillis;
+
+    SlowBroker(int maxDelayMillis) {
+      this.maxDelayMillis = maxDelayMillis;
+    }
+
+    @Override
+    public CompletableFuture<List<Outcome>> send(List<OutboxRecord> batch) {
+      for (OutboxRecord r : batch) {
+        if (!inSend.add(r.id())) {
+          sentTwiceAtOnce.add(r.id());
+        }
+        if (r.key() == null) {
+          continue;
+        }
+        delivered
+            .computeIfAbsent(String.valueOf(r.key()), k -> new CopyOnWriteArrayList<>())
+            .add(Integer.parseInt(r.payloadAsString()));
+      }
+      handed.addAndGet(batch.size());
+      batches.incrementAndGet();
+      CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
+      broker.schedule(
+          () -> {
+            batch.forEach(r -> inSend.remove(r.id()));
+            done.complete(Outcome.allSent(batch));
+          },
+          ThreadLocalRandom.current().nextInt(maxDelayMillis + 1),
+          TimeUnit.MILLISECONDS);
+      return done;
+    }
+  }
+
+  private static void assertDeliveredOnceInOrder(Map<String, List<Integer>> delivered, int n) {
+    List<Integer> expected = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      expected.add(i);
+    }
+    delivered.forEach(
+        (key, seqs) -> assertThat(seqs).as("key %s, in order, once each", key).isEqualTo(expected));
+  }
+
+  @Test
+  public final void batchesFinishingOutOfOrderKeepPerKeyOrderAndNothingIsInTwoSendsAtOnce()
+      throws Exception {
+    int keys = 40;
+    int perKey = 50;
+    enlistInterleaved(keys, perKey);
+    SlowBroker broker = new SlowBroker(15);
+    for (int i = 0; i < 3; i++) {
+      closeAfterTest(
+              relayBuilder(broker)
+                  .name("pipelined-" + i)
+                  .batchSize(25)
+                  .maxBatchesInFlight(8)
+                  .build())
+          .start();
+    }
+    await(
+        Duration.ofSeconds(120),
+        "all sent",
+        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+    assertThat(broker.sentTwiceAtOnce).as("messages handed over while still in a send").isEmpty();
+    assertThat(broker.delivered).hasSize(keys);
+    assertDeliveredOnceInOrder(broker.delivered, perKey);
+    assertThat(broker.handed).hasValue(keys * perKey);
+  }
+
+  @Test
+  public final void unorderedBatchesOverlapAndEveryMessageIsSentOnce() throws Exception {
+    enlistMany(1000, "t", null);
+    SlowBroker broker = new SlowBroker(20);
+    closeAfterTest(
+            relayBuilder(broker)
+                .ordering(dev.outbox.Ordering.NONE)
+                .batchSize(20)
+                .maxBatchesInFlight(6)
+                .build())
+        .start();
+    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 1000);
+    assertThat(broker.sentTwiceAtOnce).isEmpty();
+    assertThat(broker.handed).hasValue(1000);
+  }
+
+  @Test
+  public final void closeWaitsForEveryBatchInFlightAndAcknowledgesIt() throws Exception {
+    enlistMany(200, "t", null);
+    BlockingSender held = new BlockingSender();
+    OutboxRelay relay =
+        relayBuilder(held)
+            .ordering(dev.outbox.Ordering.NONE)
+            .batchSize(10)
+            .maxBatchesInFlight(4)
+            .shutdownTimeout(Duration.ofSeconds(20))
+            .build();
+    relay.start();
+    for (int i = 0; i < 4; i++) {
+      assertThat(held.nextBatch(Duration.ofSeconds(10))).as("batch %d", i).hasSize(10);
+    }
+    assertThat(held.nextBatch(Duration.ofMillis(300))).as("no fifth batch in flight").isNull();
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(relay::close);
+    Thread.sleep(200);
+    assertThat(closing).as("close waits for the batches in flight").isNotDone();
+    held.release();
+    closing.get(20, TimeUnit.SECONDS);
+    assertThat(rowsWithStatus(1)).as("the four batches in flight, acknowledged").isEqualTo(40);
+    assertThat(
+            queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NOT NULL"))
+        .as("no lease left behind")
+        .isZero();
+  }
+
+  @Test
+  public final void aRelayKilledWithBatchesInFlightLosesNothingAndKeepsTheOrder() throws Exception {
+    enlistInterleaved(10, 20);
+    Process child = RelayProcess.startPipelined(db, dialect, tables, 4);
+    try {
+      RelayProcess.awaitClaims(child, 4);
+    } finally {
+      RelayProcess.kill(child);
+    }
+    long leased =
+        queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NOT NULL");
+    assertThat(leased).as("four batches of 10 left leased by the killed relay").isEqualTo(40);
+    SlowBroker broker = new SlowBroker(5);
+    OutboxRelay survivor = closeAfterTest(relayBuilder(broker).name("survivor").build());
+    clock.advance(RelayProcess.LEASE.plusMinutes(1));
+    survivor.start();
+    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
+    assertDeliveredOnceInOrder(broker.delivered, 20);
+  }
+}
