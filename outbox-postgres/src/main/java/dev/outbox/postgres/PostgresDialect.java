@@ -15,12 +15,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
@@ -31,8 +34,12 @@ import javax.sql.DataSource;
  *
  * <p>By default enlisting also queues a {@code NOTIFY} (delivered by PostgreSQL only when the
  * transaction commits) and relays {@code LISTEN}, so a relay wakes up at once instead of waiting
- * for its poll interval. Behind PgBouncer in transaction mode, where LISTEN does not work, use
- * {@link #withoutNotifications()}. Immutable and thread-safe.
+ * for its poll interval. PostgreSQL serializes the commits of notifying transactions behind one
+ * lock, so a dialect notifies at most once per {@linkplain #withNotifyWindow notify window}: an
+ * enlist within the window of the previous notifying one (from this dialect instance) commits
+ * without a {@code NOTIFY} and is picked up by the wake-up of that one or by the claims the relay
+ * makes while it has work. Behind PgBouncer in transaction mode, where LISTEN does not work, use
+ * {@link #withoutNotifications()}. Thread-safe; its only state is the time of its last notify.
  */
 public final class PostgresDialect implements OutboxDialect {
 
@@ -42,20 +49,83 @@ public final class PostgresDialect implements OutboxDialect {
   /** Rows per INSERT statement when enlisting many messages (6 parameters each). */
   static final int INSERT_CHUNK = 1000;
 
-  private final boolean notifications;
+  /** Default {@link #withNotifyWindow notify window}: 1 ms. */
+  public static final Duration DEFAULT_NOTIFY_WINDOW = Duration.ofMillis(1);
 
-  /** A dialect with NOTIFY on enlist and LISTEN in relays. */
+  /** Longest accepted {@link #withNotifyWindow notify window}: 1 second. */
+  public static final Duration MAX_NOTIFY_WINDOW = Duration.ofSeconds(1);
+
+  private final boolean notifications;
+  private final long windowNanos;
+
+  /** When this dialect last queued a NOTIFY, on {@link System#nanoTime()}'s scale. */
+  private final AtomicLong lastNotify;
+
+  /**
+   * A dialect with NOTIFY on enlist, at most once per {@link #DEFAULT_NOTIFY_WINDOW}, and LISTEN in
+   * relays.
+   */
   public PostgresDialect() {
-    this(true);
+    this(true, DEFAULT_NOTIFY_WINDOW);
   }
 
-  private PostgresDialect(boolean notifications) {
+  private PostgresDialect(boolean notifications, Duration window) {
     this.notifications = notifications;
+    this.windowNanos = window.toNanos();
+    this.lastNotify = new AtomicLong(System.nanoTime() - windowNanos - 1);
   }
 
   /** A dialect that neither notifies nor listens: relays rely on polling alone. */
   public static PostgresDialect withoutNotifications() {
-    return new PostgresDialect(false);
+    return new PostgresDialect(false, Duration.ZERO);
+  }
+
+  /**
+   * A dialect like this one that queues a {@code NOTIFY} with an enlist only when it queued none in
+   * the last {@code window}; {@link Duration#ZERO} notifies with every enlist. Within the window
+   * the wake-up of the previous notifying transaction covers the message as long as that
+   * transaction commits after it; otherwise the relay, which claims again while it finds work and
+   * after each acknowledgement, finds it then, and an idle one at its poll interval at the latest.
+   * A longer window makes fewer transactions pay PostgreSQL's commit-time notify lock; a shorter
+   * one wakes relays for more of them.
+   *
+   * @param window from zero to {@link #MAX_NOTIFY_WINDOW}
+   * @throws IllegalArgumentException if the window is negative or longer than {@link
+   *     #MAX_NOTIFY_WINDOW}, or this dialect does not notify
+   */
+  public PostgresDialect withNotifyWindow(Duration window) {
+    Objects.requireNonNull(window, "notify window must not be null");
+    if (window.isNegative() || window.compareTo(MAX_NOTIFY_WINDOW) > 0) {
+      throw new IllegalArgumentException(
+          "notify window must be between 0 and " + MAX_NOTIFY_WINDOW + ", was " + window);
+    }
+    if (!notifications) {
+      throw new IllegalArgumentException(
+          "a dialect without notifications has no notify window; use new PostgresDialect()"
+              + ".withNotifyWindow(...)");
+    }
+    return new PostgresDialect(true, window);
+  }
+
+  /** The notify window: enlists within it of a notifying one do not notify. */
+  public Duration notifyWindow() {
+    return Duration.ofNanos(windowNanos);
+  }
+
+  /**
+   * Whether this enlist queues a NOTIFY: when notifications are on and no enlist of this dialect
+   * did within the window. Of several enlists racing for the same window exactly one notifies.
+   */
+  private boolean takeNotify() {
+    if (!notifications) {
+      return false;
+    }
+    if (windowNanos == 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    long last = lastNotify.get();
+    return now - last >= windowNanos && lastNotify.compareAndSet(last, now);
   }
 
   /** Whether enlisting notifies and relays listen. */
@@ -101,8 +171,8 @@ public final class PostgresDialect implements OutboxDialect {
   public void insert(Connection c, OutboxTables tables, List<NewRow> rows) throws SQLException {
     for (int from = 0; from < rows.size(); from += INSERT_CHUNK) {
       List<NewRow> chunk = rows.subList(from, Math.min(rows.size(), from + INSERT_CHUNK));
-      boolean last = from + INSERT_CHUNK >= rows.size();
-      try (PreparedStatement ps = c.prepareStatement(insertSql(tables, chunk.size(), last))) {
+      boolean notify = from + INSERT_CHUNK >= rows.size() && takeNotify();
+      try (PreparedStatement ps = c.prepareStatement(insertSql(tables, chunk.size(), notify))) {
         int i = 1;
         for (NewRow r : chunk) {
           ps.setObject(i++, r.messageId());
@@ -127,7 +197,7 @@ public final class PostgresDialect implements OutboxDialect {
     for (int i = 0; i < rows; i++) {
       sql.append(i == 0 ? "" : ", ").append(INSERT_ROW);
     }
-    if (notifications && withNotify) {
+    if (withNotify) {
       sql.append("; NOTIFY ").append(quote(channel(tables)));
     }
     return sql.toString();
@@ -306,6 +376,9 @@ public final class PostgresDialect implements OutboxDialect {
 
   @Override
   public String toString() {
-    return "PostgresDialect{notifications=" + notifications + '}';
+    return "PostgresDialect{notifications="
+        + notifications
+        + (notifications ? ", notifyWindow=" + notifyWindow() : "")
+        + '}';
   }
 }
