@@ -80,6 +80,9 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.PRODUCE)) {
       new ProduceScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.E2E)) {
+      new EndToEndScenario(ctx).run();
+    }
     if (ctx.options().scenarios().contains(Scenario.DRAIN)) {
       try (DrainScenario drain = new DrainScenario(ctx)) {
         drain.run();
@@ -104,7 +107,7 @@ public final class Bench {
     try (HikariDataSource pool = ctx.db().pool("warmup", ctx.options().producerThreads());
         DrainScenario drain = new DrainScenario(ctx)) {
       for (Side side : Side.values()) {
-        produce.once(pool, side, ctx.db().hasNotifications(), n);
+        produce.once(pool, side, ProduceScenario.Wake.DEFAULT, n);
         drain.once(side, 1, 100, new DrainScenario.Order(Ordering.NONE, 100), n);
       }
     }

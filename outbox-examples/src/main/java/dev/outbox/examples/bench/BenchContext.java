@@ -6,6 +6,7 @@ import dev.outbox.Sender;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
+import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.PrintStream;
@@ -72,8 +73,13 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
 
   /** The outbox on the benchmark's outbox table, with or without notifications, telemetry off. */
   JdbcOutbox outbox(boolean notify) {
+    return outbox(db.dialect(notify));
+  }
+
+  /** The outbox on the benchmark's outbox table through {@code dialect}, telemetry off. */
+  JdbcOutbox outbox(OutboxDialect dialect) {
     OutboxTables t = db.outboxTables();
-    return JdbcOutbox.builder(db.dialect(notify))
+    return JdbcOutbox.builder(dialect)
         .schema(t.schema())
         .table(t.table())
         .openTelemetry(OpenTelemetry.noop())

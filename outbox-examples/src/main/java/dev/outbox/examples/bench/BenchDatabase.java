@@ -36,6 +36,11 @@ interface BenchDatabase extends AutoCloseable {
   /** The outbox dialect, with or without wake-up notifications where the database has them. */
   OutboxDialect dialect(boolean notifications);
 
+  /** The outbox dialect for a produce variant's wake-up setting. */
+  default OutboxDialect dialect(ProduceScenario.Wake wake) {
+    return dialect(wake != ProduceScenario.Wake.OFF);
+  }
+
   /** The outbox's tables, created with the outbox migrations. */
   OutboxTables outboxTables();
 

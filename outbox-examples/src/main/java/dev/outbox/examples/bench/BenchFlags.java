@@ -33,8 +33,8 @@ final class BenchFlags {
                                       with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
-        --scenarios LIST              produce,drain,latency,growth,backlog (default all but
-                                      backlog, the longest)
+        --scenarios LIST              produce,e2e,drain,latency,growth,backlog (default all
+                                      but backlog, the longest)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
         --payload-bytes N             payload size (default 200)
@@ -184,7 +184,7 @@ final class BenchFlags {
         result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, drain, latency, growth and backlog; '"
+            "--scenarios takes produce, e2e, drain, latency, growth and backlog; '"
                 + s
                 + "' is none of them");
       }

@@ -76,6 +76,8 @@ record BenchOptions(
     LATENCY,
     /** The claim's cost with and without a large history of sent rows. */
     GROWTH,
+    /** Producers at full speed and one relay, until every message is delivered. */
+    E2E,
     /**
      * The per-message drain cost of a large backlog against a small one; not in the default set, as
      * its large backlogs make it the longest scenario.

@@ -174,8 +174,8 @@ final class DrainScenario implements AutoCloseable {
   /** Each relay gets a pool of its own, as a relay in its own service would. */
   private HikariDataSource relayPool(int i) {
     while (relayPools.size() <= i) {
-      // one connection for claims and acks, one held by LISTEN, one spare
-      relayPools.add(ctx.db().pool("relay-" + (relayPools.size() + 1), 3));
+      // a claim and an acknowledgement at once, one held by LISTEN, one spare
+      relayPools.add(ctx.db().pool("relay-" + (relayPools.size() + 1), 4));
     }
     return relayPools.get(i);
   }

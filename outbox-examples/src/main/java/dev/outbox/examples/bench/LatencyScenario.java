@@ -48,6 +48,14 @@ final class LatencyScenario {
   }
 
   /**
+   * The wake-ups a run compares: NOTIFY (the default) and polling only, or polling only where the
+   * database has no notifications.
+   */
+  static boolean[] notifySettings(BenchDatabase db) {
+    return db.hasNotifications() ? new boolean[] {true, false} : new boolean[] {false};
+  }
+
+  /**
    * Every rate, with NOTIFY (where the database has it) and polling only, interleaved with the
    * baseline, every round.
    */
@@ -56,7 +64,7 @@ final class LatencyScenario {
     try (HikariDataSource producers = ctx.db().pool("latency-producers", threads);
         HikariDataSource consumer = ctx.db().pool("latency-consumer", 3)) {
       for (int rate : ctx.options().latencyRates()) {
-        for (boolean notify : ProduceScenario.notifySettings(ctx.db())) {
+        for (boolean notify : notifySettings(ctx.db())) {
           String variant = variant(rate, notify, ctx.options().pollInterval());
           for (int round = 1; round <= ctx.options().rounds(); round++) {
             for (Side side : Side.values()) {

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -115,6 +116,15 @@ final class PostgresBench extends SqlBench {
   @Override
   public OutboxDialect dialect(boolean notifications) {
     return notifications ? new PostgresDialect() : PostgresDialect.withoutNotifications();
+  }
+
+  @Override
+  public OutboxDialect dialect(ProduceScenario.Wake wake) {
+    return switch (wake) {
+      case DEFAULT -> new PostgresDialect();
+      case EVERY_COMMIT -> new PostgresDialect().withNotifyWindow(Duration.ZERO);
+      case OFF -> PostgresDialect.withoutNotifications();
+    };
   }
 
   @Override

@@ -6,18 +6,21 @@ import dev.outbox.OutboxMessage;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
+import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Produce: N messages, one per transaction, from several threads through a HikariCP pool. The
- * baseline inserts the same row with a plain INSERT in the same kind of transaction (and sends the
- * same NOTIFY when the outbox does); the outbox enlists it with {@link JdbcOutbox#add}, with NOTIFY
- * on and off. No relay runs meanwhile.
+ * outbox enlists each with {@link JdbcOutbox#add}; the baseline inserts the same row with a plain
+ * INSERT in the same kind of transaction. Variants: the outbox's default settings against the plain
+ * INSERT, and where the database has notifications, NOTIFY with every commit against the INSERT
+ * plus the same NOTIFY, and NOTIFY off against the plain INSERT. No relay runs meanwhile.
  */
 final class ProduceScenario {
   static final String NAME = "produce";
@@ -28,31 +31,44 @@ final class ProduceScenario {
     this.ctx = ctx;
   }
 
-  /** The variant label of a NOTIFY setting; {@link Targets} finds rows by it. */
-  static String variant(boolean notify) {
-    return notify ? "NOTIFY on" : "NOTIFY off";
+  /** How the producers wake relays: the outbox's dialect and what the baseline pays for it. */
+  enum Wake {
+    /** The dialect's defaults (on PostgreSQL a NOTIFY at most once per notify window). */
+    DEFAULT("default settings vs plain INSERT"),
+    /** A NOTIFY with every commit, on both sides. */
+    EVERY_COMMIT("NOTIFY every commit, both sides"),
+    /** No NOTIFY. */
+    OFF("NOTIFY off vs plain INSERT");
+
+    private final String label;
+
+    Wake(String label) {
+      this.label = label;
+    }
+
+    /** Whether the baseline's transactions NOTIFY. */
+    boolean baselineNotifies() {
+      return this == EVERY_COMMIT;
+    }
   }
 
-  /**
-   * The NOTIFY settings a run compares: on and off, or only off where the database has no
-   * notifications.
-   */
-  static boolean[] notifySettings(BenchDatabase db) {
-    return db.hasNotifications() ? new boolean[] {true, false} : new boolean[] {false};
+  /** The variant label of a wake-up setting; {@link Targets} finds rows by it. */
+  static String variant(Wake wake, int threads) {
+    return wake.label + ", " + threads + " threads";
   }
 
-  /** Runs each NOTIFY setting, interleaved with the baseline, every round. */
+  /** The settings a run compares: all three, or the default only without notifications. */
+  static List<Wake> wakes(BenchDatabase db) {
+    return db.hasNotifications() ? List.of(Wake.values()) : List.of(Wake.DEFAULT);
+  }
+
+  /** Runs each wake-up setting, interleaved with the baseline, every round. */
   void run() throws Exception {
     int threads = ctx.options().producerThreads();
     try (HikariDataSource pool = ctx.db().pool("producers", threads)) {
-      for (boolean notify : notifySettings(ctx.db())) {
+      for (Wake notify : wakes(ctx.db())) {
         Key key =
-            BenchContext.key(
-                NAME,
-                variant(notify) + ", " + threads + " threads",
-                "throughput",
-                "msg/s",
-                Better.HIGHER);
+            BenchContext.key(NAME, variant(notify, threads), "throughput", "msg/s", Better.HIGHER);
         for (int round = 1; round <= ctx.options().rounds(); round++) {
           for (Side side : Side.values()) {
             double rate = once(pool, side, notify, ctx.options().messages());
@@ -64,13 +80,29 @@ final class ProduceScenario {
   }
 
   /** One timed run on empty tables; returns messages per second. */
-  double once(HikariDataSource pool, Side side, boolean notify, int n) throws Exception {
+  double once(HikariDataSource pool, Side side, Wake notify, int n) throws Exception {
     OutboxTables table = side == Side.BASELINE ? ctx.db().rawTables() : ctx.db().outboxTables();
     ctx.db().reset(table);
     ctx.db().settle(table);
-    Transaction tx = side == Side.BASELINE ? raw(notify) : outbox(notify);
-    AtomicInteger next = new AtomicInteger();
+    Transaction tx =
+        side == Side.BASELINE ? raw(notify.baselineNotifies()) : outbox(ctx.db().dialect(notify));
     long start = System.nanoTime();
+    writeAll(pool, tx, n);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long written = ctx.db().count(table, 0);
+    if (written != n) {
+      throw new IllegalStateException(
+          side.label() + " produce wrote " + written + " rows, expected " + n);
+    }
+    return n / seconds;
+  }
+
+  /**
+   * Writes messages 0 to {@code n - 1}, one per transaction, from the configured number of producer
+   * threads sharing {@code pool}; returns when all are committed.
+   */
+  void writeAll(HikariDataSource pool, Transaction tx, int n) throws InterruptedException {
+    AtomicInteger next = new AtomicInteger();
     Workers.runAll(
         "producer",
         ctx.options().producerThreads(),
@@ -84,13 +116,6 @@ final class ProduceScenario {
             }
           }
         });
-    double seconds = (System.nanoTime() - start) / 1e9;
-    long written = ctx.db().count(table, 0);
-    if (written != n) {
-      throw new IllegalStateException(
-          side.label() + " produce wrote " + written + " rows, expected " + n);
-    }
-    return n / seconds;
   }
 
   /** Writes message {@code i} in the caller's transaction. */
@@ -99,7 +124,8 @@ final class ProduceScenario {
     void write(Connection c, int i) throws SQLException;
   }
 
-  private Transaction raw(boolean notify) {
+  /** The baseline's transaction: a plain INSERT of the row, with or without a NOTIFY. */
+  Transaction raw(boolean notify) {
     RawQueue raw = ctx.db().raw();
     return (c, i) ->
         raw.insert(
@@ -113,8 +139,9 @@ final class ProduceScenario {
             notify);
   }
 
-  private Transaction outbox(boolean notify) {
-    JdbcOutbox outbox = ctx.outbox(notify);
+  /** The outbox's transaction: {@link JdbcOutbox#add} through {@code dialect}. */
+  Transaction outbox(OutboxDialect dialect) {
+    JdbcOutbox outbox = ctx.outbox(dialect);
     return (c, i) ->
         outbox.add(
             c,

@@ -111,7 +111,8 @@ class BenchSmokeIT {
     Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertEveryScenarioReportsBothSidesForEveryRound(report);
-    assertThat(variants(report, "produce")).containsExactly("NOTIFY off, 2 threads");
+    assertThat(variants(report, "produce"))
+        .containsExactly("default settings vs plain INSERT, 2 threads");
     assertThat(variants(report, "latency")).containsExactly("200 msg/s, polling 100 ms");
     assertThat(variants(report, "drain"))
         .containsExactly("relays=2 batch=50 NONE", "relays=2 batch=50 PER_KEY/10 keys");
@@ -252,7 +253,7 @@ class BenchSmokeIT {
   private static void assertEveryScenarioReportsBothSidesForEveryRound(Report report) {
     Set<String> scenarios =
         report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
-    assertThat(scenarios).containsExactlyInAnyOrder("produce", "drain", "latency", "growth");
+    assertThat(scenarios).containsExactlyInAnyOrder("produce", "e2e", "drain", "latency", "growth");
     for (Result r : report.results()) {
       assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
       assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
