@@ -24,29 +24,45 @@ public final class Outcome {
   private final Status status;
   private final Throwable cause;
   private final String reason;
+  private final boolean brokerUnavailable;
 
-  private Outcome(long recordId, Status status, Throwable cause, String reason) {
+  private Outcome(
+      long recordId, Status status, Throwable cause, String reason, boolean brokerUnavailable) {
     this.recordId = recordId;
     this.status = status;
     this.cause = cause;
     this.reason = reason;
+    this.brokerUnavailable = brokerUnavailable;
   }
 
   /** The record was delivered. */
   public static Outcome sent(OutboxRecord record) {
-    return new Outcome(record.id(), Status.SENT, null, null);
+    return new Outcome(record.id(), Status.SENT, null, null, false);
   }
 
   /** Delivery failed transiently; the relay retries after the backoff. */
   public static Outcome retry(OutboxRecord record, Throwable cause) {
     Objects.requireNonNull(cause, "cause");
-    return new Outcome(record.id(), Status.RETRY, cause, describe(cause));
+    return new Outcome(record.id(), Status.RETRY, cause, describe(cause), false);
+  }
+
+  /**
+   * Delivery failed because the broker could not be reached or is not serving (a connection refused
+   * or lost, a request timed out, no leader): a {@link Status#RETRY} that is not the message's
+   * fault. When every record of a batch is retried this way (or with a cause the relay recognizes
+   * as connection-level: an {@link java.io.IOException} or a {@link
+   * java.util.concurrent.TimeoutException} among the causes), the relay counts no attempt and
+   * pauses deliveries as a whole instead, see {@code OutboxRelay.Builder#brokerPause}.
+   */
+  public static Outcome unavailable(OutboxRecord record, Throwable cause) {
+    Objects.requireNonNull(cause, "cause");
+    return new Outcome(record.id(), Status.RETRY, cause, describe(cause), true);
   }
 
   /** Delivery can never succeed; the relay dead-letters the record with this reason. */
   public static Outcome dead(OutboxRecord record, String reason) {
     Objects.requireNonNull(reason, "reason");
-    return new Outcome(record.id(), Status.DEAD, null, reason);
+    return new Outcome(record.id(), Status.DEAD, null, reason, false);
   }
 
   /** One {@link #sent} outcome for every record of {@code batch}. */
@@ -67,6 +83,11 @@ public final class Outcome {
   /** The failure behind a retry, or null. */
   public Throwable cause() {
     return cause;
+  }
+
+  /** Whether this is a retry because the broker was unavailable, see {@link #unavailable}. */
+  public boolean brokerUnavailable() {
+    return brokerUnavailable;
   }
 
   /** The text stored as the message's last error (retry) or dead-letter reason (dead); or null. */

@@ -159,7 +159,8 @@ final class BatchSender {
   }
 
   private static boolean unavailable(Outcome o) {
-    return o.status() == Outcome.Status.RETRY && connectionLevel(o.cause());
+    return o.status() == Outcome.Status.RETRY
+        && (o.brokerUnavailable() || connectionLevel(o.cause()));
   }
 
   /**

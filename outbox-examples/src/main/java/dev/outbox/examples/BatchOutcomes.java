@@ -63,6 +63,14 @@ public final class BatchOutcomes {
     report(index, Outcome.retry(batch.get(index), cause));
   }
 
+  /**
+   * Reports that the broker could not be reached for the record at {@code index} (see {@link
+   * Outcome#unavailable}); ignored if already reported.
+   */
+  public void unavailable(int index, Throwable cause) {
+    report(index, Outcome.unavailable(batch.get(index), cause));
+  }
+
   /** Reports a permanent failure of the record at {@code index}; ignored if already reported. */
   public void dead(int index, String reason) {
     report(index, Outcome.dead(batch.get(index), reason));

@@ -4,7 +4,9 @@ import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Tells the Kafka errors that no retry can fix from those worth retrying. */
 final class KafkaErrors {
@@ -22,6 +24,20 @@ final class KafkaErrors {
         || error instanceof InvalidTopicException
         || error instanceof InvalidRecordException
         || error instanceof SerializationException;
+  }
+
+  /**
+   * Whether {@code error} says the cluster could not take the record for now, whatever the record:
+   * a {@link RetriableException} (a request or delivery timeout, a lost connection, no leader, too
+   * few in-sync replicas). A batch that fails only this way is an outage, for which the relay
+   * pauses without counting attempts. A topic that does not exist (unknown, or its metadata never
+   * came) is the message's problem, not an outage: those records are retried with their attempts
+   * counted, so they end as dead letters instead of pausing the relay for good.
+   */
+  static boolean isUnavailable(Throwable error) {
+    return error instanceof RetriableException
+        && !(error instanceof UnknownTopicOrPartitionException)
+        && !isMetadataTimeout(error);
   }
 
   /** Whether {@code error} says the producer gave up waiting for the topic's metadata. */

@@ -158,6 +158,8 @@ public final class KafkaSender implements Sender, AutoCloseable {
       outcomes.sent(index);
     } else if (KafkaErrors.isPermanent(error)) {
       outcomes.dead(index, "Kafka rejected the record permanently: " + error);
+    } else if (KafkaErrors.isUnavailable(error)) {
+      outcomes.unavailable(index, error);
     } else {
       outcomes.retry(index, error);
     }
