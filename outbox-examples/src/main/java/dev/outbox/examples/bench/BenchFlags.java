@@ -33,8 +33,9 @@ final class BenchFlags {
                                       with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
-        --scenarios LIST              produce,drain,latency,growth,backlog (default all but
-                                      backlog, the longest)
+        --scenarios LIST              produce,drain,latency,growth,backlog,slow-sender
+                                      (default the first four: backlog and slow-sender are
+                                      the longest)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
         --payload-bytes N             payload size (default 200)
@@ -181,10 +182,11 @@ final class BenchFlags {
     Set<Scenario> result = EnumSet.noneOf(Scenario.class);
     for (String s : value.split(",")) {
       try {
-        result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+        result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, drain, latency, growth and backlog; '"
+            "--scenarios takes produce, drain, latency, growth, backlog and slow-sender;"
+                + " '"
                 + s
                 + "' is none of them");
       }

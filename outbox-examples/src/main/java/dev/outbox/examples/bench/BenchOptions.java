@@ -80,12 +80,17 @@ record BenchOptions(
      * The per-message drain cost of a large backlog against a small one; not in the default set, as
      * its large backlogs make it the longest scenario.
      */
-    BACKLOG
+    BACKLOG,
+    /** One relay's drain with a sender that answers after 10 ms, against the no-op sender. */
+    SLOW_SENDER
   }
 
-  /** The scenarios run when none are named: all but {@link Scenario#BACKLOG}. */
+  /**
+   * The scenarios run when none are named: all but {@link Scenario#BACKLOG} and the sender
+   * scenarios, which need brokers or take long.
+   */
   static final Set<Scenario> DEFAULT_SCENARIOS =
-      Set.copyOf(EnumSet.complementOf(EnumSet.of(Scenario.BACKLOG)));
+      Set.copyOf(EnumSet.complementOf(EnumSet.of(Scenario.BACKLOG, Scenario.SLOW_SENDER)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
