@@ -33,6 +33,7 @@ import java.util.Set;
  * @param pollInterval the relay's (and the raw poller's) poll interval in the latency scenario
  * @param historyRows the already-sent rows of the backlog-growth scenario
  * @param growthClaims the claims timed per round in the backlog-growth scenario
+ * @param amqpUrl the RabbitMQ of the rabbitmq scenario, as an AMQP URI
  * @param warmup whether an unreported warm-up runs before the measurements
  * @param out where the JSON results are written
  */
@@ -55,6 +56,7 @@ record BenchOptions(
     Duration pollInterval,
     int historyRows,
     int growthClaims,
+    String amqpUrl,
     boolean warmup,
     Path out) {
 
@@ -82,7 +84,9 @@ record BenchOptions(
      */
     BACKLOG,
     /** One relay's drain with a sender that answers after 10 ms, against the no-op sender. */
-    SLOW_SENDER
+    SLOW_SENDER,
+    /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
+    RABBITMQ
   }
 
   /**
@@ -90,7 +94,9 @@ record BenchOptions(
    * scenarios, which need brokers or take long.
    */
   static final Set<Scenario> DEFAULT_SCENARIOS =
-      Set.copyOf(EnumSet.complementOf(EnumSet.of(Scenario.BACKLOG, Scenario.SLOW_SENDER)));
+      Set.copyOf(
+          EnumSet.complementOf(
+              EnumSet.of(Scenario.BACKLOG, Scenario.SLOW_SENDER, Scenario.RABBITMQ)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
@@ -137,6 +143,9 @@ record BenchOptions(
   /** Default {@link Builder#growthClaims(int)}. */
   static final int DEFAULT_GROWTH_CLAIMS = 50;
 
+  /** Default {@link Builder#amqpUrl(String)}: the local RabbitMQ. */
+  static final String DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+
   /** Default {@link Builder#schema(String)}. */
   static final String DEFAULT_SCHEMA = "outbox_bench";
 
@@ -172,6 +181,7 @@ record BenchOptions(
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int historyRows = DEFAULT_HISTORY_ROWS;
     private int growthClaims = DEFAULT_GROWTH_CLAIMS;
+    private String amqpUrl = DEFAULT_AMQP_URL;
     private boolean warmup = true;
     private Path out;
 
@@ -317,6 +327,16 @@ record BenchOptions(
     }
 
     /**
+     * The RabbitMQ of the rabbitmq scenario: an {@code amqp://} or {@code amqps://} URI with user
+     * and password; the virtual host is the path ({@code /%2F}, or no path, for the default virtual
+     * host {@code /}). Default: {@value #DEFAULT_AMQP_URL}.
+     */
+    Builder amqpUrl(String amqpUrl) {
+      this.amqpUrl = amqpUrl;
+      return this;
+    }
+
+    /**
      * Whether an unreported warm-up runs first, so JIT compilation is not measured. Default: on.
      */
     Builder warmup(boolean warmup) {
@@ -364,6 +384,10 @@ record BenchOptions(
       durationRange("poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
       range("history-rows", historyRows, 0, 100_000_000);
       range("growth-claims", growthClaims, 1, 10_000);
+      if (amqpUrl == null || !amqpUrl.matches("amqps?://.*")) {
+        throw new IllegalArgumentException(
+            "amqp-url must be an amqp:// or amqps:// URI, was '" + amqpUrl + "'");
+      }
       String url =
           jdbcUrl != null
               ? jdbcUrl
@@ -388,6 +412,7 @@ record BenchOptions(
           pollInterval,
           historyRows,
           growthClaims,
+          amqpUrl,
           warmup,
           target);
     }

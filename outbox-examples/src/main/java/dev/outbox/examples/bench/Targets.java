@@ -194,6 +194,9 @@ final class Targets {
           0.7,
           checks);
     }
+    for (Order o : orders) {
+      ratio(results, RabbitMqScenario.NAME, RabbitMqScenario.variant(o), "throughput", 0.7, checks);
+    }
   }
 
   private static void ratio(
