@@ -100,6 +100,9 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.RABBITMQ)) {
       new RabbitMqScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.KAFKA)) {
+      new KafkaScenario(ctx).run();
+    }
   }
 
   /** Runs both sides of produce and drain once, unreported, so JIT compilation is not timed. */

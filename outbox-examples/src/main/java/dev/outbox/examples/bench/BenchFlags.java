@@ -34,7 +34,7 @@ final class BenchFlags {
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
         --scenarios LIST              produce,drain,latency,growth,backlog,slow-sender,
-                                      rabbitmq (default the first four: backlog is the
+                                      rabbitmq,kafka (default the first four: backlog is the
                                       longest, the others need brokers)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
@@ -55,6 +55,8 @@ final class BenchFlags {
         --growth-claims N             claims timed per growth round (default 50)
         --amqp-url URI                RabbitMQ of the rabbitmq scenario
                                       (default amqp://guest:guest@127.0.0.1:5672)
+        --kafka-bootstrap HOST:PORT   Kafka of the kafka scenario (default a broker started
+                                      in-process)
         --no-warmup                   skip the unreported warm-up
         --out FILE                    JSON results (default bench-results/bench-<time>.json)
         --help                        this text
@@ -86,6 +88,7 @@ final class BenchFlags {
           "history-rows",
           "growth-claims",
           "amqp-url",
+          "kafka-bootstrap",
           "out");
 
   /** Thrown for {@code --help}: the caller prints {@link #USAGE} and exits normally. */
@@ -161,6 +164,7 @@ final class BenchFlags {
       case "history-rows" -> b.historyRows(integer(name, value));
       case "growth-claims" -> b.growthClaims(integer(name, value));
       case "amqp-url" -> b.amqpUrl(value);
+      case "kafka-bootstrap" -> b.kafkaBootstrap(value);
       case "out" -> b.out(Path.of(value));
       default -> throw new IllegalArgumentException("unknown flag --" + name + "; see --help");
     }
@@ -189,8 +193,8 @@ final class BenchFlags {
         result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, drain, latency, growth, backlog, slow-sender and"
-                + " rabbitmq; '"
+            "--scenarios takes produce, drain, latency, growth, backlog, slow-sender, rabbitmq"
+                + " and kafka; '"
                 + s
                 + "' is none of them");
       }

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param historyRows the already-sent rows of the backlog-growth scenario
  * @param growthClaims the claims timed per round in the backlog-growth scenario
  * @param amqpUrl the RabbitMQ of the rabbitmq scenario, as an AMQP URI
+ * @param kafkaBootstrap the Kafka of the kafka scenario ({@code host:port[,host:port…]}), or null
+ *     for a broker started in-process
  * @param warmup whether an unreported warm-up runs before the measurements
  * @param out where the JSON results are written
  */
@@ -57,6 +59,7 @@ record BenchOptions(
     int historyRows,
     int growthClaims,
     String amqpUrl,
+    String kafkaBootstrap,
     boolean warmup,
     Path out) {
 
@@ -86,7 +89,9 @@ record BenchOptions(
     /** One relay's drain with a sender that answers after 10 ms, against the no-op sender. */
     SLOW_SENDER,
     /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
-    RABBITMQ
+    RABBITMQ,
+    /** One relay's drain through the Kafka sender, against a raw producer. */
+    KAFKA
   }
 
   /**
@@ -96,7 +101,8 @@ record BenchOptions(
   static final Set<Scenario> DEFAULT_SCENARIOS =
       Set.copyOf(
           EnumSet.complementOf(
-              EnumSet.of(Scenario.BACKLOG, Scenario.SLOW_SENDER, Scenario.RABBITMQ)));
+              EnumSet.of(
+                  Scenario.BACKLOG, Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
@@ -182,6 +188,7 @@ record BenchOptions(
     private int historyRows = DEFAULT_HISTORY_ROWS;
     private int growthClaims = DEFAULT_GROWTH_CLAIMS;
     private String amqpUrl = DEFAULT_AMQP_URL;
+    private String kafkaBootstrap;
     private boolean warmup = true;
     private Path out;
 
@@ -337,6 +344,15 @@ record BenchOptions(
     }
 
     /**
+     * The Kafka of the kafka scenario, {@code host:port[,host:port…]}; null starts a single-node
+     * broker in the benchmark's JVM. Default: null.
+     */
+    Builder kafkaBootstrap(String kafkaBootstrap) {
+      this.kafkaBootstrap = kafkaBootstrap;
+      return this;
+    }
+
+    /**
      * Whether an unreported warm-up runs first, so JIT compilation is not measured. Default: on.
      */
     Builder warmup(boolean warmup) {
@@ -388,6 +404,10 @@ record BenchOptions(
         throw new IllegalArgumentException(
             "amqp-url must be an amqp:// or amqps:// URI, was '" + amqpUrl + "'");
       }
+      if (kafkaBootstrap != null && !kafkaBootstrap.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+        throw new IllegalArgumentException(
+            "kafka-bootstrap must be host:port[,host:port...], was '" + kafkaBootstrap + "'");
+      }
       String url =
           jdbcUrl != null
               ? jdbcUrl
@@ -413,6 +433,7 @@ record BenchOptions(
           historyRows,
           growthClaims,
           amqpUrl,
+          kafkaBootstrap,
           warmup,
           target);
     }

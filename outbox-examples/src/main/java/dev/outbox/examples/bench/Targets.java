@@ -197,6 +197,9 @@ final class Targets {
     for (Order o : orders) {
       ratio(results, RabbitMqScenario.NAME, RabbitMqScenario.variant(o), "throughput", 0.7, checks);
     }
+    for (Order o : orders) {
+      ratio(results, KafkaScenario.NAME, KafkaScenario.variant(o), "throughput", 0.7, checks);
+    }
   }
 
   private static void ratio(
