@@ -97,6 +97,15 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.BACKLOG)) {
       new BacklogScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.SLOW_SENDER)) {
+      new SlowSenderScenario(ctx).run();
+    }
+    if (ctx.options().scenarios().contains(Scenario.RABBITMQ)) {
+      new RabbitMqScenario(ctx).run();
+    }
+    if (ctx.options().scenarios().contains(Scenario.KAFKA)) {
+      new KafkaScenario(ctx).run();
+    }
   }
 
   /** Runs both sides of produce and drain once, unreported, so JIT compilation is not timed. */

@@ -33,8 +33,9 @@ final class BenchFlags {
                                       with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
-        --scenarios LIST              produce,e2e,drain,latency,growth,backlog (default all
-                                      but backlog, the longest)
+        --scenarios LIST              produce,e2e,drain,latency,growth,backlog,slow-sender,
+                                      rabbitmq,kafka (default the first five: backlog is the
+                                      longest, the others need brokers)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
         --payload-bytes N             payload size (default 200)
@@ -52,6 +53,10 @@ final class BenchFlags {
         --poll-interval DURATION      relay and raw poller poll interval in latency (default 1s)
         --history-rows N              sent rows for the backlog-growth scenario (default 1000000)
         --growth-claims N             claims timed per growth round (default 50)
+        --amqp-url URI                RabbitMQ of the rabbitmq scenario
+                                      (default amqp://guest:guest@127.0.0.1:5672)
+        --kafka-bootstrap HOST:PORT   Kafka of the kafka scenario (default a broker started
+                                      in-process)
         --no-warmup                   skip the unreported warm-up
         --out FILE                    JSON results (default bench-results/bench-<time>.json)
         --help                        this text
@@ -82,6 +87,8 @@ final class BenchFlags {
           "poll-interval",
           "history-rows",
           "growth-claims",
+          "amqp-url",
+          "kafka-bootstrap",
           "out");
 
   /** Thrown for {@code --help}: the caller prints {@link #USAGE} and exits normally. */
@@ -156,6 +163,8 @@ final class BenchFlags {
       case "poll-interval" -> b.pollInterval(duration(name, value));
       case "history-rows" -> b.historyRows(integer(name, value));
       case "growth-claims" -> b.growthClaims(integer(name, value));
+      case "amqp-url" -> b.amqpUrl(value);
+      case "kafka-bootstrap" -> b.kafkaBootstrap(value);
       case "out" -> b.out(Path.of(value));
       default -> throw new IllegalArgumentException("unknown flag --" + name + "; see --help");
     }
@@ -181,10 +190,11 @@ final class BenchFlags {
     Set<Scenario> result = EnumSet.noneOf(Scenario.class);
     for (String s : value.split(",")) {
       try {
-        result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT)));
+        result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, e2e, drain, latency, growth and backlog; '"
+            "--scenarios takes produce, e2e, drain, latency, growth, backlog, slow-sender,"
+                + " rabbitmq and kafka; '"
                 + s
                 + "' is none of them");
       }

@@ -33,6 +33,9 @@ import java.util.Set;
  * @param pollInterval the relay's (and the raw poller's) poll interval in the latency scenario
  * @param historyRows the already-sent rows of the backlog-growth scenario
  * @param growthClaims the claims timed per round in the backlog-growth scenario
+ * @param amqpUrl the RabbitMQ of the rabbitmq scenario, as an AMQP URI
+ * @param kafkaBootstrap the Kafka of the kafka scenario ({@code host:port[,host:port…]}), or null
+ *     for a broker started in-process
  * @param warmup whether an unreported warm-up runs before the measurements
  * @param out where the JSON results are written
  */
@@ -55,6 +58,8 @@ record BenchOptions(
     Duration pollInterval,
     int historyRows,
     int growthClaims,
+    String amqpUrl,
+    String kafkaBootstrap,
     boolean warmup,
     Path out) {
 
@@ -82,12 +87,24 @@ record BenchOptions(
      * The per-message drain cost of a large backlog against a small one; not in the default set, as
      * its large backlogs make it the longest scenario.
      */
-    BACKLOG
+    BACKLOG,
+    /** One relay's drain with a sender that answers after 10 ms, against the no-op sender. */
+    SLOW_SENDER,
+    /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
+    RABBITMQ,
+    /** One relay's drain through the Kafka sender, against a raw producer. */
+    KAFKA
   }
 
-  /** The scenarios run when none are named: all but {@link Scenario#BACKLOG}. */
+  /**
+   * The scenarios run when none are named: all but {@link Scenario#BACKLOG} and the sender
+   * scenarios, which need brokers or take long.
+   */
   static final Set<Scenario> DEFAULT_SCENARIOS =
-      Set.copyOf(EnumSet.complementOf(EnumSet.of(Scenario.BACKLOG)));
+      Set.copyOf(
+          EnumSet.complementOf(
+              EnumSet.of(
+                  Scenario.BACKLOG, Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
@@ -134,6 +151,9 @@ record BenchOptions(
   /** Default {@link Builder#growthClaims(int)}. */
   static final int DEFAULT_GROWTH_CLAIMS = 50;
 
+  /** Default {@link Builder#amqpUrl(String)}: the local RabbitMQ. */
+  static final String DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
+
   /** Default {@link Builder#schema(String)}. */
   static final String DEFAULT_SCHEMA = "outbox_bench";
 
@@ -169,6 +189,8 @@ record BenchOptions(
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int historyRows = DEFAULT_HISTORY_ROWS;
     private int growthClaims = DEFAULT_GROWTH_CLAIMS;
+    private String amqpUrl = DEFAULT_AMQP_URL;
+    private String kafkaBootstrap;
     private boolean warmup = true;
     private Path out;
 
@@ -314,6 +336,25 @@ record BenchOptions(
     }
 
     /**
+     * The RabbitMQ of the rabbitmq scenario: an {@code amqp://} or {@code amqps://} URI with user
+     * and password; the virtual host is the path ({@code /%2F}, or no path, for the default virtual
+     * host {@code /}). Default: {@value #DEFAULT_AMQP_URL}.
+     */
+    Builder amqpUrl(String amqpUrl) {
+      this.amqpUrl = amqpUrl;
+      return this;
+    }
+
+    /**
+     * The Kafka of the kafka scenario, {@code host:port[,host:port…]}; null starts a single-node
+     * broker in the benchmark's JVM. Default: null.
+     */
+    Builder kafkaBootstrap(String kafkaBootstrap) {
+      this.kafkaBootstrap = kafkaBootstrap;
+      return this;
+    }
+
+    /**
      * Whether an unreported warm-up runs first, so JIT compilation is not measured. Default: on.
      */
     Builder warmup(boolean warmup) {
@@ -361,6 +402,14 @@ record BenchOptions(
       durationRange("poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
       range("history-rows", historyRows, 0, 100_000_000);
       range("growth-claims", growthClaims, 1, 10_000);
+      if (amqpUrl == null || !amqpUrl.matches("amqps?://.*")) {
+        throw new IllegalArgumentException(
+            "amqp-url must be an amqp:// or amqps:// URI, was '" + amqpUrl + "'");
+      }
+      if (kafkaBootstrap != null && !kafkaBootstrap.matches("[^\\s,]+:\\d+(,[^\\s,]+:\\d+)*")) {
+        throw new IllegalArgumentException(
+            "kafka-bootstrap must be host:port[,host:port...], was '" + kafkaBootstrap + "'");
+      }
       String url =
           jdbcUrl != null
               ? jdbcUrl
@@ -385,6 +434,8 @@ record BenchOptions(
           pollInterval,
           historyRows,
           growthClaims,
+          amqpUrl,
+          kafkaBootstrap,
           warmup,
           target);
     }

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -38,6 +39,32 @@ interface RawQueue {
    * @return how many rows were consumed
    */
   int consume(Connection c, int batch, Consumer<UUID> onRead) throws SQLException;
+
+  /**
+   * A pending row as a raw publisher hands it to a broker.
+   *
+   * @param messageId the message id
+   * @param topic the topic
+   * @param key the key, or null
+   * @param payload the payload
+   * @param createdAt when the row was written
+   */
+  record Pending(UUID messageId, String topic, String key, byte[] payload, Instant createdAt) {}
+
+  /** Hands a batch of rows to a broker; returns only once the broker has taken every one. */
+  @FunctionalInterface
+  interface Publisher {
+    void publish(List<Pending> rows) throws Exception;
+  }
+
+  /**
+   * One publisher transaction on {@code c} (not in auto-commit mode): locks and reads up to {@code
+   * batch} of the oldest pending rows as {@link #consume} does, hands them to {@code publisher},
+   * and only once it returned marks them sent and commits; a failure rolls back.
+   *
+   * @return how many rows were published
+   */
+  int publish(Connection c, int batch, Publisher publisher) throws Exception;
 
   /** Subscribes {@code c} to the producers' notifications (committed at once). */
   void listen(Connection c) throws SQLException;

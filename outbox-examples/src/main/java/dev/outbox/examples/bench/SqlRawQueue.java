@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -12,7 +13,8 @@ import java.util.function.Consumer;
 /**
  * The raw consumer transaction both databases run: lock the oldest pending rows with {@code FOR
  * UPDATE SKIP LOCKED}, read them, mark them sent, commit. Each database says how it reads a row and
- * how it marks a batch sent.
+ * how it marks a batch sent. The raw publishers of the broker scenarios run the same transaction
+ * with the broker's confirms before the update.
  */
 abstract class SqlRawQueue implements RawQueue {
   private static final String LOCK_OLDEST_PENDING =
@@ -55,6 +57,47 @@ abstract class SqlRawQueue implements RawQueue {
       c.rollback();
       throw e;
     }
+  }
+
+  @Override
+  public final int publish(Connection c, int batch, Publisher publisher) throws Exception {
+    List<Long> ids = new ArrayList<>(batch);
+    List<Pending> rows = new ArrayList<>(batch);
+    try {
+      try (PreparedStatement ps = c.prepareStatement(lockSql)) {
+        ps.setInt(1, batch);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+            rows.add(pending(rs));
+          }
+        }
+      }
+      if (!rows.isEmpty()) {
+        publisher.publish(rows);
+        markSent(c, ids);
+      }
+      c.commit();
+      return ids.size();
+    } catch (Exception e) {
+      c.rollback();
+      throw e;
+    }
+  }
+
+  /**
+   * Reads every column of the current row of the lock query, as {@link #read} does, into what a
+   * publisher sends: both databases hand the message id over as its text. The headers are read and
+   * dropped, as the benchmark's rows carry none.
+   */
+  private static Pending pending(ResultSet rs) throws SQLException {
+    UUID messageId = UUID.fromString(rs.getString(2));
+    String topic = rs.getString(3);
+    String key = rs.getString(4);
+    byte[] payload = rs.getBytes(5);
+    rs.getString(6);
+    Instant createdAt = rs.getTimestamp(7).toInstant();
+    return new Pending(messageId, topic, key, payload, createdAt);
   }
 
   /**

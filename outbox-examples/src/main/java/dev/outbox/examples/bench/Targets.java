@@ -34,6 +34,7 @@ final class Targets {
     endToEnd(results, options, checks);
     latency(results, options, checks);
     growth(results, options, checks);
+    senders(results, checks);
     return checks;
   }
 
@@ -184,6 +185,29 @@ final class Targets {
                   empty.outbox().median(),
                   full.baseline().median() / empty.baseline().median()),
               factor <= 1.2));
+    }
+  }
+
+  /**
+   * One relay, batch 100, {@code NONE} and {@code PER_KEY} over 100 keys: the 10 ms sender keeps
+   * 0.7 of the no-op sender's drain, and the shipped senders 0.7 of a raw publisher's.
+   */
+  private static void senders(Results results, List<Check> checks) {
+    List<Order> orders = List.of(SenderDrain.noneOrder(), SenderDrain.perKeyOrder());
+    for (Order o : orders) {
+      ratio(
+          results,
+          SlowSenderScenario.NAME,
+          SlowSenderScenario.variant(o),
+          "throughput",
+          0.7,
+          checks);
+    }
+    for (Order o : orders) {
+      ratio(results, RabbitMqScenario.NAME, RabbitMqScenario.variant(o), "throughput", 0.7, checks);
+    }
+    for (Order o : orders) {
+      ratio(results, KafkaScenario.NAME, KafkaScenario.variant(o), "throughput", 0.7, checks);
     }
   }
 

@@ -89,6 +89,28 @@ class BenchFlagsTest {
   }
 
   @Test
+  void theSenderScenariosAreChosenByNameWithTheirBrokers() {
+    BenchOptions defaults = BenchFlags.parse();
+    assertThat(defaults.amqpUrl()).isEqualTo("amqp://guest:guest@127.0.0.1:5672");
+    assertThat(defaults.kafkaBootstrap()).as("a broker started in-process").isNull();
+    BenchOptions o =
+        BenchFlags.parse(
+            "--scenarios",
+            "slow-sender,rabbitmq,KAFKA",
+            "--amqp-url",
+            "amqps://u:p@rabbit:5671/%2F",
+            "--kafka-bootstrap=k1:9092,k2:9093");
+    assertThat(o.scenarios())
+        .containsExactlyInAnyOrder(Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA);
+    assertThat(o.amqpUrl()).isEqualTo("amqps://u:p@rabbit:5671/%2F");
+    assertThat(o.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
+    assertThatThrownBy(() -> BenchFlags.parse("--amqp-url", "http://rabbit"))
+        .hasMessageContaining("amqp-url must be an amqp:// or amqps:// URI");
+    assertThatThrownBy(() -> BenchFlags.parse("--kafka-bootstrap", "kafka"))
+        .hasMessageContaining("kafka-bootstrap must be host:port");
+  }
+
+  @Test
   void fewerThanThreeRoundsAreRefusedNamingTheSettingAndItsRange() {
     assertThatThrownBy(() -> BenchFlags.parse("--rounds", "2"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -21,16 +21,22 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every scenario of the harness with a tiny N against the real PostgreSQL and MySQL or MariaDB
  * (DESIGN §9: the URL in the environment, else the local server), so the harness keeps compiling
- * and working. It asserts what the harness reports, not how fast anything is.
+ * and working; the rabbitmq scenario against the real RabbitMQ ({@value #RABBITMQ_ENV}, else the
+ * local server) and the kafka scenario against a broker in this JVM. It asserts what the harness
+ * reports, not how fast anything is.
  */
 class BenchSmokeIT {
   /** DESIGN §9: the URL in this variable, else the local server. */
@@ -38,6 +44,9 @@ class BenchSmokeIT {
 
   /** The same for MySQL and MariaDB. */
   static final String MYSQL_ENV = "OUTBOX_TEST_MYSQL_URL";
+
+  /** The RabbitMQ of the tests, as {@code RabbitMqSenderIT} reads it. */
+  static final String RABBITMQ_ENV = "OUTBOX_TEST_RABBITMQ_URI";
 
   @TempDir Path dir;
 
@@ -48,6 +57,10 @@ class BenchSmokeIT {
   /** DESIGN §9: {@value #MYSQL_ENV}, else the local MySQL or MariaDB server. */
   private static String mysqlUrl() {
     return urlFrom(MYSQL_ENV, BenchOptions.DEFAULT_MYSQL_URL);
+  }
+
+  private static String amqpUrl() {
+    return urlFrom(RABBITMQ_ENV, BenchOptions.DEFAULT_AMQP_URL);
   }
 
   private static String urlFrom(String env, String localServer) {
@@ -73,6 +86,7 @@ class BenchSmokeIT {
         .pollInterval(Duration.ofMillis(100))
         .historyRows(2_000)
         .growthClaims(3)
+        .amqpUrl(amqpUrl())
         .warmup(false)
         .out(dir.resolve("results").resolve("bench.json"));
   }
@@ -200,6 +214,79 @@ class BenchSmokeIT {
     String table = printed.toString(StandardCharsets.UTF_8);
     assertThat(table).contains("per-message cost ratio x", "targets:");
     return report.targets().stream().map(Targets.Check::target).toList();
+  }
+
+  @Test
+  void theSenderScenariosReportBothSidesForEveryRoundAndTheirTargets() throws Exception {
+    String schema = freshSchema();
+    BenchOptions options =
+        tiny(schema)
+            .scenarios(Set.of(Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA))
+            .build();
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    assertSenderRows(report);
+    assertThat(variants(report, "slow-sender"))
+        .containsExactly("10 ms sender vs no-op, NONE", "10 ms sender vs no-op, PER_KEY/100 keys");
+    assertThat(variants(report, "rabbitmq"))
+        .containsExactly(
+            "RabbitMqSender vs raw confirms, NONE",
+            "RabbitMqSender vs raw confirms, PER_KEY/100 keys");
+    assertThat(variants(report, "kafka"))
+        .containsExactly(
+            "KafkaSender vs raw producer, NONE", "KafkaSender vs raw producer, PER_KEY/100 keys");
+    assertThat(report.targets().stream().map(Targets.Check::target))
+        .containsExactly(
+            "slow-sender 10 ms sender vs no-op, NONE: outbox/baseline >= 0.7",
+            "slow-sender 10 ms sender vs no-op, PER_KEY/100 keys: outbox/baseline >= 0.7",
+            "rabbitmq RabbitMqSender vs raw confirms, NONE: outbox/baseline >= 0.7",
+            "rabbitmq RabbitMqSender vs raw confirms, PER_KEY/100 keys: outbox/baseline >= 0.7",
+            "kafka KafkaSender vs raw producer, NONE: outbox/baseline >= 0.7",
+            "kafka KafkaSender vs raw producer, PER_KEY/100 keys: outbox/baseline >= 0.7");
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains("| slow-sender |", "| rabbitmq ", "| kafka ", "targets:");
+    assertThat(Files.readString(dir.resolve("results").resolve("bench.json")))
+        .contains(
+            "\"scenario\": \"slow-sender\"",
+            "\"scenario\": \"rabbitmq\"",
+            "\"scenario\": \"kafka\"");
+    assertThat(schemaExists(schema)).as("the benchmark schema is dropped").isFalse();
+  }
+
+  @Test
+  void theKafkaScenarioRunsAgainstAGivenBrokerAndDeletesItsTopic() throws Exception {
+    try (InProcessKafka kafka = InProcessKafka.start()) {
+      BenchOptions options =
+          tiny(freshSchema())
+              .scenarios(Set.of(Scenario.KAFKA))
+              .orderings(List.of(Ordering.NONE))
+              .kafkaBootstrap(kafka.bootstrapServers())
+              .build();
+      Report report = Bench.run(options, new PrintStream(new ByteArrayOutputStream()));
+
+      assertSenderRows(report);
+      assertThat(variants(report, "kafka")).containsExactly("KafkaSender vs raw producer, NONE");
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+            .as("the benchmark's topic is deleted")
+            .noneMatch(t -> t.startsWith("outbox-bench-"));
+      }
+    }
+  }
+
+  /** Only throughput rows, each with a finite, positive value for both sides in each round. */
+  private static void assertSenderRows(Report report) {
+    assertThat(report.results()).isNotEmpty();
+    for (Result r : report.results()) {
+      assertThat(r.key().unit()).isEqualTo("msg/s");
+      assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
+      assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
+      assertThat(r.baseline().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+      assertThat(r.outbox().values()).allSatisfy(v -> assertThat(v).isFinite().isPositive());
+    }
   }
 
   @Test
