@@ -92,6 +92,7 @@ final class BatchSender {
     private final long start;
     private final CompletableFuture<List<Outcome>> future;
     private final RuntimeException thrown;
+    private Sent result;
 
     private InFlight(
         List<OutboxRecord> batch,
@@ -108,13 +109,25 @@ final class BatchSender {
       this.thrown = thrown;
     }
 
+    /** Whether the sender has finished (or failed), so {@link #await} returns at once. */
+    boolean isDone() {
+      return result != null || thrown != null || future.isDone();
+    }
+
     /**
      * Waits for the sender until the send timeout (counted from {@link #start}) and returns one
-     * outcome per record.
+     * outcome per record; later calls return the same.
      *
      * @throws InterruptedException if interrupted while waiting; the send is cancelled
      */
     Sent await() throws InterruptedException {
+      if (result == null) {
+        result = collect();
+      }
+      return result;
+    }
+
+    private Sent collect() throws InterruptedException {
       List<Outcome> outcomes = List.of();
       Scope scope = batchSpan.makeCurrent();
       try {

@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -135,14 +136,49 @@ public final class RelayCycle {
    *     acknowledge; the batch is left leased
    */
   Result finish(Flight flight) throws InterruptedException {
-    Claimed claimed = flight.claimed();
-    List<OutboxRecord> batch = claimed.records();
-    BatchSender.Sent sent = flight.sending().await();
-    AckPlan plan =
-        AckPlan.of(batch, sent.outcomes(), sent.brokerAway(), settings, settings.clock().instant());
-    AckResult result = ackWithinLease(plan.toBatch(claimed.token()), claimed.leaseUntil());
-    plan.record(result, claimed.leaseUntil(), metrics);
-    return new Result(batch.size(), claimed.again() && !sent.brokerAway(), sent.brokerAway());
+    return finishAll(List.of(flight)).get(0);
+  }
+
+  /**
+   * Waits for the outcomes of {@code flights}, in order, and acknowledges them together (one
+   * transaction where the dialect supports it, see {@link OutboxDialect#ackAll}).
+   *
+   * @return one result per flight, in order
+   * @throws RelayException if the ack failed; the messages stay leased until their lease expires
+   * @throws InterruptedException if interrupted while waiting for the sender or between attempts to
+   *     acknowledge; the batches are left leased
+   */
+  List<Result> finishAll(List<Flight> flights) throws InterruptedException {
+    List<AckPlan> plans = new ArrayList<>(flights.size());
+    List<AckBatch> acks = new ArrayList<>(flights.size());
+    List<Boolean> away = new ArrayList<>(flights.size());
+    Instant firstLeaseEnd = null;
+    for (Flight flight : flights) {
+      Claimed claimed = flight.claimed();
+      BatchSender.Sent sent = flight.sending().await();
+      AckPlan plan =
+          AckPlan.of(
+              claimed.records(),
+              sent.outcomes(),
+              sent.brokerAway(),
+              settings,
+              settings.clock().instant());
+      plans.add(plan);
+      acks.add(plan.toBatch(claimed.token()));
+      away.add(sent.brokerAway());
+      if (firstLeaseEnd == null || claimed.leaseUntil().isBefore(firstLeaseEnd)) {
+        firstLeaseEnd = claimed.leaseUntil();
+      }
+    }
+    List<AckResult> written = ackWithinLease(acks, firstLeaseEnd);
+    List<Result> results = new ArrayList<>(flights.size());
+    for (int i = 0; i < flights.size(); i++) {
+      Claimed claimed = flights.get(i).claimed();
+      plans.get(i).record(written.get(i), claimed.leaseUntil(), metrics);
+      boolean brokerAway = away.get(i);
+      results.add(new Result(claimed.records().size(), claimed.again() && !brokerAway, brokerAway));
+    }
+    return results;
   }
 
   private ClaimResult claim(UUID token, Instant now, Instant leaseUntil, int limit) {
@@ -158,21 +194,23 @@ public final class RelayCycle {
   }
 
   /**
-   * Acknowledges {@code batch}, trying again with a growing pause while the failure is transient
+   * Acknowledges {@code batches}, trying again with a growing pause while the failure is transient
    * (the database restarting, a connection dropped) and the lease has time left, so that a short
    * outage does not leave the batch to be sent again when its lease expires. The lease's end is
    * measured on the relay clock when the ack starts and counted down in real time, so a clock that
-   * stands still (in tests) cannot keep it retrying forever.
+   * stands still (in tests) cannot keep it retrying forever; with several batches the lease that
+   * ends first bounds the retries.
    *
    * @throws RelayException the last failure, once it is permanent or the lease is nearly over
    */
-  private AckResult ackWithinLease(AckBatch batch, Instant leaseUntil) throws InterruptedException {
+  private List<AckResult> ackWithinLease(List<AckBatch> batches, Instant leaseUntil)
+      throws InterruptedException {
     Duration left = Duration.between(settings.clock().instant(), leaseUntil);
     long deadline = System.nanoTime() + Math.max(0, left.toNanos());
     Duration pause = ACK_RETRY_MIN;
     while (true) {
       try {
-        return ack(batch);
+        return ack(batches);
       } catch (RelayException e) {
         if (!e.isTransient() || System.nanoTime() + pause.toNanos() >= deadline) {
           throw e;
@@ -185,8 +223,16 @@ public final class RelayCycle {
     }
   }
 
-  private AckResult ack(AckBatch batch) {
-    return withConnection("acknowledge a batch", c -> dialect.ack(c, settings.tables(), batch));
+  private List<AckResult> ack(List<AckBatch> batches) {
+    if (batches.size() == 1) {
+      AckResult result =
+          withConnection(
+              "acknowledge a batch", c -> dialect.ack(c, settings.tables(), batches.get(0)));
+      return List.of(result);
+    }
+    return withConnection(
+        "acknowledge " + batches.size() + " batches",
+        c -> dialect.ackAll(c, settings.tables(), batches));
   }
 
   private <R> R withConnection(String what, Jdbc.SqlWork<R> work) {

@@ -3,6 +3,8 @@ package dev.outbox.internal;
 import dev.outbox.RelayException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -202,7 +204,7 @@ public final class RelayLoop implements Runnable {
 
     private void ackInOrder() {
       while (true) {
-        RelayCycle.Flight flight;
+        RelayCycle.Flight head;
         synchronized (lock) {
           while (queue.isEmpty() && !finishing) {
             try {
@@ -214,11 +216,16 @@ public final class RelayLoop implements Runnable {
           if (queue.isEmpty()) {
             return;
           }
-          flight = queue.peek();
+          head = queue.peek();
         }
+        List<RelayCycle.Flight> ready = List.of(head);
         try {
-          if (cycle.finish(flight).brokerAway()) {
-            brokerAway = true;
+          head.sending().await();
+          ready = finishedFrom(head);
+          for (RelayCycle.Result r : cycle.finishAll(ready)) {
+            if (r.brokerAway()) {
+              brokerAway = true;
+            }
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -234,13 +241,32 @@ public final class RelayLoop implements Runnable {
                   "relay '" + settings.name() + "' failed to finish a batch: " + e, e, false));
         } finally {
           synchronized (lock) {
-            queue.poll();
-            inFlight--;
+            for (int i = 0; i < ready.size(); i++) {
+              queue.poll();
+            }
+            inFlight -= ready.size();
             lock.notifyAll();
           }
           doorbell.ring();
         }
       }
+    }
+
+    /**
+     * {@code head}, whose sender has finished, and the batches queued right behind it whose senders
+     * have finished too: they are acknowledged together.
+     */
+    private List<RelayCycle.Flight> finishedFrom(RelayCycle.Flight head) {
+      List<RelayCycle.Flight> ready = new ArrayList<>();
+      synchronized (lock) {
+        for (RelayCycle.Flight f : queue) {
+          if (f != head && !f.sending().isDone()) {
+            break;
+          }
+          ready.add(f);
+        }
+      }
+      return ready;
     }
   }
 

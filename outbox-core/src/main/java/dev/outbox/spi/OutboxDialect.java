@@ -63,6 +63,22 @@ public interface OutboxDialect {
   /** Writes the outcomes of a batch, fenced by its lease token, and commits. */
   AckResult ack(Connection c, OutboxTables tables, AckBatch batch) throws SQLException;
 
+  /**
+   * Writes the outcomes of several batches, each fenced by its own lease token, and returns one
+   * result per batch in the same order: what a relay with several batches in flight uses when more
+   * than one has finished, so that they share a commit. An implementation that writes them in one
+   * transaction must leave nothing written when it throws. Default: {@link #ack} for each batch in
+   * turn.
+   */
+  default List<AckResult> ackAll(Connection c, OutboxTables tables, List<AckBatch> batches)
+      throws SQLException {
+    List<AckResult> results = new java.util.ArrayList<>(batches.size());
+    for (AckBatch b : batches) {
+      results.add(ack(c, tables, b));
+    }
+    return results;
+  }
+
   /** Counts the backlog and the dead letters. */
   BacklogStats backlog(Connection c, OutboxTables tables) throws SQLException;
 

@@ -183,6 +183,55 @@ public abstract class InFlightContract extends OutboxContractSupport {
   }
 
   @Test
+  public final void batchesThatFinishTogetherAreAcknowledgedWithEachOutcomeInPlace()
+      throws Exception {
+    enlistMany(40, "t", null);
+    // Of every ten messages (by id): one dead, two retried, the rest sent.
+    BlockingSender held =
+        new BlockingSender()
+            .answering(
+                r ->
+                    r.id() % 10 == 0
+                        ? Outcome.dead(r, "rejected")
+                        : r.id() % 10 < 3
+                            ? Outcome.retry(r, new IllegalStateException("later"))
+                            : Outcome.sent(r));
+    OutboxRelay relay =
+        closeAfterTest(
+            relayBuilder(held)
+                .ordering(dev.outbox.Ordering.NONE)
+                .batchSize(10)
+                .maxBatchesInFlight(4)
+                .backoff(dev.outbox.Backoff.fixed(Duration.ofHours(1)))
+                .build());
+    relay.start();
+    for (int i = 0; i < 4; i++) {
+      assertThat(held.nextBatch(Duration.ofSeconds(10))).as("batch %d", i).hasSize(10);
+    }
+    held.release(); // all four finish at once and are acknowledged together
+    await(
+        Duration.ofSeconds(20),
+        "every batch acknowledged",
+        () ->
+            unchecked(
+                    () ->
+                        queryLong(
+                            "SELECT count(*) FROM "
+                                + messageTable()
+                                + " WHERE lease_token IS NOT NULL"))
+                == 0);
+    assertThat(deadRows()).isEqualTo(4);
+    assertThat(rowsWithStatus(1)).isEqualTo(28);
+    assertThat(
+            queryLong(
+                "SELECT count(*) FROM "
+                    + messageTable()
+                    + " WHERE status = 0 AND last_error IS NOT NULL AND attempts = 1"))
+        .as("retried, due in an hour")
+        .isEqualTo(8);
+  }
+
+  @Test
   public final void aRelayKilledWithBatchesInFlightLosesNothingAndKeepsTheOrder() throws Exception {
     enlistInterleaved(10, 20);
     Process child = RelayProcess.startPipelined(db, dialect, tables, 4);

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -255,10 +256,30 @@ public final class PostgresDialect implements OutboxDialect {
             + (b.dead().isEmpty() ? 0 : 1);
     // A single statement is atomic on its own; skip the COMMIT's round trip (the driver sends
     // BEGIN with the first statement, so that one costs none).
-    return kinds <= 1 ? ackAll(c, tables, b) : Jdbc.inTransaction(c, tx -> ackAll(tx, tables, b));
+    return kinds <= 1
+        ? writeAck(c, tables, b)
+        : Jdbc.inTransaction(c, tx -> writeAck(tx, tables, b));
   }
 
-  private AckResult ackAll(Connection c, OutboxTables tables, AckBatch b) throws SQLException {
+  /** All the batches in one transaction: one commit to wait for instead of one per batch. */
+  @Override
+  public List<AckResult> ackAll(Connection c, OutboxTables tables, List<AckBatch> batches)
+      throws SQLException {
+    if (batches.size() == 1) {
+      return List.of(ack(c, tables, batches.get(0)));
+    }
+    return Jdbc.inTransaction(
+        c,
+        tx -> {
+          List<AckResult> results = new ArrayList<>(batches.size());
+          for (AckBatch b : batches) {
+            results.add(writeAck(tx, tables, b));
+          }
+          return results;
+        });
+  }
+
+  private AckResult writeAck(Connection c, OutboxTables tables, AckBatch b) throws SQLException {
     String table = qualified(tables, tables.table());
     Set<Long> sent = Set.of();
     Set<Long> retried = Set.of();
