@@ -96,6 +96,7 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
         .schema(t.schema())
         .table(t.table())
         .openTelemetry(OpenTelemetry.noop())
+        .maxBatchesInFlight(options.batchesInFlight())
         .shutdownTimeout(RELAY_SHUTDOWN_TIMEOUT);
   }
 

@@ -51,6 +51,7 @@ final class BenchFlags {
         --latency-rates LIST          fixed producer rates, messages/s (default 500,5000)
         --latency-duration DURATION   per latency run, e.g. 20s or 500ms (default 20s)
         --poll-interval DURATION      relay and raw poller poll interval in latency (default 1s)
+        --in-flight N                 every relay's maxBatchesInFlight (default the relay's, 4)
         --history-rows N              sent rows for the backlog-growth scenario (default 1000000)
         --growth-claims N             claims timed per growth round (default 50)
         --amqp-url URI                RabbitMQ of the rabbitmq scenario
@@ -85,6 +86,7 @@ final class BenchFlags {
           "latency-rates",
           "latency-duration",
           "poll-interval",
+          "in-flight",
           "history-rows",
           "growth-claims",
           "amqp-url",
@@ -161,6 +163,7 @@ final class BenchFlags {
       case "latency-rates" -> b.latencyRates(integers(name, value));
       case "latency-duration" -> b.latencyDuration(duration(name, value));
       case "poll-interval" -> b.pollInterval(duration(name, value));
+      case "in-flight" -> b.batchesInFlight(integer(name, value));
       case "history-rows" -> b.historyRows(integer(name, value));
       case "growth-claims" -> b.growthClaims(integer(name, value));
       case "amqp-url" -> b.amqpUrl(value);

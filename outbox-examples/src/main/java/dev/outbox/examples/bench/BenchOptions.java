@@ -31,6 +31,7 @@ import java.util.Set;
  * @param latencyRates the fixed producer rates of the latency scenario, messages per second
  * @param latencyDuration how long the latency scenario produces at each rate
  * @param pollInterval the relay's (and the raw poller's) poll interval in the latency scenario
+ * @param batchesInFlight every relay's {@code maxBatchesInFlight}
  * @param historyRows the already-sent rows of the backlog-growth scenario
  * @param growthClaims the claims timed per round in the backlog-growth scenario
  * @param amqpUrl the RabbitMQ of the rabbitmq scenario, as an AMQP URI
@@ -56,6 +57,7 @@ record BenchOptions(
     List<Integer> latencyRates,
     Duration latencyDuration,
     Duration pollInterval,
+    int batchesInFlight,
     int historyRows,
     int growthClaims,
     String amqpUrl,
@@ -187,6 +189,7 @@ record BenchOptions(
     private List<Integer> latencyRates = DEFAULT_LATENCY_RATES;
     private Duration latencyDuration = DEFAULT_LATENCY_DURATION;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private int batchesInFlight = OutboxRelay.Builder.DEFAULT_MAX_BATCHES_IN_FLIGHT;
     private int historyRows = DEFAULT_HISTORY_ROWS;
     private int growthClaims = DEFAULT_GROWTH_CLAIMS;
     private String amqpUrl = DEFAULT_AMQP_URL;
@@ -318,6 +321,15 @@ record BenchOptions(
     }
 
     /**
+     * Every relay's {@code maxBatchesInFlight}, from 1 to the relay's maximum. Default: the relay's
+     * default.
+     */
+    Builder batchesInFlight(int batchesInFlight) {
+      this.batchesInFlight = batchesInFlight;
+      return this;
+    }
+
+    /**
      * Already-sent rows in the backlog-growth scenario's large table, from 0 to 100,000,000.
      * Default: {@value #DEFAULT_HISTORY_ROWS}.
      */
@@ -400,6 +412,7 @@ record BenchOptions(
       durationRange(
           "latency-duration", latencyDuration, Duration.ofMillis(100), Duration.ofHours(1));
       durationRange("poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
+      range("in-flight", batchesInFlight, 1, OutboxRelay.Builder.MAX_BATCHES_IN_FLIGHT);
       range("history-rows", historyRows, 0, 100_000_000);
       range("growth-claims", growthClaims, 1, 10_000);
       if (amqpUrl == null || !amqpUrl.matches("amqps?://.*")) {
@@ -432,6 +445,7 @@ record BenchOptions(
           List.copyOf(latencyRates),
           latencyDuration,
           pollInterval,
+          batchesInFlight,
           historyRows,
           growthClaims,
           amqpUrl,

@@ -122,6 +122,8 @@ final class JsonReport {
         + o.latencyDuration().toMillis()
         + ", \"pollIntervalMs\": "
         + o.pollInterval().toMillis()
+        + ", \"batchesInFlight\": "
+        + o.batchesInFlight()
         + ", \"historyRows\": "
         + o.historyRows()
         + ", \"growthClaims\": "

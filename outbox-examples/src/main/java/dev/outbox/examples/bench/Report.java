@@ -68,11 +68,12 @@ record Report(
         String.format(
             Locale.ROOT,
             "N=%,d messages of %d bytes, %d rounds (baseline and outbox interleaved),"
-                + " %d producer threads%n%n",
+                + " %d producer threads, %d batches in flight per relay%n%n",
             options.messages(),
             options.payloadBytes(),
             options.rounds(),
-            options.producerThreads()));
+            options.producerThreads(),
+            options.batchesInFlight()));
   }
 
   private void table(StringBuilder out) {
