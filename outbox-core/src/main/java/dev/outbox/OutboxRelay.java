@@ -241,7 +241,7 @@ public final class OutboxRelay implements AutoCloseable {
     public static final int MAX_BATCH_SIZE = 10_000;
 
     /** Default {@link #maxBatchesInFlight(int)}. */
-    public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 4;
+    public static final int DEFAULT_MAX_BATCHES_IN_FLIGHT = 8;
 
     /** Largest accepted {@link #maxBatchesInFlight(int)}. */
     public static final int MAX_BATCHES_IN_FLIGHT = 64;

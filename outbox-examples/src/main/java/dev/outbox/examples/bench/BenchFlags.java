@@ -51,7 +51,7 @@ final class BenchFlags {
         --latency-rates LIST          fixed producer rates, messages/s (default 500,5000)
         --latency-duration DURATION   per latency run, e.g. 20s or 500ms (default 20s)
         --poll-interval DURATION      relay and raw poller poll interval in latency (default 1s)
-        --in-flight N                 every relay's maxBatchesInFlight (default the relay's, 4)
+        --in-flight N                 every relay's maxBatchesInFlight (default the relay's, 8)
         --history-rows N              sent rows for the backlog-growth scenario (default 1000000)
         --growth-claims N             claims timed per growth round (default 50)
         --amqp-url URI                RabbitMQ of the rabbitmq scenario
