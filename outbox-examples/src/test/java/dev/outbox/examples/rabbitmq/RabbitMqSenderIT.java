@@ -186,6 +186,45 @@ class RabbitMqSenderIT {
   }
 
   @Test
+  void anOutageLongerThanTheRetryScheduleDeadLettersNothingAndDeliveryResumes() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), exchange, 300);
+    TcpProxy proxy = closeAfterTest(new TcpProxy(factory.getHost() + ":" + factory.getPort()));
+    ConnectionFactory viaProxy = factory.clone();
+    viaProxy.setHost("127.0.0.1");
+    viaProxy.setPort(proxy.port());
+    RabbitMqSender sender =
+        closeAfterTest(RabbitMqSender.builder(viaProxy).name("it-outage").build());
+    // 5 s without the broker, where 2 attempts 100 ms apart would dead-letter every message.
+    CutHalfway cutting = new CutHalfway(sender, proxy, 100, Duration.ofSeconds(5));
+    long cutAt = System.nanoTime();
+    closeAfterTest(
+            RoundTrip.relay(pg.dataSource(), tables, cutting)
+                .name("rabbit-outage")
+                .batchSize(20)
+                .maxAttempts(2)
+                .backoff(dev.outbox.Backoff.fixed(Duration.ofMillis(100)))
+                .brokerPause(Duration.ofMillis(200), Duration.ofSeconds(1))
+                .build())
+        .start();
+
+    await(
+        Duration.ofSeconds(90),
+        "all messages consumed after the outage",
+        () -> distinctIds(receivedSoFar()).size() >= 300);
+    assertThat(cutting.didCut()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - cutAt))
+        .as("delivery resumed within a probe interval (1 s) or so of the broker's return")
+        .isLessThan(Duration.ofSeconds(5 + 4));
+    RoundTrip.assertAllArrivedInKeyOrder(expected, receivedSoFar());
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == 300);
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
+        .as("no message dead-lettered by the outage")
+        .isZero();
+  }
+
+  @Test
   void unroutableMessageIsDeadLetteredWithTheReturnReason() throws Exception {
     OutboxTables tables = pg.newOutboxTable();
     String nowhere = "outbox-it-unbound-" + UUID.randomUUID();
