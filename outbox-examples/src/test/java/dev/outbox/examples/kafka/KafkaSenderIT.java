@@ -130,7 +130,7 @@ class KafkaSenderIT {
     List<Received> received = consume(topic, 300, Duration.ofSeconds(90));
 
     assertThat(cutting.didCut()).isTrue();
-    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
+    RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
     await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == 300);
     assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
         .as("no message dead-lettered by the outage")
@@ -142,13 +142,15 @@ class KafkaSenderIT {
   }
 
   @Test
-  void thousandMessagesAllArriveInPerKeyOrderWhenTheBrokerConnectionIsCutHalfway()
+  void thousandMessagesAllArriveWithTheirLastCopiesInKeyOrderWhenTheConnectionIsCutHalfway()
       throws Exception {
     OutboxTables tables = pg.newOutboxTable();
     Map<UUID, Expected> expected =
         RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
     // A delivery timeout shorter than the outage: the producer gives up on the records it holds,
-    // and the relay has to retry them.
+    // and the relay has to retry them. Kafka may then have written a later record of a key while
+    // an earlier one expired (the idempotent producer starts a new epoch): the relay sends the key
+    // again from the expired one, so the last copies are in order, the first ones not always.
     KafkaSender sender =
         closeAfterTest(
             KafkaSender.builder(kafka.proxiedBootstrapServers())
@@ -162,7 +164,7 @@ class KafkaSenderIT {
     List<Received> received = consume(topic, MESSAGES, Duration.ofSeconds(90));
 
     assertThat(cutting.didCut()).isTrue();
-    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
+    RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
     await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
     assertThat(
             pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE last_error IS NOT NULL"))
