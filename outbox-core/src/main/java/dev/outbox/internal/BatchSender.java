@@ -57,11 +57,6 @@ final class BatchSender {
    */
   record Sent(List<Outcome> outcomes, boolean brokerAway) {}
 
-  /** Sends {@code batch} and collects one outcome per record. */
-  Sent send(List<OutboxRecord> batch) throws InterruptedException {
-    return start(batch).await();
-  }
-
   /**
    * Hands {@code batch} to the sender and returns at once with the send under way (or already
    * failed); {@link InFlight#await()} collects the outcomes. The send timeout runs from this call.

@@ -224,15 +224,9 @@ public final class RelayCycle {
   }
 
   private List<AckResult> ack(List<AckBatch> batches) {
-    if (batches.size() == 1) {
-      AckResult result =
-          withConnection(
-              "acknowledge a batch", c -> dialect.ack(c, settings.tables(), batches.get(0)));
-      return List.of(result);
-    }
-    return withConnection(
-        "acknowledge " + batches.size() + " batches",
-        c -> dialect.ackAll(c, settings.tables(), batches));
+    String what =
+        batches.size() == 1 ? "acknowledge a batch" : "acknowledge " + batches.size() + " batches";
+    return withConnection(what, c -> dialect.ackAll(c, settings.tables(), batches));
   }
 
   private <R> R withConnection(String what, Jdbc.SqlWork<R> work) {

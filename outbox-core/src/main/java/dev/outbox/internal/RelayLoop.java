@@ -135,8 +135,10 @@ public final class RelayLoop implements Runnable {
    */
   private final class Acker implements Runnable {
     private final Object lock = new Object();
+
+    /** The batches in flight, oldest first. */
     private final ArrayDeque<RelayCycle.Flight> queue = new ArrayDeque<>();
-    private int inFlight;
+
     private boolean finishing;
     private boolean gone;
     private volatile boolean brokerAway;
@@ -144,7 +146,6 @@ public final class RelayLoop implements Runnable {
     void add(RelayCycle.Flight flight) {
       synchronized (lock) {
         queue.add(flight);
-        inFlight++;
         lock.notifyAll();
       }
     }
@@ -152,7 +153,7 @@ public final class RelayLoop implements Runnable {
     /** Waits until fewer than {@code max} batches are in flight, or the loop is stopped. */
     void awaitRoom(int max) throws InterruptedException {
       synchronized (lock) {
-        while (running && !gone && inFlight >= max) {
+        while (running && !gone && queue.size() >= max) {
           lock.wait();
         }
       }
@@ -161,7 +162,7 @@ public final class RelayLoop implements Runnable {
     /** Waits until no batch is in flight. */
     void awaitIdle() throws InterruptedException {
       synchronized (lock) {
-        while (!gone && inFlight > 0) {
+        while (!gone && !queue.isEmpty()) {
           lock.wait();
         }
       }
@@ -244,7 +245,6 @@ public final class RelayLoop implements Runnable {
             for (int i = 0; i < ready.size(); i++) {
               queue.poll();
             }
-            inFlight -= ready.size();
             lock.notifyAll();
           }
           doorbell.ring();

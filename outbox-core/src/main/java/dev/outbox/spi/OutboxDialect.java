@@ -2,6 +2,7 @@ package dev.outbox.spi;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -72,7 +73,7 @@ public interface OutboxDialect {
    */
   default List<AckResult> ackAll(Connection c, OutboxTables tables, List<AckBatch> batches)
       throws SQLException {
-    List<AckResult> results = new java.util.ArrayList<>(batches.size());
+    List<AckResult> results = new ArrayList<>(batches.size());
     for (AckBatch b : batches) {
       results.add(ack(c, tables, b));
     }
