@@ -2,12 +2,10 @@ package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,21 +40,6 @@ public abstract class InFlightContract extends OutboxContractSupport {
   @AfterEach
   void stopBroker() {
     broker.shutdownNow();
-  }
-
-  /** Enlists {@code perKey} messages for each of {@code keys} keys, interleaved, committed. */
-  private void enlistInterleaved(int keys, int perKey) throws Exception {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      for (int seq = 0; seq < perKey; seq++) {
-        List<OutboxMessage> round = new ArrayList<>(keys);
-        for (int k = 0; k < keys; k++) {
-          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
-        }
-        outbox.addAll(c, round);
-      }
-      c.commit();
-    }
   }
 
   /**

@@ -131,6 +131,28 @@ public abstract class OutboxContractSupport {
     return enlist(messages.toArray(OutboxMessage[]::new));
   }
 
+  /**
+   * Enlists {@code perKey} messages for each of {@code keys} keys ({@code key-<k>}, topic {@code
+   * ordered}, payload the sequence number within the key), interleaved, in 10 commits.
+   */
+  protected void enlistInterleaved(int keys, int perKey) throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      int commits = Math.min(10, perKey);
+      for (int seq = 0; seq < perKey; seq++) {
+        List<OutboxMessage> round = new ArrayList<>(keys);
+        for (int k = 0; k < keys; k++) {
+          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
+        }
+        outbox.addAll(c, round);
+        if ((seq + 1) % (perKey / commits) == 0) {
+          c.commit();
+        }
+      }
+      c.commit();
+    }
+  }
+
   /** The message table, qualified, as plain (unquoted) SQL: test table names are lower case. */
   protected String messageTable() {
     return tables.schema() + "." + tables.table();

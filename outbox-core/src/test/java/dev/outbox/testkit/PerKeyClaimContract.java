@@ -31,25 +31,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 public abstract class PerKeyClaimContract extends OutboxContractSupport {
 
-  /** Enlists {@code perKey} messages for each of {@code keys} keys, interleaved, in 10 commits. */
-  private void enlistInterleaved(int keys, int perKey) throws Exception {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      int commits = Math.min(10, perKey);
-      for (int seq = 0; seq < perKey; seq++) {
-        List<OutboxMessage> round = new ArrayList<>(keys);
-        for (int k = 0; k < keys; k++) {
-          round.add(OutboxMessage.of("ordered", "key-" + k, Integer.toString(seq)));
-        }
-        outbox.addAll(c, round);
-        if ((seq + 1) % (perKey / commits) == 0) {
-          c.commit();
-        }
-      }
-      c.commit();
-    }
-  }
-
   /**
    * A sender that fails a share of records at random and follows the Sender contract for runs:
    * after a record of a key fails, the later records of that key in the batch are not delivered but

@@ -6,7 +6,6 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -44,20 +43,13 @@ public final class RelayProcess {
   static Process startPipelined(
       TestDatabase db, OutboxDialect dialect, OutboxTables tables, int inFlight)
       throws IOException {
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            RelayProcess.class.getName(),
-            dialect.getClass().getName(),
-            db.jdbcUrl(),
-            tables.schema(),
-            tables.table(),
-            Integer.toString(inFlight))
-        .redirectErrorStream(true)
-        .start();
+    return ChildJvm.start(
+        RelayProcess.class,
+        dialect.getClass().getName(),
+        db.jdbcUrl(),
+        tables.schema(),
+        tables.table(),
+        Integer.toString(inFlight));
   }
 
   /** Waits up to a minute for {@code count} {@code CLAIMED <n>} lines. */

@@ -2,7 +2,7 @@ package dev.outbox.postgres;
 
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
-import java.io.File;
+import dev.outbox.testkit.ChildJvm;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,19 +18,7 @@ public final class EnlistProcess {
 
   static Process start(String jdbcUrl, String schema, String table, String payload)
       throws IOException {
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            EnlistProcess.class.getName(),
-            jdbcUrl,
-            schema,
-            table,
-            payload)
-        .redirectErrorStream(true)
-        .start();
+    return ChildJvm.start(EnlistProcess.class, jdbcUrl, schema, table, payload);
   }
 
   public static void main(String[] args) throws Exception {
