@@ -27,8 +27,11 @@ import org.apache.kafka.metadata.storage.Formatter;
  * machine, with the relay and the raw publisher, as a broker on the same host would share the
  * machine. The server classes come from {@code kafka_2.13} and {@code kafka-metadata}, optional
  * dependencies of this module: a service that uses its senders does not get them.
+ *
+ * <p>The Kafka tests start it with a second client listener ({@link #start(int, int)}), advertised
+ * at another address (a proxy in front of it that a test can cut).
  */
-final class InProcessKafka implements AutoCloseable {
+public final class InProcessKafka implements AutoCloseable {
   private static final String LOCALHOST = "127.0.0.1";
   private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
 
@@ -36,19 +39,36 @@ final class InProcessKafka implements AutoCloseable {
   private final KafkaRaftServer server;
   private final int port;
 
-  private InProcessKafka(Path logDir, int port, int controllerPort) throws Exception {
+  /** The second client listener's port and where it is advertised, or 0 for none. */
+  private final int externalPort;
+
+  private final int advertisedExternalPort;
+
+  private InProcessKafka(Path logDir, int port, int externalPort, int advertisedExternalPort)
+      throws Exception {
     this.logDir = logDir;
     this.port = port;
+    this.externalPort = externalPort;
+    this.advertisedExternalPort = advertisedExternalPort;
     format();
-    this.server = new KafkaRaftServer(new KafkaConfig(config(controllerPort), false), Time.SYSTEM);
+    this.server = new KafkaRaftServer(new KafkaConfig(config(freePort()), false), Time.SYSTEM);
     server.startup();
   }
 
   /** Formats a fresh log directory and starts the broker; returns once it serves requests. */
-  static InProcessKafka start() throws Exception {
-    Path dir = Files.createTempDirectory("outbox-bench-kafka-");
+  public static InProcessKafka start() throws Exception {
+    return start(0, 0);
+  }
+
+  /**
+   * Starts the broker with a second client listener ({@code EXTERNAL}) on {@code externalPort},
+   * advertised to clients at {@code 127.0.0.1:advertisedExternalPort}; 0 and 0 for none.
+   */
+  public static InProcessKafka start(int externalPort, int advertisedExternalPort)
+      throws Exception {
+    Path dir = Files.createTempDirectory("outbox-kafka-");
     try {
-      return new InProcessKafka(dir, freePort(), freePort());
+      return new InProcessKafka(dir, freePort(), externalPort, advertisedExternalPort);
     } catch (Exception e) {
       deleteRecursively(dir);
       throw e;
@@ -56,6 +76,14 @@ final class InProcessKafka implements AutoCloseable {
   }
 
   private Map<String, Object> config(int controller) {
+    String listeners = "PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d";
+    String advertised = "PLAINTEXT://%1$s:%2$d";
+    String protocols = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT";
+    if (externalPort != 0) {
+      listeners += ",EXTERNAL://%1$s:%4$d";
+      advertised += ",EXTERNAL://%1$s:%5$d";
+      protocols += ",EXTERNAL:PLAINTEXT";
+    }
     Map<String, Object> c = new HashMap<>();
     c.put("process.roles", "broker,controller");
     c.put("node.id", "1");
@@ -63,9 +91,11 @@ final class InProcessKafka implements AutoCloseable {
     c.put("controller.listener.names", "CONTROLLER");
     c.put(
         "listeners",
-        "PLAINTEXT://%1$s:%2$d,CONTROLLER://%1$s:%3$d".formatted(LOCALHOST, port, controller));
-    c.put("advertised.listeners", "PLAINTEXT://%s:%d".formatted(LOCALHOST, port));
-    c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        listeners.formatted(LOCALHOST, port, controller, externalPort, advertisedExternalPort));
+    c.put(
+        "advertised.listeners",
+        advertised.formatted(LOCALHOST, port, controller, externalPort, advertisedExternalPort));
+    c.put("listener.security.protocol.map", protocols);
     c.put("inter.broker.listener.name", "PLAINTEXT");
     c.put("log.dirs", logDir.toString());
     c.put("auto.create.topics.enable", "false");
@@ -76,7 +106,7 @@ final class InProcessKafka implements AutoCloseable {
     c.put("share.coordinator.state.topic.replication.factor", "1");
     c.put("share.coordinator.state.topic.min.isr", "1");
     c.put("group.initial.rebalance.delay.ms", "0");
-    // Two cores are shared with the database, the relay and the raw publisher.
+    // Two cores are shared with the database, the relay and the clients.
     c.put("num.network.threads", "2");
     c.put("num.io.threads", "2");
     c.put("background.threads", "2");
@@ -94,8 +124,8 @@ final class InProcessKafka implements AutoCloseable {
         .run();
   }
 
-  /** The broker's bootstrap servers, {@code 127.0.0.1:port}. */
-  String bootstrapServers() {
+  /** The broker's bootstrap servers on its first listener, {@code 127.0.0.1:port}. */
+  public String bootstrapServers() {
     return LOCALHOST + ":" + port;
   }
 
@@ -108,7 +138,7 @@ final class InProcessKafka implements AutoCloseable {
               server.shutdown();
               server.awaitShutdown();
             },
-            "outbox-bench-kafka-shutdown");
+            "outbox-kafka-shutdown");
     stopper.start();
     try {
       stopper.join(TimeUnit.SECONDS.toMillis(SHUTDOWN_TIMEOUT_SECONDS));
@@ -123,7 +153,8 @@ final class InProcessKafka implements AutoCloseable {
     deleteRecursively(logDir);
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on the loopback interface now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }

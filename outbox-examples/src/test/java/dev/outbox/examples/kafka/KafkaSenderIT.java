@@ -118,12 +118,8 @@ class KafkaSenderIT {
     // 6 s without the broker, where 2 attempts 100 ms apart would dead-letter every message.
     CutHalfway cutting = new CutHalfway(sender, kafka.proxy(), 100, Duration.ofSeconds(6));
     closeAfterTest(
-            RoundTrip.relay(pg.dataSource(), tables, cutting)
+            RoundTrip.shortRetryRelay(pg.dataSource(), tables, cutting)
                 .name("kafka-outage")
-                .batchSize(20)
-                .maxAttempts(2)
-                .backoff(dev.outbox.Backoff.fixed(Duration.ofMillis(100)))
-                .brokerPause(Duration.ofMillis(200), Duration.ofSeconds(1))
                 .build())
         .start();
 

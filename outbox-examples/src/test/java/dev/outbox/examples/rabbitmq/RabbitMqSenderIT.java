@@ -200,12 +200,8 @@ class RabbitMqSenderIT {
     CutHalfway cutting = new CutHalfway(sender, proxy, 100, Duration.ofSeconds(5));
     long cutAt = System.nanoTime();
     closeAfterTest(
-            RoundTrip.relay(pg.dataSource(), tables, cutting)
+            RoundTrip.shortRetryRelay(pg.dataSource(), tables, cutting)
                 .name("rabbit-outage")
-                .batchSize(20)
-                .maxAttempts(2)
-                .backoff(dev.outbox.Backoff.fixed(Duration.ofMillis(100)))
-                .brokerPause(Duration.ofMillis(200), Duration.ofSeconds(1))
                 .build())
         .start();
 
