@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Drain: a committed backlog of N messages emptied by 1, 2, 4… relays with a no-op sender, for each
@@ -123,7 +124,7 @@ final class DrainScenario implements AutoCloseable {
         running.add(relay);
         relay.start();
       }
-      awaitDrained(sender, n, BenchContext.deadlineFor(n));
+      awaitDrained(ctx, sender::received, n, BenchContext.deadlineFor(n));
       long nanos = System.nanoTime() - start;
       if (sender.received() != n) {
         throw new IllegalStateException(
@@ -144,10 +145,16 @@ final class DrainScenario implements AutoCloseable {
         .build();
   }
 
-  /** Waits until the sender has seen all {@code n} and the last acknowledgement committed. */
-  private void awaitDrained(CountingSender sender, int n, Duration timeout) throws Exception {
+  /**
+   * Waits until {@code sent} reaches {@code n} and no pending row is left in the outbox table (the
+   * last acknowledgement committed): the end of an outbox drain, for every scenario that times one.
+   *
+   * @throws IllegalStateException if that takes longer than {@code timeout}
+   */
+  static void awaitDrained(BenchContext ctx, LongSupplier sent, int n, Duration timeout)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (sender.received() < n || ctx.db().hasPending(ctx.db().outboxTables())) {
+    while (sent.getAsLong() < n || ctx.db().hasPending(ctx.db().outboxTables())) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the outbox drain of "
@@ -155,9 +162,9 @@ final class DrainScenario implements AutoCloseable {
                 + " messages did not finish within "
                 + timeout
                 + "; the sender saw "
-                + sender.received());
+                + sent.getAsLong());
       }
-      Thread.sleep(sender.received() < n ? 1 : END_POLL.toMillis());
+      Thread.sleep(sent.getAsLong() < n ? 1 : END_POLL.toMillis());
     }
   }
 

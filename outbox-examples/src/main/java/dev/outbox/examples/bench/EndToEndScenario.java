@@ -96,14 +96,7 @@ final class EndToEndScenario {
     try (OutboxRelay relay = ctx.relay(consumer, true, sender).name("bench-e2e").build()) {
       relay.start();
       produce.writeAll(producers, enlist, n);
-      long deadline = System.nanoTime() + BenchContext.deadlineFor(n).toNanos();
-      while (sender.received() < n || ctx.db().hasPending(ctx.db().outboxTables())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "the relay delivered " + sender.received() + " of " + n + " in time");
-        }
-        Thread.sleep(1);
-      }
+      DrainScenario.awaitDrained(ctx, sender::received, n, BenchContext.deadlineFor(n));
       return System.nanoTime() - start;
     }
   }

@@ -1,8 +1,6 @@
 package dev.outbox.examples.bench;
 
 import dev.outbox.examples.bench.DrainScenario.Order;
-import dev.outbox.examples.bench.Results.Better;
-import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.examples.kafka.KafkaSender;
 import java.nio.charset.StandardCharsets;
@@ -86,21 +84,7 @@ final class KafkaScenario {
               KafkaSender.builder(bootstrap).name("bench").topicMapping(r -> topic).build();
           RawProducer raw = new RawProducer(bootstrap, topic)) {
         Broker broker = new Broker(admin, topic, drain, sender, raw);
-        if (ctx.options().warmup()) {
-          int n = drain.warmupMessages();
-          ctx.out().println(NAME + ": warming up (" + n + " messages per side, not reported)");
-          for (Side side : Side.values()) {
-            broker.once(side, SenderDrain.noneOrder(), n);
-          }
-        }
-        for (Order order : SenderDrain.orders(ctx.options())) {
-          Key key = BenchContext.key(NAME, variant(order), "throughput", "msg/s", Better.HIGHER);
-          for (int round = 1; round <= ctx.options().rounds(); round++) {
-            for (Side side : Side.values()) {
-              ctx.record(key, side, round, broker.once(side, order, ctx.options().messages()));
-            }
-          }
-        }
+        drain.measure(NAME, KafkaScenario::variant, broker::once);
       } finally {
         admin.deleteTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       }

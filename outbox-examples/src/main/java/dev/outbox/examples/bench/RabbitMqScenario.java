@@ -5,8 +5,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.outbox.examples.bench.DrainScenario.Order;
-import dev.outbox.examples.bench.Results.Better;
-import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.examples.rabbitmq.RabbitMqSender;
 import java.io.IOException;
@@ -66,21 +64,7 @@ final class RabbitMqScenario {
         try (sender;
             RawPublisher raw = new RawPublisher(rawConnection.createChannel(), name)) {
           Broker broker = new Broker(adminChannel, name, drain, sender, raw);
-          if (ctx.options().warmup()) {
-            int n = drain.warmupMessages();
-            ctx.out().println(NAME + ": warming up (" + n + " messages per side, not reported)");
-            for (Side side : Side.values()) {
-              broker.once(side, SenderDrain.noneOrder(), n);
-            }
-          }
-          for (Order order : SenderDrain.orders(ctx.options())) {
-            Key key = BenchContext.key(NAME, variant(order), "throughput", "msg/s", Better.HIGHER);
-            for (int round = 1; round <= ctx.options().rounds(); round++) {
-              for (Side side : Side.values()) {
-                ctx.record(key, side, round, broker.once(side, order, ctx.options().messages()));
-              }
-            }
-          }
+          drain.measure(NAME, RabbitMqScenario::variant, broker::once);
         }
       } finally {
         adminChannel.queueDelete(name);

@@ -7,14 +7,16 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
 import dev.outbox.examples.bench.DrainScenario.Order;
+import dev.outbox.examples.bench.Results.Better;
+import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * What the sender scenarios (slow-sender, rabbitmq, kafka) share: a committed backlog drained by
@@ -32,9 +34,6 @@ final class SenderDrain implements AutoCloseable {
 
   /** Messages of an unreported warm-up run of each side, at most. */
   static final int WARMUP_MESSAGES = 2_000;
-
-  /** How often the end of an outbox drain is checked once the sender has sent every message. */
-  private static final Duration END_POLL = Duration.ofMillis(2);
 
   private final BenchContext ctx;
   private HikariDataSource relayPool;
@@ -68,9 +67,34 @@ final class SenderDrain implements AutoCloseable {
     return new Order(Ordering.PER_KEY, PER_KEY_KEYS);
   }
 
-  /** Messages of a warm-up run. */
-  int warmupMessages() {
-    return Math.min(ctx.options().messages(), WARMUP_MESSAGES);
+  /** One timed run of a sender scenario: messages per second. */
+  @FunctionalInterface
+  interface Once {
+    double run(Side side, Order order, int n) throws Exception;
+  }
+
+  /**
+   * Runs a sender scenario: an unreported warm-up of both sides (unless turned off), then for each
+   * chosen ordering both sides interleaved, every round, recorded under {@code scenario} and the
+   * ordering's {@code variant}.
+   */
+  void measure(String scenario, Function<Order, String> variant, Once once) throws Exception {
+    if (ctx.options().warmup()) {
+      int n = Math.min(ctx.options().messages(), WARMUP_MESSAGES);
+      ctx.out().println(scenario + ": warming up (" + n + " messages per side, not reported)");
+      for (Side side : Side.values()) {
+        once.run(side, noneOrder(), n);
+      }
+    }
+    for (Order order : orders(ctx.options())) {
+      Key key =
+          BenchContext.key(scenario, variant.apply(order), "throughput", "msg/s", Better.HIGHER);
+      for (int round = 1; round <= ctx.options().rounds(); round++) {
+        for (Side side : Side.values()) {
+          ctx.record(key, side, round, once.run(side, order, ctx.options().messages()));
+        }
+      }
+    }
   }
 
   /**
@@ -92,7 +116,6 @@ final class SenderDrain implements AutoCloseable {
    */
   long drainOutbox(Sender sender, Order order, int n) throws Exception {
     Counted counted = new Counted(sender);
-    Duration timeout = BenchContext.deadlineFor(n);
     long start = System.nanoTime();
     long nanos;
     try (OutboxRelay relay =
@@ -102,20 +125,7 @@ final class SenderDrain implements AutoCloseable {
             .ordering(order.ordering())
             .build()) {
       relay.start();
-      long deadline = start + timeout.toNanos();
-      while (counted.sent() < n || ctx.db().hasPending(ctx.db().outboxTables())) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "the outbox drain of "
-                  + n
-                  + " messages did not finish within "
-                  + timeout
-                  + "; the sender reported "
-                  + counted.sent()
-                  + " sent");
-        }
-        Thread.sleep(counted.sent() < n ? 1 : END_POLL.toMillis());
-      }
+      DrainScenario.awaitDrained(ctx, counted::sent, n, BenchContext.deadlineFor(n));
       nanos = System.nanoTime() - start;
     }
     if (counted.sent() < n) {

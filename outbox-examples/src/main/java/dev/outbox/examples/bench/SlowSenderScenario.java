@@ -1,8 +1,6 @@
 package dev.outbox.examples.bench;
 
 import dev.outbox.examples.bench.DrainScenario.Order;
-import dev.outbox.examples.bench.Results.Better;
-import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import java.time.Duration;
 
@@ -35,22 +33,8 @@ final class SlowSenderScenario {
   void run() throws Exception {
     try (SenderDrain drain = new SenderDrain(ctx);
         DelayedSender slow = new DelayedSender(Duration.ofMillis(DELAY_MS))) {
-      if (ctx.options().warmup()) {
-        int n = drain.warmupMessages();
-        ctx.out().println(NAME + ": warming up (" + n + " messages per side, not reported)");
-        for (Side side : Side.values()) {
-          once(drain, slow, side, SenderDrain.noneOrder(), n);
-        }
-      }
-      for (Order order : SenderDrain.orders(ctx.options())) {
-        Key key = BenchContext.key(NAME, variant(order), "throughput", "msg/s", Better.HIGHER);
-        for (int round = 1; round <= ctx.options().rounds(); round++) {
-          for (Side side : Side.values()) {
-            double rate = once(drain, slow, side, order, ctx.options().messages());
-            ctx.record(key, side, round, rate);
-          }
-        }
-      }
+      drain.measure(
+          NAME, SlowSenderScenario::variant, (side, order, n) -> once(drain, slow, side, order, n));
     }
   }
 
