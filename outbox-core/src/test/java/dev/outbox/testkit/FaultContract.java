@@ -23,6 +23,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Crashes and outages: a relay process killed mid-batch, database connections cut mid-cycle. */
 public abstract class FaultContract extends OutboxContractSupport {
 
+  /**
+   * A sender that records every record it is handed and sends it; at its first batch it cuts the
+   * database off (through {@code proxy}) for {@code outage}, so that the database goes away between
+   * that batch's send and its acknowledgement.
+   */
+  private static Sender cuttingTheDatabaseOnce(
+      TcpProxy proxy, Duration outage, List<UUID> delivered) {
+    AtomicBoolean cutOnce = new AtomicBoolean();
+    return batch -> {
+      batch.forEach(r -> delivered.add(r.messageId()));
+      if (cutOnce.compareAndSet(false, true)) {
+        proxy.cut();
+        CompletableFuture.delayedExecutor(outage.toMillis(), TimeUnit.MILLISECONDS)
+            .execute(proxy::restore);
+      }
+      return CompletableFuture.completedFuture(Outcome.allSent(batch));
+    };
+  }
+
   @Test
   public final void relayKeepsRunningThroughADatabaseOutageAndDeliversEverythingAfterwards()
       throws Exception {
@@ -35,21 +54,12 @@ public abstract class FaultContract extends OutboxContractSupport {
     viaProxy.getHikariConfigMXBean().setConnectionTimeout(1000);
     List<RelayException> errors = new CopyOnWriteArrayList<>();
     List<UUID> delivered = new CopyOnWriteArrayList<>();
-    AtomicBoolean cutOnce = new AtomicBoolean();
     OutboxRelay relay =
         closeAfterTest(
             OutboxRelay.builder(
                     viaProxy,
                     dialect,
-                    batch -> {
-                      batch.forEach(r -> delivered.add(r.messageId()));
-                      if (cutOnce.compareAndSet(false, true)) {
-                        proxy.cut(); // the database goes away between send and ack
-                        CompletableFuture.delayedExecutor(3000, TimeUnit.MILLISECONDS)
-                            .execute(proxy::restore);
-                      }
-                      return CompletableFuture.completedFuture(Outcome.allSent(batch));
-                    })
+                    cuttingTheDatabaseOnce(proxy, Duration.ofMillis(3000), delivered))
                 .schema(tables.schema())
                 .table(tables.table())
                 .name("outage")
@@ -131,21 +141,12 @@ public abstract class FaultContract extends OutboxContractSupport {
     viaProxy.getHikariConfigMXBean().setConnectionTimeout(500);
     List<RelayException> errors = new CopyOnWriteArrayList<>();
     List<UUID> delivered = new CopyOnWriteArrayList<>();
-    AtomicBoolean cutOnce = new AtomicBoolean();
     OutboxRelay relay =
         closeAfterTest(
             OutboxRelay.builder(
                     viaProxy,
                     dialect,
-                    batch -> {
-                      batch.forEach(r -> delivered.add(r.messageId()));
-                      if (cutOnce.compareAndSet(false, true)) {
-                        proxy.cut(); // the database goes away between send and ack, briefly
-                        CompletableFuture.delayedExecutor(1500, TimeUnit.MILLISECONDS)
-                            .execute(proxy::restore);
-                      }
-                      return CompletableFuture.completedFuture(Outcome.allSent(batch));
-                    })
+                    cuttingTheDatabaseOnce(proxy, Duration.ofMillis(1500), delivered))
                 .schema(tables.schema())
                 .table(tables.table())
                 .name("short-outage")

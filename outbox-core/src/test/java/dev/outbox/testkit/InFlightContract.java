@@ -159,10 +159,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
     held.release();
     closing.get(20, TimeUnit.SECONDS);
     assertThat(rowsWithStatus(1)).as("the four batches in flight, acknowledged").isEqualTo(40);
-    assertThat(
-            queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NOT NULL"))
-        .as("no lease left behind")
-        .isZero();
+    assertThat(leasedRows()).as("no lease left behind").isZero();
   }
 
   @Test
@@ -193,16 +190,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
     }
     held.release(); // all four finish at once and are acknowledged together
     await(
-        Duration.ofSeconds(20),
-        "every batch acknowledged",
-        () ->
-            unchecked(
-                    () ->
-                        queryLong(
-                            "SELECT count(*) FROM "
-                                + messageTable()
-                                + " WHERE lease_token IS NOT NULL"))
-                == 0);
+        Duration.ofSeconds(20), "every batch acknowledged", () -> unchecked(this::leasedRows) == 0);
     assertThat(deadRows()).isEqualTo(4);
     assertThat(rowsWithStatus(1)).isEqualTo(28);
     assertThat(
@@ -223,8 +211,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
     } finally {
       RelayProcess.kill(child);
     }
-    long leased =
-        queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NOT NULL");
+    long leased = leasedRows();
     assertThat(leased).as("four batches of 10 left leased by the killed relay").isEqualTo(40);
     SlowBroker broker = new SlowBroker(5);
     OutboxRelay survivor = closeAfterTest(relayBuilder(broker).name("survivor").build());

@@ -210,6 +210,11 @@ public abstract class OutboxContractSupport {
     return queryLong("SELECT count(*) FROM " + messageTable() + " WHERE status = ?", status);
   }
 
+  /** Rows under a lease: claimed and not acknowledged yet. */
+  protected long leasedRows() throws SQLException {
+    return queryLong("SELECT count(*) FROM " + messageTable() + " WHERE lease_token IS NOT NULL");
+  }
+
   /** Rows in the dead-letter table. */
   protected long deadRows() throws SQLException {
     return queryLong("SELECT count(*) FROM " + deadTable());
