@@ -46,6 +46,21 @@ public final class RelayCycle {
   private volatile boolean unkeyedFirst;
 
   /**
+   * How long an unordered claim may continue after the last id it took before it starts over from
+   * the oldest pending message. Continuing spares each claim reading past the rows this relay has
+   * in flight (up to {@code maxBatchesInFlight} batches of leased rows, still in the pending
+   * index); starting over picks up what became due below the cursor: retries, expired leases, and
+   * transactions that committed after a message with a higher id was claimed.
+   */
+  static final Duration START_OVER = Duration.ofSeconds(1);
+
+  /** Where the next unordered claim starts: after this id; 0 for the oldest. */
+  private volatile long idCursor;
+
+  /** When the unordered claim last started from the oldest message, on the nano clock. */
+  private volatile long startedOverAt = System.nanoTime();
+
+  /**
    * @param report told about failures the cycle survives: the sender's, and acknowledgements it
    *     tries again
    */
@@ -185,12 +200,29 @@ public final class RelayCycle {
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
+    long afterId = perKey ? 0 : afterId();
     ClaimRequest request =
-        new ClaimRequest(limit, now, token, leaseUntil, perKey, perKey ? keyCursor : null, unkeyed);
+        new ClaimRequest(
+            limit, now, token, leaseUntil, perKey, perKey ? keyCursor : null, unkeyed, afterId);
     ClaimResult result =
         withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
     keyCursor = result.keyCursor();
+    List<OutboxRecord> records = result.records();
+    // A full batch: the next one continues after it. A short one reached the end: start over.
+    idCursor = records.size() >= limit ? records.get(records.size() - 1).id() : 0;
     return result;
+  }
+
+  /**
+   * Where the next unordered claim starts; 0, and the clock reset, when it is time to start over.
+   */
+  private long afterId() {
+    long cursor = idCursor;
+    if (cursor != 0 && System.nanoTime() - startedOverAt < START_OVER.toNanos()) {
+      return cursor;
+    }
+    startedOverAt = System.nanoTime();
+    return 0;
   }
 
   /**

@@ -21,6 +21,10 @@ import java.util.UUID;
  * @param unkeyedFirst with {@code perKey}, whether messages without a key get the first share of
  *     the batch (true) or what the keyed runs leave (false); the relay alternates, so neither kind
  *     can starve the other
+ * @param afterId without {@code perKey}, claim only messages with an id above this one; 0 for the
+ *     oldest. A relay with batches in flight continues after the last id it claimed, so that each
+ *     claim does not read past the rows it has leased itself; it starts over from the oldest when a
+ *     claim comes back short and at least once a second
  */
 public record ClaimRequest(
     int batchSize,
@@ -29,11 +33,40 @@ public record ClaimRequest(
     Instant leaseUntil,
     boolean perKey,
     String keyCursor,
-    boolean unkeyedFirst) {
+    boolean unkeyedFirst,
+    long afterId) {
+
+  /** Checks the cursor. */
+  public ClaimRequest {
+    if (afterId < 0) {
+      throw new IllegalArgumentException("afterId must be 0 or more, was " + afterId);
+    }
+  }
+
+  /** A claim from the oldest message ({@code afterId} 0). */
+  public ClaimRequest(
+      int batchSize,
+      Instant now,
+      UUID leaseToken,
+      Instant leaseUntil,
+      boolean perKey,
+      String keyCursor,
+      boolean unkeyedFirst) {
+    this(batchSize, now, leaseToken, leaseUntil, perKey, keyCursor, unkeyedFirst, 0);
+  }
 
   /** A claim in id order, without per-key runs: {@link dev.outbox.Ordering#NONE}. */
   public static ClaimRequest unordered(
       int batchSize, Instant now, UUID leaseToken, Instant leaseUntil) {
-    return new ClaimRequest(batchSize, now, leaseToken, leaseUntil, false, null, false);
+    return unordered(batchSize, now, leaseToken, leaseUntil, 0);
+  }
+
+  /**
+   * A claim in id order, without per-key runs, of messages with an id above {@code afterId}: {@link
+   * dev.outbox.Ordering#NONE}.
+   */
+  public static ClaimRequest unordered(
+      int batchSize, Instant now, UUID leaseToken, Instant leaseUntil, long afterId) {
+    return new ClaimRequest(batchSize, now, leaseToken, leaseUntil, false, null, false, afterId);
   }
 }

@@ -6,11 +6,15 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
+import dev.outbox.spi.ClaimRequest;
+import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -219,5 +223,80 @@ public abstract class InFlightContract extends OutboxContractSupport {
     survivor.start();
     await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
     assertDeliveredOnceInOrder(broker.delivered, 20);
+  }
+
+  @Test
+  public final void anUnorderedClaimAfterAnIdTakesOnlyTheMessagesAboveIt() throws Exception {
+    enlistMany(30, "t", null);
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(queryLong("SELECT id FROM " + messageTable() + " ORDER BY id LIMIT 1 OFFSET " + i));
+    }
+    Instant now = clock.instant();
+    Instant until = now.plus(Duration.ofMinutes(1));
+    try (Connection c = dataSource.getConnection()) {
+      List<OutboxRecord> after =
+          dialect
+              .claim(
+                  c, tables, ClaimRequest.unordered(10, now, UUID.randomUUID(), until, ids.get(14)))
+              .records();
+      assertThat(after).extracting(OutboxRecord::id).containsExactlyElementsOf(ids.subList(15, 25));
+      List<OutboxRecord> rest =
+          dialect
+              .claim(c, tables, ClaimRequest.unordered(100, now, UUID.randomUUID(), until))
+              .records();
+      List<Long> expected = new ArrayList<>(ids.subList(0, 15));
+      expected.addAll(ids.subList(25, 30));
+      assertThat(rest)
+          .as("from the oldest, past the leased ones")
+          .extracting(OutboxRecord::id)
+          .containsExactlyElementsOf(expected);
+    }
+  }
+
+  /**
+   * A relay with batches in flight continues each unordered claim after the last id it claimed, and
+   * starts over from the oldest at least once a second: a message retried while the backlog keeps
+   * every claim full is claimed again long before the backlog's end. The sender holds each batch
+   * for 20 ms and two are in flight, so the drain takes four seconds or more.
+   */
+  @Test
+  public final void aRetryBelowTheCursorIsClaimedAgainWhileEveryClaimComesBackFull()
+      throws Exception {
+    int total = 4000;
+    enlistMany(total, "t", null);
+    long first = queryLong("SELECT min(id) FROM " + messageTable());
+    AtomicInteger handed = new AtomicInteger();
+    AtomicInteger resentAfter = new AtomicInteger(-1);
+    Sender sender =
+        batch -> {
+          int before = handed.getAndAdd(batch.size());
+          List<Outcome> outcomes = new ArrayList<>(batch.size());
+          for (OutboxRecord r : batch) {
+            if (r.id() == first && r.attempt() == 1) {
+              outcomes.add(Outcome.retry(r, new IllegalStateException("once")));
+            } else {
+              if (r.id() == first) {
+                resentAfter.set(before);
+              }
+              outcomes.add(Outcome.sent(r));
+            }
+          }
+          CompletableFuture<List<Outcome>> done = new CompletableFuture<>();
+          broker.schedule(() -> done.complete(outcomes), 20, TimeUnit.MILLISECONDS);
+          return done;
+        };
+    closeAfterTest(
+            relayBuilder(sender)
+                .ordering(dev.outbox.Ordering.NONE)
+                .batchSize(10)
+                .maxBatchesInFlight(2)
+                .backoff(dev.outbox.Backoff.fixed(Duration.ZERO))
+                .build())
+        .start();
+    await(Duration.ofSeconds(120), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == total);
+    assertThat(resentAfter.get())
+        .as("messages handed over before the retried one came round again (of %d)", total)
+        .isBetween(0, total * 3 / 4);
   }
 }

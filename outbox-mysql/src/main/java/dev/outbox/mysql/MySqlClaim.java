@@ -61,14 +61,16 @@ final class MySqlClaim {
    * moved to the end of the lease: the claim then changes no indexed column, so InnoDB updates the
    * clustered record in place and leaves the pending indexes alone (moving {@code next_attempt_at}
    * would delete-mark and re-insert the row's index entries on every claim). A leased row stays in
-   * the index and is skipped by the filter; there are at most as many as are in flight.
+   * the index and is skipped by the filter; there are at most as many as are in flight, and a relay
+   * with batches in flight starts the range after its last claim ({@code afterId}) instead of
+   * reading through them.
    */
   private static final String LOCK_DUE =
       """
       SELECT m.id, m.message_id, m.topic, m.msg_key, m.payload, m.headers, m.created_at,
              m.attempts
         FROM %1$s m FORCE INDEX (pending_idx)
-       WHERE m.status = 0 AND m.next_attempt_at <= ?
+       WHERE m.status = 0 AND m.id > ? AND m.next_attempt_at <= ?
          AND (m.lease_until IS NULL OR m.lease_until <= ?)
        ORDER BY m.id
        LIMIT ?
@@ -245,9 +247,10 @@ final class MySqlClaim {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(lockDueSql(table))) {
       String now = Sql.utc(r.now());
-      ps.setString(1, now);
+      ps.setLong(1, r.afterId());
       ps.setString(2, now);
-      ps.setInt(3, r.batchSize());
+      ps.setString(3, now);
+      ps.setInt(4, r.batchSize());
       return readClaimed(ps, r.batchSize());
     }
   }

@@ -124,7 +124,7 @@ class MySqlStorageIT extends OutboxContractSupport {
     execute("ANALYZE TABLE " + messageTable());
     String now = Sql.utc(clock.instant());
 
-    List<String[]> unordered = explain(MySqlClaim.lockDueSql(messageTable()), now, now, 100);
+    List<String[]> unordered = explain(MySqlClaim.lockDueSql(messageTable()), 0L, now, now, 100);
     assertThat(unordered)
         .singleElement()
         .satisfies(row -> assertThat(row[0]).isEqualTo("pending_idx"));

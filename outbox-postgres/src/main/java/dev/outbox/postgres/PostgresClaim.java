@@ -63,14 +63,16 @@ final class PostgresClaim {
    * <p>The lease is checked through {@code lease_until} rather than stamped into {@code
    * next_attempt_at}: the claim then changes no indexed column, so with the free space the tables
    * keep on every page (fillfactor, see the V2 migration) PostgreSQL writes it as a heap-only
-   * update.
+   * update. Leased rows stay in the pending index; {@code @after} (the request's {@code afterId})
+   * lets a relay with batches in flight start the index range after them instead of reading through
+   * them.
    */
   private static final String UNORDERED =
       """
       WITH picked AS MATERIALIZED (
           SELECT m.id, m.created_at
             FROM {T} m
-           WHERE m.status = 0 AND m.next_attempt_at <= @now
+           WHERE m.status = 0 AND m.id > @after AND m.next_attempt_at <= @now
              AND (m.lease_until IS NULL OR m.lease_until <= @now)
            ORDER BY m.id, m.next_attempt_at
            LIMIT @batch
@@ -290,6 +292,7 @@ final class PostgresClaim {
         case "now" -> ps.setObject(i, PostgresDialect.utc(r.now()));
         case "batch" -> ps.setInt(i, batch);
         case "maxKeys" -> ps.setInt(i, KeyWalk.maxKeys(r.batchSize()));
+        case "after" -> ps.setLong(i, r.afterId());
         case "cursor" -> ps.setString(i, cursor);
         case "token" -> ps.setObject(i, r.leaseToken());
         case "until" -> ps.setObject(i, PostgresDialect.utc(r.leaseUntil()));
