@@ -5,7 +5,6 @@ import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
-import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
@@ -19,19 +18,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
- * The PostgreSQL (12+) dialect. A claim is one statement (see {@link PostgresClaim}), sent in one
- * round trip with the transaction-local settings that keep its plan; under per-key ordering it
- * walks the keys of the pending key index and takes a run of messages of each. Each kind of
- * acknowledgement is one statement over arrays of ids.
+ * The PostgreSQL (12+) dialect. An enlist is one INSERT ({@link PostgresEnlist}). A claim is one
+ * statement ({@link PostgresClaim}), sent in one round trip with the transaction-local settings
+ * that keep its plan; under per-key ordering it walks the keys of the pending key index and takes a
+ * run of messages of each. Each kind of acknowledgement is one statement over arrays of ids ({@link
+ * PostgresAck}). Partition maintenance is {@link PostgresPartitions}. Every statement's text is
+ * built once per table set.
  *
  * <p>By default enlisting also queues a {@code NOTIFY} (delivered by PostgreSQL only when the
  * transaction commits) and relays {@code LISTEN}, so a relay wakes up at once instead of waiting
@@ -46,9 +46,6 @@ public final class PostgresDialect implements OutboxDialect {
 
   /** The Flyway location of the PostgreSQL migrations. */
   public static final String MIGRATION_LOCATION = "classpath:db/migration/outbox/postgresql";
-
-  /** Rows per INSERT statement when enlisting many messages (6 parameters each). */
-  static final int INSERT_CHUNK = 1000;
 
   /** Default {@link #withNotifyWindow notify window}: 1 ms. */
   public static final Duration DEFAULT_NOTIFY_WINDOW = Duration.ofMillis(1);
@@ -164,44 +161,10 @@ public final class PostgresDialect implements OutboxDialect {
 
   // ---- enlist ----
 
-  private static final String INSERT_INTO =
-      "INSERT INTO %s (message_id, topic, msg_key, payload, headers, next_attempt_at) VALUES ";
-  private static final String INSERT_ROW = "(?, ?, ?, ?, ?::jsonb, ?)";
-
+  /** See {@link PostgresEnlist}; the last chunk notifies when the notify window allows it. */
   @Override
   public void insert(Connection c, OutboxTables tables, List<NewRow> rows) throws SQLException {
-    for (int from = 0; from < rows.size(); from += INSERT_CHUNK) {
-      List<NewRow> chunk = rows.subList(from, Math.min(rows.size(), from + INSERT_CHUNK));
-      boolean notify = from + INSERT_CHUNK >= rows.size() && takeNotify();
-      try (PreparedStatement ps = c.prepareStatement(insertSql(tables, chunk.size(), notify))) {
-        int i = 1;
-        for (NewRow r : chunk) {
-          ps.setObject(i++, r.messageId());
-          ps.setString(i++, r.topic());
-          ps.setString(i++, r.key());
-          ps.setBytes(i++, r.payload());
-          ps.setString(i++, r.headersJson());
-          ps.setObject(i++, utc(r.availableAt()));
-        }
-        ps.execute();
-      }
-    }
-  }
-
-  /**
-   * The INSERT for {@code rows} rows; the last chunk also queues the NOTIFY in the same statement
-   * text, so enlisting costs one round trip.
-   */
-  private String insertSql(OutboxTables tables, int rows, boolean withNotify) {
-    StringBuilder sql = new StringBuilder(INSERT_INTO.length() + rows * (INSERT_ROW.length() + 2));
-    sql.append(String.format(INSERT_INTO, qualified(tables, tables.table())));
-    for (int i = 0; i < rows; i++) {
-      sql.append(i == 0 ? "" : ", ").append(INSERT_ROW);
-    }
-    if (withNotify) {
-      sql.append("; NOTIFY ").append(quote(channel(tables)));
-    }
-    return sql.toString();
+    PostgresEnlist.insert(c, tables, rows, this::takeNotify);
   }
 
   // ---- claim ----
@@ -214,141 +177,17 @@ public final class PostgresDialect implements OutboxDialect {
 
   // ---- ack ----
 
-  private static final String MARK_SENT =
-      """
-      UPDATE %s
-         SET status = 1, sent_at = ?, lease_token = NULL, lease_until = NULL
-       WHERE id = ANY (?) AND lease_token = ?
-      RETURNING id
-      """;
-
-  private static final String RESCHEDULE =
-      """
-      UPDATE %s t
-         SET next_attempt_at = v.next_attempt_at, last_error = v.error,
-             attempts = t.attempts - CASE WHEN v.uncharged THEN 1 ELSE 0 END,
-             lease_token = NULL, lease_until = NULL
-        FROM unnest(?::bigint[], ?::timestamptz[], ?::text[], ?::boolean[])
-             AS v(id, next_attempt_at, error, uncharged)
-       WHERE t.id = v.id AND t.lease_token = ?
-      RETURNING t.id
-      """;
-
-  /** Deletes the rows (still fenced by the lease) and inserts them as dead letters, atomically. */
-  private static final String MOVE_TO_DEAD =
-      """
-      WITH v AS (SELECT * FROM unnest(?::bigint[], ?::text[]) AS v(id, reason)),
-           gone AS (DELETE FROM %1$s t USING v
-                     WHERE t.id = v.id AND t.lease_token = ?
-                 RETURNING t.*, v.reason)
-      INSERT INTO %2$s (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                        attempts, reason, dead_at)
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, reason, ?
-        FROM gone
-      RETURNING original_id
-      """;
-
+  /** See {@link PostgresAck}. */
   @Override
   public AckResult ack(Connection c, OutboxTables tables, AckBatch b) throws SQLException {
-    int kinds =
-        (b.sent().isEmpty() ? 0 : 1)
-            + (b.retries().isEmpty() ? 0 : 1)
-            + (b.dead().isEmpty() ? 0 : 1);
-    // A single statement is atomic on its own; skip the COMMIT's round trip (the driver sends
-    // BEGIN with the first statement, so that one costs none).
-    return kinds <= 1
-        ? writeAck(c, tables, b)
-        : Jdbc.inTransaction(c, tx -> writeAck(tx, tables, b));
+    return PostgresAck.ack(c, tables, b);
   }
 
   /** All the batches in one transaction: one commit to wait for instead of one per batch. */
   @Override
   public List<AckResult> ackAll(Connection c, OutboxTables tables, List<AckBatch> batches)
       throws SQLException {
-    if (batches.size() == 1) {
-      return List.of(ack(c, tables, batches.get(0)));
-    }
-    return Jdbc.inTransaction(
-        c,
-        tx -> {
-          List<AckResult> results = new ArrayList<>(batches.size());
-          for (AckBatch b : batches) {
-            results.add(writeAck(tx, tables, b));
-          }
-          return results;
-        });
-  }
-
-  private AckResult writeAck(Connection c, OutboxTables tables, AckBatch b) throws SQLException {
-    String table = qualified(tables, tables.table());
-    Set<Long> sent = Set.of();
-    Set<Long> retried = Set.of();
-    Set<Long> dead = Set.of();
-    if (!b.sent().isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement(String.format(MARK_SENT, table))) {
-        ps.setObject(1, utc(b.now()));
-        ps.setArray(2, c.createArrayOf("bigint", b.sent().toArray()));
-        ps.setObject(3, b.leaseToken());
-        sent = ids(ps);
-      }
-    }
-    if (!b.retries().isEmpty()) {
-      retried = reschedule(c, table, b);
-    }
-    if (!b.dead().isEmpty()) {
-      dead = moveToDead(c, table, qualified(tables, tables.deadLetterTable()), b);
-    }
-    return new AckResult(sent, retried, dead);
-  }
-
-  private static Set<Long> reschedule(Connection c, String table, AckBatch b) throws SQLException {
-    List<AckBatch.Retry> rows = b.retries();
-    Object[] ids = new Object[rows.size()];
-    Object[] next = new Object[rows.size()];
-    Object[] errors = new Object[rows.size()];
-    Object[] uncharged = new Object[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      ids[i] = rows.get(i).id();
-      next[i] = rows.get(i).nextAttemptAt().toString();
-      errors[i] = rows.get(i).error();
-      uncharged[i] = rows.get(i).uncharged();
-    }
-    try (PreparedStatement ps = c.prepareStatement(String.format(RESCHEDULE, table))) {
-      ps.setArray(1, c.createArrayOf("bigint", ids));
-      ps.setArray(2, c.createArrayOf("timestamptz", next));
-      ps.setArray(3, c.createArrayOf("text", errors));
-      ps.setArray(4, c.createArrayOf("boolean", uncharged));
-      ps.setObject(5, b.leaseToken());
-      return ids(ps);
-    }
-  }
-
-  private static Set<Long> moveToDead(Connection c, String table, String deadTable, AckBatch b)
-      throws SQLException {
-    List<AckBatch.Dead> rows = b.dead();
-    Object[] ids = new Object[rows.size()];
-    Object[] reasons = new Object[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      ids[i] = rows.get(i).id();
-      reasons[i] = rows.get(i).reason();
-    }
-    try (PreparedStatement ps = c.prepareStatement(String.format(MOVE_TO_DEAD, table, deadTable))) {
-      ps.setArray(1, c.createArrayOf("bigint", ids));
-      ps.setArray(2, c.createArrayOf("text", reasons));
-      ps.setObject(3, b.leaseToken());
-      ps.setObject(4, utc(b.now()));
-      return ids(ps);
-    }
-  }
-
-  private static Set<Long> ids(PreparedStatement ps) throws SQLException {
-    Set<Long> ids = new HashSet<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
+    return PostgresAck.ackAll(c, tables, batches);
   }
 
   // ---- operations ----
@@ -360,13 +199,15 @@ public final class PostgresDialect implements OutboxDialect {
              (SELECT count(*) FROM %2$s)
       """;
 
+  private static final Map<OutboxTables, String> BACKLOG_SQL = new ConcurrentHashMap<>();
+
   @Override
   public BacklogStats backlog(Connection c, OutboxTables tables) throws SQLException {
     String sql =
-        String.format(
-            BACKLOG,
-            qualified(tables, tables.table()),
-            qualified(tables, tables.deadLetterTable()));
+        BACKLOG_SQL.computeIfAbsent(
+            tables,
+            t ->
+                String.format(BACKLOG, qualified(t, t.table()), qualified(t, t.deadLetterTable())));
     try (PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
