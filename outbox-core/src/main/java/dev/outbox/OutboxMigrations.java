@@ -1,7 +1,11 @@
 package dev.outbox;
 
+import dev.outbox.internal.Checks;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -36,18 +40,50 @@ public final class OutboxMigrations {
    * Migrates the tables named by {@code tables}, creating the schema if it does not exist.
    *
    * @return how many migrations were applied (0 when already up to date)
-   * @throws MigrationFailedException if Flyway fails
+   * @throws MigrationFailedException if Flyway fails, the database cannot be reached, or it is not
+   *     one the dialect supports (checked before anything is written)
    */
   public static int migrate(DataSource dataSource, OutboxDialect dialect, OutboxTables tables) {
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(dialect, "dialect");
     Objects.requireNonNull(tables, "tables");
+    checkDatabase(dataSource, dialect);
     try {
       MigrateResult result = configure(dataSource, dialect, tables).load().migrate();
       return result.migrationsExecuted;
     } catch (FlywayException e) {
       throw new MigrationFailedException(
           "migrating outbox table " + tables.table() + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses a database the dialect does not support, before Flyway touches it. */
+  private static void checkDatabase(DataSource dataSource, OutboxDialect dialect) {
+    String product;
+    String version;
+    String url;
+    try (Connection c = dataSource.getConnection()) {
+      DatabaseMetaData meta = c.getMetaData();
+      product = meta.getDatabaseProductName();
+      version = meta.getDatabaseProductVersion();
+      url = meta.getURL();
+    } catch (SQLException e) {
+      throw new MigrationFailedException(
+          "cannot migrate the outbox tables: connecting to the database failed: " + e.getMessage(),
+          e);
+    }
+    if (!dialect.supports(product)) {
+      throw new MigrationFailedException(
+          "the "
+              + dialect.name()
+              + " dialect cannot migrate a "
+              + product
+              + " "
+              + version
+              + " database ("
+              + Checks.withoutPassword(url)
+              + "): nothing was changed; use the dialect of that database",
+          null);
     }
   }
 

@@ -49,4 +49,11 @@ public final class Checks {
           "name must be 1 to 64 letters, digits, '.', '-' or '_', was '" + name + "'");
     }
   }
+
+  /**
+   * {@code url} (a JDBC URL, possibly null) with any {@code password=} value masked, for messages.
+   */
+  public static String withoutPassword(String url) {
+    return url == null ? "unknown URL" : url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
 }

@@ -22,6 +22,16 @@ public interface OutboxDialect {
   /** A short name for logs and metrics, such as {@code postgresql}. */
   String name();
 
+  /**
+   * Whether this dialect works with the database a connection reports as {@code productName}
+   * ({@link java.sql.DatabaseMetaData#getDatabaseProductName()}). {@code OutboxMigrations} asks
+   * before it migrates anything, so that a dialect given the wrong database fails before it writes.
+   * Default: any database.
+   */
+  default boolean supports(String productName) {
+    return true;
+  }
+
   /** The Flyway location of this database's migrations, such as {@code classpath:db/...}. */
   String migrationLocation();
 

@@ -96,6 +96,12 @@ public final class MySqlDialect implements OutboxDialect {
     return "mysql";
   }
 
+  /** MySQL and MariaDB (which reports itself as either, depending on the driver). */
+  @Override
+  public boolean supports(String productName) {
+    return "MySQL".equalsIgnoreCase(productName) || "MariaDB".equalsIgnoreCase(productName);
+  }
+
   @Override
   public String migrationLocation() {
     return MIGRATION_LOCATION;

@@ -136,6 +136,12 @@ public final class PostgresDialect implements OutboxDialect {
     return "postgresql";
   }
 
+  /** PostgreSQL only. */
+  @Override
+  public boolean supports(String productName) {
+    return "PostgreSQL".equalsIgnoreCase(productName);
+  }
+
   @Override
   public String migrationLocation() {
     return MIGRATION_LOCATION;

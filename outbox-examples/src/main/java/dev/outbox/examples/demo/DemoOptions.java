@@ -11,9 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * The demo's settings, from command-line flags, else environment variables, else defaults that
- * point at a local PostgreSQL.
+ * point at a local PostgreSQL. The database is chosen from the JDBC URL (see {@link DemoDatabase});
+ * a URL of another database is refused here, before anything connects.
  *
  * @param jdbcUrl where the demo's tables live
+ * @param database the database {@code jdbcUrl} points at
  * @param user database user
  * @param password database password (empty for trust authentication)
  * @param schema schema of the demo's orders table and outbox tables
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
  */
 record DemoOptions(
     String jdbcUrl,
+    DemoDatabase database,
     String user,
     String password,
     String schema,
@@ -93,8 +96,10 @@ record DemoOptions(
   static final String USAGE =
       """
       Usage: OrderDemo [options]   (every option also as --name=value)
-        --jdbc-url URL          PostgreSQL JDBC URL         env OUTBOX_DEMO_JDBC_URL, default %s
+        --jdbc-url URL          jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL
+                                                            env OUTBOX_DEMO_JDBC_URL, default %s
         --user NAME             database user               env OUTBOX_DEMO_USER, default %s
+                                                            (root on MySQL/MariaDB)
         --password SECRET       database password           env OUTBOX_DEMO_PASSWORD, default empty
         --schema NAME           schema for the demo tables  default %s
         --sender KIND           print | rabbitmq | kafka    default print
@@ -128,9 +133,13 @@ record DemoOptions(
     Map<String, String> flags = flags(args);
     String schema = flags.getOrDefault("schema", DEFAULT_SCHEMA);
     checkSchema(schema);
+    String jdbcUrl =
+        flags.getOrDefault("jdbc-url", env.getOrDefault("OUTBOX_DEMO_JDBC_URL", DEFAULT_JDBC_URL));
+    DemoDatabase database = DemoDatabase.of(jdbcUrl);
     return new DemoOptions(
-        flags.getOrDefault("jdbc-url", env.getOrDefault("OUTBOX_DEMO_JDBC_URL", DEFAULT_JDBC_URL)),
-        flags.getOrDefault("user", env.getOrDefault("OUTBOX_DEMO_USER", DEFAULT_USER)),
+        jdbcUrl,
+        database,
+        flags.getOrDefault("user", env.getOrDefault("OUTBOX_DEMO_USER", database.defaultUser())),
         flags.getOrDefault("password", env.getOrDefault("OUTBOX_DEMO_PASSWORD", "")),
         schema,
         senderKind(flags.getOrDefault("sender", "print")),

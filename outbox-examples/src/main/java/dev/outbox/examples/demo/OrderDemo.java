@@ -9,7 +9,7 @@ import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Sender;
 import dev.outbox.examples.demo.DemoSenders.DemoSender;
-import dev.outbox.postgres.PostgresDialect;
+import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -48,9 +48,11 @@ public final class OrderDemo {
   private final PrintStream out;
   private final PrintStream err;
   private final OutboxTables tables;
+  private final OutboxDialect dialect;
 
   private OrderDemo(DemoOptions options, PrintStream out, PrintStream err) {
     this.options = options;
+    this.dialect = options.database().dialect();
     this.out = out;
     this.err = err;
     this.tables = new OutboxTables(options.schema(), OutboxTables.DEFAULT_TABLE);
@@ -125,14 +127,14 @@ public final class OrderDemo {
 
   private HikariDataSource pool() {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(options.jdbcUrl());
+    config.setJdbcUrl(DemoDatabase.driverUrl(options.jdbcUrl()));
     config.setUsername(options.user());
     config.setPassword(options.password());
     config.setPoolName("outbox-demo");
     // Order threads, plus the relay's claim/ack connection, its LISTEN connection and a spare.
     config.setMaximumPoolSize(options.threads() + 3);
     config.setConnectionTimeout(5_000);
-    config.addDataSourceProperty("connectTimeout", "5");
+    config.addDataSourceProperty("connectTimeout", options.database().connectTimeout());
     return new HikariDataSource(config);
   }
 
@@ -141,15 +143,23 @@ public final class OrderDemo {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return "demo: could not connect to PostgreSQL at "
-        + options.jdbcUrl().replaceAll("(?i)(password=)[^&]*", "$1***")
+    return "demo: could not connect to "
+        + options.database().label()
+        + " at "
+        + redacted(options.jdbcUrl())
         + " as user '"
         + options.user()
         + "': "
         + root.getMessage()
-        + "\ndemo: start PostgreSQL there, or point the demo at your database with --jdbc-url,"
+        + "\ndemo: start "
+        + options.database().label()
+        + " there, or point the demo at your database with --jdbc-url,"
         + " --user and --password (or OUTBOX_DEMO_JDBC_URL, OUTBOX_DEMO_USER,"
         + " OUTBOX_DEMO_PASSWORD)";
+  }
+
+  private static String redacted(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   private void migrate(HikariDataSource dataSource) {
@@ -158,14 +168,17 @@ public final class OrderDemo {
         .schemas(options.schema())
         .defaultSchema(options.schema())
         .createSchemas(true)
-        .locations("classpath:db/migration/outbox-demo")
+        .locations(options.database().ordersMigrations())
         .load()
         .migrate();
-    OutboxMigrations.migrate(dataSource, new PostgresDialect(), tables);
+    OutboxMigrations.migrate(dataSource, dialect, tables);
     out.printf(
-        "[demo] PostgreSQL %s, schema %s: table orders migrated by the application's Flyway,"
-            + " outbox tables by OutboxMigrations.migrate%n",
-        options.jdbcUrl(), options.schema());
+        "[demo] %s %s, %s %s: table orders migrated by the application's Flyway, outbox tables"
+            + " by OutboxMigrations.migrate%n",
+        options.database().label(),
+        redacted(options.jdbcUrl()),
+        options.database() == DemoDatabase.POSTGRESQL ? "schema" : "database",
+        options.schema());
   }
 
   private int runWith(HikariDataSource dataSource, DemoSender delivery)
@@ -174,10 +187,7 @@ public final class OrderDemo {
     DemoStats stats = new DemoStats();
     Sender counting = new CountingSender(delivery.sender(), stats, Clock.systemUTC());
     JdbcOutbox outbox =
-        JdbcOutbox.builder(new PostgresDialect())
-            .schema(tables.schema())
-            .table(tables.table())
-            .build();
+        JdbcOutbox.builder(dialect).schema(tables.schema()).table(tables.table()).build();
     long start = System.nanoTime();
     try (OutboxRelay relay = relay(dataSource, counting)) {
       relay.start();
@@ -191,7 +201,7 @@ public final class OrderDemo {
   }
 
   private OutboxRelay relay(HikariDataSource dataSource, Sender sender) {
-    return OutboxRelay.builder(dataSource, new PostgresDialect(), sender)
+    return OutboxRelay.builder(dataSource, dialect, sender)
         .schema(tables.schema())
         .table(tables.table())
         .name("demo")

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
 final class OrderPlacer implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(OrderPlacer.class);
 
-  /** The business write; the schema is a validated identifier, quoted. */
+  /**
+   * The business write; the schema is a validated identifier, quoted for the database. The new
+   * order's id comes back as a generated key, which both drivers support.
+   */
   private static final String INSERT_ORDER =
-      """
-      INSERT INTO "%s".orders (customer, amount_cents) VALUES (?, ?) RETURNING id
-      """;
+      "INSERT INTO %s.orders (customer, amount_cents) VALUES (?, ?)";
 
   private static final int CUSTOMERS = 20;
 
@@ -47,7 +48,7 @@ final class OrderPlacer implements Runnable {
     this.dataSource = dataSource;
     this.outbox = outbox;
     this.stats = stats;
-    this.insertOrder = INSERT_ORDER.formatted(options.schema());
+    this.insertOrder = INSERT_ORDER.formatted(options.database().quote(options.schema()));
     this.rollbackPercent = options.rollbackPercent();
     this.pauseNanos = TimeUnit.SECONDS.toNanos(options.threads()) / options.rate();
     this.deadlineNanos = deadlineNanos;
@@ -97,10 +98,11 @@ final class OrderPlacer implements Runnable {
   }
 
   private long insertOrder(Connection c, String customer, int amountCents) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(insertOrder)) {
+    try (PreparedStatement ps = c.prepareStatement(insertOrder, new String[] {"id"})) {
       ps.setString(1, customer);
       ps.setInt(2, amountCents);
-      try (ResultSet rs = ps.executeQuery()) {
+      ps.executeUpdate();
+      try (ResultSet rs = ps.getGeneratedKeys()) {
         rs.next();
         return rs.getLong(1);
       }

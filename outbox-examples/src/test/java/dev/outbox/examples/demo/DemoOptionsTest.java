@@ -47,6 +47,25 @@ class DemoOptionsTest {
   }
 
   @Test
+  void theDatabaseComesFromTheUrlAndAnUnsupportedOneIsRefused() {
+    DemoOptions mysql = parse("--jdbc-url", "jdbc:mysql://db:3306/");
+    assertThat(mysql.database()).isEqualTo(DemoDatabase.MYSQL);
+    assertThat(mysql.user()).as("MySQL's default user").isEqualTo("root");
+
+    DemoOptions mariadb = parse("--jdbc-url", "jdbc:MariaDB://db/?user=app");
+    assertThat(mariadb.database()).isEqualTo(DemoDatabase.MYSQL);
+    assertThat(DemoDatabase.driverUrl(mariadb.jdbcUrl())).isEqualTo("jdbc:mysql://db/?user=app");
+    assertThat(DemoDatabase.driverUrl("jdbc:postgresql://db/app"))
+        .isEqualTo("jdbc:postgresql://db/app");
+
+    assertThatThrownBy(() -> parse("--jdbc-url", "jdbc:oracle:thin:@db:1521/app"))
+        .hasMessageContaining("--jdbc-url: the demo runs on PostgreSQL")
+        .hasMessageEndingWith("not on 'jdbc:oracle:'");
+    assertThatThrownBy(() -> parse("--jdbc-url", "postgres://db/app"))
+        .hasMessageEndingWith("not on 'postgres://db/app'");
+  }
+
+  @Test
   void flagsAcceptBothSpellingsAndDurationUnits() {
     DemoOptions o =
         DemoOptions.parse(

@@ -2,10 +2,16 @@ package dev.outbox.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outbox.examples.TestMySql;
 import dev.outbox.examples.TestPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,6 +88,50 @@ class OrderDemoIT {
     assertThat(run.out()).contains("RabbitMQ exchange 'orders'");
   }
 
+  /**
+   * The same demo on MariaDB/MySQL, given a {@code jdbc:mariadb:} URL: the database is chosen from
+   * the URL, the {@code orders} migration and the dialect are MySQL's, and the driver the demo
+   * ships (MySQL Connector/J) connects.
+   */
+  @Test
+  void demoOnMariaDbWithAMariaDbUrlDeliversEveryCommittedOrder() throws Exception {
+    String database =
+        "outbox_demo_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String url = TestMySql.jdbcUrl().replaceFirst("^jdbc:mysql:", "jdbc:mariadb:");
+    try {
+      DemoRun run =
+          DemoRun.run(
+              "--jdbc-url", url,
+              "--schema", database,
+              "--duration", "2s",
+              "--rate", "100",
+              "--drain-timeout", "30s");
+
+      Map<String, Long> summary = run.assertConsistent();
+      assertThat(run.out()).contains("[demo] MySQL/MariaDB ").contains("database " + database);
+      assertThat(mySqlCount("SELECT count(*) FROM " + database + ".orders"))
+          .as("only committed orders exist")
+          .isEqualTo(summary.get("committed"));
+      assertThat(
+              mySqlCount("SELECT count(*) FROM " + database + ".outbox_message WHERE status = 1"))
+          .as("only committed orders' messages exist, all sent")
+          .isEqualTo(summary.get("committed"));
+    } finally {
+      TestMySql.execute("DROP DATABASE IF EXISTS " + database);
+    }
+  }
+
+  @Test
+  void aDatabaseTheDemoDoesNotRunOnIsRefusedBeforeItConnects() {
+    DemoRun run = DemoRun.run("--jdbc-url", "jdbc:sqlserver://127.0.0.1:1433;databaseName=shop");
+
+    assertThat(run.exitCode()).isEqualTo(OrderDemo.EXIT_USAGE);
+    assertThat(run.err())
+        .contains("--jdbc-url: the demo runs on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB")
+        .contains("not on 'jdbc:sqlserver:'");
+    assertThat(run.out()).doesNotContain("[demo]");
+  }
+
   @Test
   void unreachableDatabaseExitsNonZeroNamingTheUrlAndHowToPointElsewhere() throws Exception {
     String url = "jdbc:postgresql://127.0.0.1:" + closedPort() + "/postgres";
@@ -109,6 +159,15 @@ class OrderDemoIT {
   private static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    }
+  }
+
+  private static long mySqlCount(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(TestMySql.jdbcUrl());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 }
