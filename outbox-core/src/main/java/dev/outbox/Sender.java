@@ -11,7 +11,8 @@ import java.util.concurrent.CompletionStage;
  * Outcome} per record. The relay treats a record with no outcome, an exceptionally completed stage,
  * an exception thrown by {@code send} itself, or a stage that does not complete within the relay's
  * send timeout, as a retry for every record not reported otherwise. Outcomes for records that were
- * not in the batch are ignored.
+ * not in the batch are ignored. {@link BatchOutcomes} collects the answers of an asynchronous
+ * broker client, from any thread, into that one stage.
  *
  * <p><b>Runs of one key.</b> Under {@link Ordering#PER_KEY} a batch may hold several records of one
  * key, in id order (a run). Deliver them to the broker in that order over one ordered path (one

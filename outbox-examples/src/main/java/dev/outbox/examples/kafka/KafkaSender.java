@@ -1,9 +1,9 @@
 package dev.outbox.examples.kafka;
 
+import dev.outbox.BatchOutcomes;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
-import dev.outbox.examples.BatchOutcomes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;

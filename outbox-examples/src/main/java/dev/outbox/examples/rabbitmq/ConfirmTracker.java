@@ -1,7 +1,7 @@
 package dev.outbox.examples.rabbitmq;
 
 import com.rabbitmq.client.Return;
-import dev.outbox.examples.BatchOutcomes;
+import dev.outbox.BatchOutcomes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Return;
+import dev.outbox.BatchOutcomes;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.Outcome.Status;
-import dev.outbox.examples.BatchOutcomes;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;

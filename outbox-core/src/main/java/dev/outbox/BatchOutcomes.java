@@ -1,7 +1,5 @@
-package dev.outbox.examples;
+package dev.outbox;
 
-import dev.outbox.OutboxRecord;
-import dev.outbox.Outcome;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

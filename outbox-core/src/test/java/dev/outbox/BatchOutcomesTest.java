@@ -1,11 +1,9 @@
-package dev.outbox.examples;
+package dev.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.outbox.OutboxRecord;
-import dev.outbox.Outcome;
 import dev.outbox.Outcome.Status;
 import java.io.IOException;
 import java.time.Instant;
