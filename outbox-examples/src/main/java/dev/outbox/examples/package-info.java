@@ -1,8 +1,6 @@
 /**
- * Examples built on the outbox, ready to copy or depend on: production-grade {@link
- * dev.outbox.Sender}s for Kafka ({@link dev.outbox.examples.kafka}) and RabbitMQ ({@link
- * dev.outbox.examples.rabbitmq}) and the runnable order-service demo ({@link
- * dev.outbox.examples.demo}). The senders report one outcome per record with {@link
- * dev.outbox.BatchOutcomes}.
+ * Examples built on the outbox: the runnable order-service demo ({@link dev.outbox.examples.demo})
+ * and the benchmark harness ({@link dev.outbox.examples.bench}). They deliver through the shipped
+ * senders, {@code dev.outbox.kafka.KafkaSender} and {@code dev.outbox.rabbitmq.RabbitMqSender}.
  */
 package dev.outbox.examples;

@@ -9,6 +9,7 @@ import dev.outbox.MigrationFailedException;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.mysql.MySqlDialect;
 import dev.outbox.postgres.PostgresDialect;
+import dev.outbox.postgres.TestPostgres;
 import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -2,7 +2,8 @@ package dev.outbox.examples.bench;
 
 import dev.outbox.examples.bench.DrainScenario.Order;
 import dev.outbox.examples.bench.Results.Side;
-import dev.outbox.examples.kafka.KafkaSender;
+import dev.outbox.kafka.KafkaSender;
+import dev.outbox.kafka.testkit.InProcessKafka;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -6,7 +6,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import dev.outbox.examples.bench.DrainScenario.Order;
 import dev.outbox.examples.bench.Results.Side;
-import dev.outbox.examples.rabbitmq.RabbitMqSender;
+import dev.outbox.rabbitmq.RabbitMqSender;
 import java.io.IOException;
 import java.util.Date;
 import java.util.HashMap;

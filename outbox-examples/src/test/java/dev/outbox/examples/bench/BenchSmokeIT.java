@@ -7,6 +7,7 @@ import dev.outbox.Ordering;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import dev.outbox.examples.bench.Results.Result;
+import dev.outbox.kafka.testkit.InProcessKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,13 +3,16 @@ package dev.outbox.examples.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.examples.TestMySql;
-import dev.outbox.examples.TestPostgres;
+import dev.outbox.kafka.testkit.EmbeddedKafka;
+import dev.outbox.postgres.TestPostgres;
+import dev.outbox.testkit.RoundTrip.Received;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -130,6 +133,31 @@ class OrderDemoIT {
         .contains("--jdbc-url: the demo runs on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB")
         .contains("not on 'jdbc:sqlserver:'");
     assertThat(run.out()).doesNotContain("[demo]");
+  }
+
+  @Test
+  void demoWithTheKafkaSenderDeliversEveryCommittedOrder() throws Exception {
+    try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+      DemoRun run =
+          DemoRun.run(
+              "--jdbc-url",
+              pg.jdbcUrl(),
+              "--schema",
+              pg.extraSchema("demo_kafka"),
+              "--sender",
+              "kafka",
+              "--kafka-bootstrap",
+              kafka.bootstrapServers(),
+              "--duration",
+              "2s",
+              "--drain-timeout",
+              "30s");
+
+      long committed = run.assertConsistent().get("committed");
+      assertThat(kafka.consume("orders", (int) committed, Duration.ofSeconds(30)))
+          .extracting(Received::key)
+          .allMatch(key -> key.startsWith("customer-"));
+    }
   }
 
   @Test

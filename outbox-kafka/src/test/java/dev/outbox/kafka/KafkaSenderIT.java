@@ -1,0 +1,254 @@
+package dev.outbox.kafka;
+
+import static dev.outbox.testkit.OutboxContractSupport.await;
+import static dev.outbox.testkit.RoundTrip.MESSAGES;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
+import dev.outbox.kafka.testkit.EmbeddedKafka;
+import dev.outbox.postgres.TestPostgres;
+import dev.outbox.spi.OutboxTables;
+import dev.outbox.testkit.CutHalfway;
+import dev.outbox.testkit.RoundTrip;
+import dev.outbox.testkit.RoundTrip.Expected;
+import dev.outbox.testkit.RoundTrip.Received;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@link KafkaSender} against a real Kafka broker started in this JVM (KRaft, 127.0.0.1), relayed
+ * from a real PostgreSQL outbox. Each test has its own topic with three partitions.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaSenderIT {
+  private static final AtomicInteger TOPICS = new AtomicInteger();
+
+  private TestPostgres pg;
+  private EmbeddedKafka kafka;
+  private String topic;
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    pg = TestPostgres.create();
+    kafka = EmbeddedKafka.start();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (kafka != null) {
+      kafka.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @BeforeEach
+  void freshTopic() throws Exception {
+    topic = "outbox-it-" + TOPICS.incrementAndGet();
+    kafka.createTopic(topic, 3, Map.of());
+  }
+
+  @AfterEach
+  void closeEverything() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    toClose.clear();
+  }
+
+  private <C extends AutoCloseable> C closeAfterTest(C c) {
+    toClose.add(c);
+    return c;
+  }
+
+  @Test
+  void thousandMessagesArriveInPerKeyOrderWithTheirMessageIdKeyAndHeaders() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
+    KafkaSender sender =
+        closeAfterTest(KafkaSender.builder(kafka.bootstrapServers()).name("it").build());
+    closeAfterTest(
+            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).name("kafka-it").build())
+        .start();
+
+    List<Received> received = kafka.consume(topic, MESSAGES, Duration.ofSeconds(60));
+
+    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
+    assertThat(received).as("no record was written twice without a failure").hasSize(MESSAGES);
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+  }
+
+  @Test
+  void anOutageLongerThanTheRetryScheduleDeadLettersNothingAndDeliveryResumes() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, 300);
+    KafkaSender sender =
+        closeAfterTest(
+            KafkaSender.builder(kafka.proxiedBootstrapServers())
+                .name("it-outage")
+                .deliveryTimeout(Duration.ofSeconds(1))
+                .build());
+    // 6 s without the broker, where 2 attempts 100 ms apart would dead-letter every message.
+    CutHalfway cutting = new CutHalfway(sender, kafka.proxy(), 100, Duration.ofSeconds(6));
+    closeAfterTest(
+            RoundTrip.shortRetryRelay(pg.dataSource(), pg.dialect(), tables, cutting)
+                .name("kafka-outage")
+                .build())
+        .start();
+
+    List<Received> received = kafka.consume(topic, 300, Duration.ofSeconds(90));
+
+    assertThat(cutting.didCut()).isTrue();
+    RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == 300);
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
+        .as("no message dead-lettered by the outage")
+        .isZero();
+    assertThat(
+            pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE last_error IS NOT NULL"))
+        .as("messages met the outage")
+        .isPositive();
+  }
+
+  @Test
+  void thousandMessagesAllArriveWithTheirLastCopiesInKeyOrderWhenTheConnectionIsCutHalfway()
+      throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    Map<UUID, Expected> expected =
+        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
+    // A delivery timeout shorter than the outage: the producer gives up on the records it holds,
+    // and the relay has to retry them. Kafka may then have written a later record of a key while
+    // an earlier one expired (the idempotent producer starts a new epoch): the relay sends the key
+    // again from the expired one, so the last copies are in order, the first ones not always.
+    KafkaSender sender =
+        closeAfterTest(
+            KafkaSender.builder(kafka.proxiedBootstrapServers())
+                .name("it-cut")
+                .deliveryTimeout(Duration.ofSeconds(1))
+                .build());
+    CutHalfway cutting = new CutHalfway(sender, kafka.proxy(), MESSAGES / 2, Duration.ofSeconds(3));
+    closeAfterTest(
+            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, cutting)
+                .name("kafka-cut")
+                .build())
+        .start();
+
+    List<Received> received = kafka.consume(topic, MESSAGES, Duration.ofSeconds(90));
+
+    assertThat(cutting.didCut()).isTrue();
+    RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
+    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    assertThat(
+            pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE last_error IS NOT NULL"))
+        .as("the records that met the outage were retried by the relay")
+        .isPositive();
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead")).isZero();
+  }
+
+  @Test
+  void recordTooLargeForTheTopicIsDeadLetteredWithKafkasReason() throws Exception {
+    String small = topic + "-small";
+    kafka.createTopic(small, 1, Map.of("max.message.bytes", "1024"));
+    OutboxTables tables = pg.newOutboxTable();
+    pg.enlist(
+        TestPostgres.outbox(tables),
+        OutboxMessage.of(small, "k", new byte[10_000]),
+        OutboxMessage.of(small, "other", "fits"));
+    KafkaSender sender =
+        closeAfterTest(KafkaSender.builder(kafka.bootstrapServers()).name("it").build());
+    OutboxRelay relay =
+        closeAfterTest(RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(2);
+
+    assertThat(pg.queryString("SELECT reason FROM " + table(tables) + "_dead"))
+        .contains("RecordTooLargeException");
+    assertThat(pg.queryString("SELECT msg_key FROM " + table(tables) + "_dead")).isEqualTo("k");
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1"))
+        .as("the record that fits is sent")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void recordsForATopicThatDoesNotExistAreRetriedWithTheMetadataError() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String missing = topic + "-missing";
+    pg.enlist(
+        TestPostgres.outbox(tables),
+        OutboxMessage.of(missing, "a", "1"),
+        OutboxMessage.of(missing, "b", "2"),
+        OutboxMessage.of(topic, "c", "3"));
+    KafkaSender sender =
+        closeAfterTest(
+            KafkaSender.builder(kafka.bootstrapServers())
+                .name("it")
+                .maxBlock(Duration.ofSeconds(1))
+                .build());
+    OutboxRelay relay =
+        closeAfterTest(RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(3);
+
+    String pending = table(tables) + " WHERE status = 0 AND attempts = 1 AND topic = ?";
+    assertThat(pg.queryLong("SELECT count(*) FROM " + pending, missing)).isEqualTo(2);
+    assertThat(pg.queryString("SELECT last_error FROM " + pending + " LIMIT 1", missing))
+        .contains("not present in metadata");
+    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1"))
+        .as("the record for the existing topic is sent")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void closedSenderReportsRetryAndItsProducerThreadEnds() throws Exception {
+    KafkaSender sender = KafkaSender.builder(kafka.bootstrapServers()).name("it-close").build();
+    assertThat(outcome(sender, record(1)).status()).isEqualTo(Outcome.Status.SENT);
+
+    sender.close();
+
+    Outcome afterClose = outcome(sender, record(2));
+    assertThat(afterClose.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(afterClose.reason()).contains("closed");
+    await(
+        Duration.ofSeconds(10),
+        "the producer's thread ends",
+        () ->
+            Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().endsWith("outbox-it-close")));
+  }
+
+  private OutboxRecord record(long id) {
+    return new OutboxRecord(
+        id, UUID.randomUUID(), topic, "k", new byte[] {1}, Map.of(), Instant.now(), 1);
+  }
+
+  private static Outcome outcome(KafkaSender sender, OutboxRecord r) throws Exception {
+    return sender.send(List.of(r)).toCompletableFuture().get(30, TimeUnit.SECONDS).get(0);
+  }
+
+  private long sentRows(OutboxTables tables) {
+    return pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE status = 1");
+  }
+
+  private static String table(OutboxTables tables) {
+    return tables.schema() + "." + tables.table();
+  }
+}

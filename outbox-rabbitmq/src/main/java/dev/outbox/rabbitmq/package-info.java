@@ -1,0 +1,6 @@
+/**
+ * {@link dev.outbox.rabbitmq.RabbitMqSender}: delivers outbox messages to RabbitMQ as persistent
+ * messages with publisher confirms, one outcome per record. The module {@code outbox-rabbitmq}
+ * depends on {@code outbox-core} and {@code amqp-client} only.
+ */
+package dev.outbox.rabbitmq;
