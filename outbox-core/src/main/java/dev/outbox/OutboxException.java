@@ -9,6 +9,10 @@ public class OutboxException extends RuntimeException {
   private final boolean transientFailure;
 
   /**
+   * Creates an exception saying what failed, with its cause.
+   *
+   * @param message what failed
+   * @param cause the underlying failure
    * @param transientFailure whether retrying the same operation later may succeed (a lost
    *     connection, a deadlock, a lock timeout), as classified from the SQLState
    */
