@@ -63,11 +63,15 @@ abstract class SqlBench implements BenchDatabase {
       schema = create.create(jdbcUrl, outbox.schema(), admin);
       OutboxMigrations.migrate(admin, dialect(false), outbox);
       OutboxMigrations.migrate(admin, dialect(false), raw);
+      afterMigrations();
     } catch (SQLException | RuntimeException e) {
       close();
       throw e;
     }
   }
+
+  /** Adjusts the freshly migrated tables, where a database needs it. Default: nothing. */
+  protected void afterMigrations() throws SQLException {}
 
   /** Makes (and later drops) the dedicated schema. */
   @FunctionalInterface
