@@ -101,11 +101,12 @@ class PostgresWakeupIT extends OutboxContractSupport {
     try (BufferedReader out =
         new BufferedReader(
             new InputStreamReader(producer.getInputStream(), StandardCharsets.UTF_8))) {
+      StringBuilder before = new StringBuilder();
       String line;
       while ((line = out.readLine()) != null && !line.equals("COMMITTED")) {
-        // the JVM's start-up output, if any
+        before.append(line).append('\n'); // the JVM's start-up output, or why it failed
       }
-      assertThat(line).as("the producer committed").isEqualTo("COMMITTED");
+      assertThat(line).as("the producer committed; it printed:%n%s", before).isEqualTo("COMMITTED");
       long committedAt = System.nanoTime();
       sender.awaitReceived(1, Duration.ofSeconds(2));
       assertThat(Duration.ofNanos(System.nanoTime() - committedAt))
