@@ -64,6 +64,11 @@ final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
+  /** The broker itself, to stop and restart it. */
+  InProcessKafka broker() {
+    return broker;
+  }
+
   /** Stops the broker (waiting at most 30 s) and the proxy, and deletes the log directory. */
   @Override
   public void close() throws IOException {
