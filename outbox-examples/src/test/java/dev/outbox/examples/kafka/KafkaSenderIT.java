@@ -8,6 +8,7 @@ import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
+import dev.outbox.examples.BrokerRestart;
 import dev.outbox.examples.CutHalfway;
 import dev.outbox.examples.RoundTrip;
 import dev.outbox.examples.RoundTrip.Expected;
@@ -15,7 +16,6 @@ import dev.outbox.examples.RoundTrip.Received;
 import dev.outbox.examples.TestPostgres;
 import dev.outbox.examples.demo.DemoRun;
 import dev.outbox.spi.OutboxTables;
-import dev.outbox.testkit.FaultFigures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,61 +133,32 @@ class KafkaSenderIT {
         .isPositive();
   }
 
-  /**
-   * The broker really stopped (its process gone, its ports closed) for longer than the retry
-   * schedule and started again: nothing dead-lettered or lost, and delivery resumes within one
-   * probe interval (the longest broker pause, 1 s) of its return, plus the client's reconnect.
-   */
+  /** The broker process stopped (its ports closed) and started again: see {@link BrokerRestart}. */
   @Test
   void aBrokerStoppedAndRestartedDeadLettersNothingAndDeliveryResumesWithinAProbe()
       throws Exception {
-    OutboxTables tables = pg.newOutboxTable();
-    Map<UUID, Expected> before =
-        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, 100);
     KafkaSender sender = shortTimeoutSender(kafka.bootstrapServers(), "it-restart");
-    closeAfterTest(
-            RoundTrip.shortRetryRelay(pg.dataSource(), tables, sender)
-                .name("kafka-restart")
-                .build())
-        .start();
-    await(Duration.ofSeconds(30), "the first messages sent", () -> sentRows(tables) == 100);
+    BrokerRestart.assertRidesOutARestart(
+        pg,
+        topic,
+        sender,
+        "kafka-restart",
+        new BrokerRestart.Broker() {
+          @Override
+          public void stop() {
+            kafka.broker().stop();
+          }
 
-    Map<UUID, Expected> during;
-    kafka.broker().stop();
-    try {
-      during = RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, 200);
-      // 2 attempts 100 ms apart would dead-letter every message many times over.
-      Thread.sleep(5_000);
-      assertThat(sentRows(tables)).as("nothing is sent while the broker is down").isEqualTo(100);
-    } finally {
-      kafka.broker().restart();
-    }
-    long back = System.nanoTime();
-    await(Duration.ofSeconds(30), "delivery resumed", () -> sentRows(tables) > 100);
-    Duration resumedIn = Duration.ofNanos(System.nanoTime() - back);
-    await(Duration.ofSeconds(60), "all acknowledged as sent", () -> sentRows(tables) == 300);
+          @Override
+          public void start() {
+            kafka.broker().restart();
+          }
 
-    List<Received> received = consume(topic, 300, Duration.ofSeconds(60));
-    // Each enlist numbers its keys' messages from 1: check each part on its own.
-    for (Map<UUID, Expected> part : List.of(before, during)) {
-      RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(
-          part,
-          received.stream().filter(r -> part.containsKey(UUID.fromString(r.messageId()))).toList());
-    }
-    assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
-        .as("no message dead-lettered by the stop")
-        .isZero();
-    LinkedHashMap<UUID, String> committed = new LinkedHashMap<>();
-    for (Map<UUID, Expected> part : List.of(before, during)) {
-      part.forEach((id, e) -> committed.put(id, e.key()));
-    }
-    FaultFigures.print(
-        "kafka broker-stopped-5s resumed-in-" + resumedIn.toMillis() + "ms",
-        committed,
-        received.stream().map(r -> UUID.fromString(r.messageId())).toList());
-    assertThat(resumedIn)
-        .as("delivery resumed within a probe interval (1 s) and a reconnect (1 s) of the return")
-        .isLessThan(Duration.ofSeconds(3));
+          @Override
+          public List<Received> consume(int distinct) throws Exception {
+            return KafkaSenderIT.this.consume(topic, distinct, Duration.ofSeconds(60));
+          }
+        });
   }
 
   @Test
