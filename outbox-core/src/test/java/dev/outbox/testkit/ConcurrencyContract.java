@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -162,29 +163,40 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
 
   /**
    * Per-key order is id order among committed messages: an open transaction's message is invisible
-   * and is overtaken by a later insert of its key that commits first.
+   * and is overtaken by a later insert of its key that commits first. Five rounds, one key each.
    */
   @Test
   public final void perKeyOrderIsCommitOrderWhenALaterInsertCommitsFirst() throws Exception {
     RecordingSender sender = new RecordingSender();
     OutboxRelay relay = closeAfterTest(relayBuilder(sender).build());
-    try (Connection a = dataSource.getConnection();
-        Connection b = dataSource.getConnection()) {
-      a.setAutoCommit(false);
-      b.setAutoCommit(false);
-      outbox.add(a, OutboxMessage.of("t", "K", "a"));
-      outbox.add(b, OutboxMessage.of("t", "K", "b"));
-      b.commit();
-      assertThat(relay.runOnce()).as("b is delivered while a is still open").isEqualTo(1);
-      a.commit();
+    LinkedHashMap<UUID, String> committed = new LinkedHashMap<>();
+    for (int round = 0; round < 5; round++) {
+      String key = "K" + round;
+      try (Connection a = dataSource.getConnection();
+          Connection b = dataSource.getConnection()) {
+        a.setAutoCommit(false);
+        b.setAutoCommit(false);
+        UUID first = outbox.add(a, OutboxMessage.of("t", key, "a"));
+        UUID second = outbox.add(b, OutboxMessage.of("t", key, "b"));
+        b.commit();
+        committed.put(second, key);
+        assertThat(relay.runOnce()).as("b is delivered while a is still open").isEqualTo(1);
+        a.commit();
+        committed.put(first, key);
+      }
+      assertThat(relay.runOnce()).isEqualTo(1);
     }
-    assertThat(relay.runOnce()).isEqualTo(1);
-    assertThat(sender.received())
+    List<OutboxRecord> received = sender.received();
+    assertThat(received)
         .extracting(OutboxRecord::payloadAsString)
-        .containsExactly("b", "a");
-    assertThat(sender.received().get(1).id())
-        .as("a has the lower id")
-        .isLessThan(sender.received().get(0).id());
+        .containsExactly("b", "a", "b", "a", "b", "a", "b", "a", "b", "a");
+    for (int i = 0; i < received.size(); i += 2) {
+      assertThat(received.get(i + 1).id())
+          .as("a has the lower id")
+          .isLessThan(received.get(i).id());
+    }
+    faults("commit-order-interleaving-x5", committed, messageIds(received))
+        .assertNoneLostNoneOutOfOrder();
   }
 
   @Test

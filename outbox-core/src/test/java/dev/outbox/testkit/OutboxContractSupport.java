@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
@@ -16,8 +17,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +115,25 @@ public abstract class OutboxContractSupport {
     return closeAfterTest(relayBuilder(sender).build());
   }
 
+  /**
+   * Starts a cycle of the relay {@code builder} makes (lease 30 s, send timeout 20 s), whose sender
+   * {@code slow} holds its batch, and moves the clock past the lease, so that another relay may
+   * claim the batch; the cycle ends, acknowledging late, once {@code slow} is released.
+   */
+  protected CompletableFuture<Integer> cycleOutlivingItsLease(
+      OutboxRelay.Builder builder, BlockingSender slow) throws InterruptedException {
+    OutboxRelay relay =
+        closeAfterTest(
+            builder
+                .leaseDuration(Duration.ofSeconds(30))
+                .sendTimeout(Duration.ofSeconds(20))
+                .build());
+    CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(relay::runOnce);
+    slow.awaitBatch(Duration.ofSeconds(10));
+    clock.advance(Duration.ofSeconds(31));
+    return cycle;
+  }
+
   /** Enlists {@code messages} in one committed transaction; returns their message ids. */
   protected List<UUID> enlist(OutboxMessage... messages) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
@@ -129,6 +151,36 @@ public abstract class OutboxContractSupport {
       messages.add(OutboxMessage.of(topic, key, "m-" + i));
     }
     return enlist(messages.toArray(OutboxMessage[]::new));
+  }
+
+  /**
+   * Enlists {@code n} messages, topic {@code t}, keys {@code k-<i mod keys>}, in one committed
+   * transaction; returns their message ids with their keys, in commit order.
+   */
+  protected LinkedHashMap<UUID, String> enlistKeyed(int n, int keys) throws SQLException {
+    List<OutboxMessage> messages = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      messages.add(OutboxMessage.of("t", "k-" + (i % keys), "m-" + i));
+    }
+    List<UUID> ids = enlist(messages.toArray(OutboxMessage[]::new));
+    LinkedHashMap<UUID, String> committed = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      committed.put(ids.get(i), messages.get(i).key());
+    }
+    return committed;
+  }
+
+  /**
+   * Prints this database's {@link FaultFigures} line for {@code scenario} and returns the figures.
+   */
+  protected FaultFigures faults(
+      String scenario, LinkedHashMap<UUID, String> committed, List<UUID> handed) {
+    return FaultFigures.print(dialect.name() + " " + scenario, committed, handed);
+  }
+
+  /** The message ids of {@code records}, in order. */
+  protected static List<UUID> messageIds(List<OutboxRecord> records) {
+    return records.stream().map(OutboxRecord::messageId).toList();
   }
 
   /**

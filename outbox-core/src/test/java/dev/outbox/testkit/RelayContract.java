@@ -219,17 +219,9 @@ public abstract class RelayContract extends OutboxContractSupport {
   public final void lateAckFromARelayWhoseLeaseWasTakenOverChangesNothing() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
     BlockingSender slow = new BlockingSender();
-    OutboxRelay first =
-        closeAfterTest(
-            relayBuilder(slow)
-                .name("first")
-                .leaseDuration(Duration.ofSeconds(30))
-                .sendTimeout(Duration.ofSeconds(20))
-                .build());
-    CompletableFuture<Integer> firstCycle = CompletableFuture.supplyAsync(first::runOnce);
-    slow.awaitBatch(Duration.ofSeconds(10));
+    CompletableFuture<Integer> firstCycle =
+        cycleOutlivingItsLease(relayBuilder(slow).name("first"), slow);
 
-    clock.advance(Duration.ofSeconds(31));
     RecordingSender second =
         new RecordingSender()
             .answering(r -> Outcome.retry(r, new IllegalStateException("second failed")));

@@ -2,28 +2,39 @@ package dev.outbox.testkit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
+import dev.outbox.Outcome;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.OutboxTables;
 import java.io.BufferedReader;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A relay in its own JVM, for crash tests: claims one batch, prints {@code CLAIMED <n>}, and hangs
- * in the sender until the test kills the process.
+ * in the sender until the test kills the process; or keeps delivering, printing each message id it
+ * sends, until the test kills it.
  *
- * <p>Arguments: dialect class (with a no-argument constructor), JDBC URL, schema, table.
+ * <p>Arguments: dialect class (with a no-argument constructor), JDBC URL, schema, table, optionally
+ * the batches in flight and the file a delivering process writes its sends to.
  */
 public final class RelayProcess {
+  private static final String SENT = "SENT ";
+
   /** The lease the process claims with. */
   static final Duration LEASE = Duration.ofSeconds(60);
 
@@ -43,13 +54,17 @@ public final class RelayProcess {
   static Process startPipelined(
       TestDatabase db, OutboxDialect dialect, OutboxTables tables, int inFlight)
       throws IOException {
-    return ChildJvm.start(
-        RelayProcess.class,
-        dialect.getClass().getName(),
-        db.jdbcUrl(),
-        tables.schema(),
-        tables.table(),
-        Integer.toString(inFlight));
+    return startChild(db, dialect, tables, Integer.toString(inFlight));
+  }
+
+  private static Process startChild(
+      TestDatabase db, OutboxDialect dialect, OutboxTables tables, String... more)
+      throws IOException {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(dialect.getClass().getName(), db.jdbcUrl(), tables.schema(), tables.table()));
+    args.addAll(List.of(more));
+    return ChildJvm.start(RelayProcess.class, args.toArray(String[]::new));
   }
 
   /** Waits up to a minute for {@code count} {@code CLAIMED <n>} lines. */
@@ -64,6 +79,55 @@ public final class RelayProcess {
   /** Waits up to a minute for the process's next {@code CLAIMED <n>} line and returns it. */
   static String awaitClaim(Process p) throws Exception {
     List<String> output = new ArrayList<>();
+    String found = nextLine(p, "CLAIMED ", output);
+    if (found == null) {
+      throw new AssertionError("relay process ended without claiming: " + output);
+    }
+    return found;
+  }
+
+  /**
+   * Starts a relay process on the test's table that delivers: its sender appends {@code SENT
+   * <message id>} to {@code sentFile} for each record, a millisecond apart, and reports them sent.
+   * Batches of 20, two in flight, {@link #LEASE}. A file, not the process's output: what the
+   * process wrote before it was killed can still be read afterwards.
+   */
+  static Process startDelivering(
+      TestDatabase db, OutboxDialect dialect, OutboxTables tables, Path sentFile)
+      throws IOException {
+    return startChild(db, dialect, tables, "2", sentFile.toString());
+  }
+
+  /**
+   * Waits up to a minute until {@code sentFile} holds {@code count} sends; fails if it does not.
+   */
+  static void awaitSent(Process p, Path sentFile, int count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (sent(sentFile).size() < count) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "relay process sent " + sent(sentFile).size() + " messages, not " + count);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** The message ids a delivering process wrote to {@code sentFile}, in order. */
+  static List<UUID> sent(Path sentFile) throws IOException {
+    if (!Files.exists(sentFile)) {
+      return List.of();
+    }
+    return Files.readAllLines(sentFile, StandardCharsets.UTF_8).stream()
+        .filter(l -> l.startsWith(SENT) && l.length() == SENT.length() + 36)
+        .map(l -> UUID.fromString(l.substring(SENT.length())))
+        .toList();
+  }
+
+  /**
+   * The process's next line that starts with {@code prefix}, waiting up to a minute; null if the
+   * process's output ended first. Every line read goes to {@code output}.
+   */
+  private static String nextLine(Process p, String prefix, List<String> output) throws Exception {
     BufferedReader r =
         READERS.computeIfAbsent(
             p,
@@ -77,7 +141,7 @@ public final class RelayProcess {
                 String l;
                 while ((l = r.readLine()) != null) {
                   output.add(l);
-                  if (l.startsWith("CLAIMED ")) {
+                  if (l.startsWith(prefix)) {
                     return l;
                   }
                 }
@@ -86,11 +150,7 @@ public final class RelayProcess {
                 return null;
               }
             });
-    String found = line.get(60, TimeUnit.SECONDS);
-    if (found == null) {
-      throw new AssertionError("relay process ended without claiming: " + output);
-    }
-    return found;
+    return line.get(60, TimeUnit.SECONDS);
   }
 
   /** SIGKILL: no shutdown hook, no acknowledgement, no lease released. */
@@ -107,16 +167,15 @@ public final class RelayProcess {
     config.setJdbcUrl(args[1]);
     config.setMaximumPoolSize(3);
     int inFlight = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+    PrintStream sentFile =
+        args.length > 5
+            ? new PrintStream(new FileOutputStream(args[5], true), true, StandardCharsets.UTF_8)
+            : null;
+    boolean deliver = sentFile != null;
     try (HikariDataSource ds = new HikariDataSource(config)) {
       OutboxRelay.Builder builder =
           OutboxRelay.builder(
-                  ds,
-                  dialect,
-                  batch -> {
-                    System.out.println("CLAIMED " + batch.size());
-                    System.out.flush();
-                    return new CompletableFuture<>(); // never answers
-                  })
+                  ds, dialect, deliver ? batch -> deliver(batch, sentFile) : RelayProcess::hang)
               .schema(args[2])
               .table(args[3])
               .name("doomed")
@@ -127,8 +186,28 @@ public final class RelayProcess {
         System.out.println("UNEXPECTED: the cycle ended");
         return;
       }
-      builder.batchSize(10).maxBatchesInFlight(inFlight).build().start();
+      builder.batchSize(deliver ? 20 : 10).maxBatchesInFlight(inFlight).build().start();
       Thread.sleep(LEASE.toMillis()); // the test kills the process long before
     }
+  }
+
+  private static CompletableFuture<List<Outcome>> hang(List<OutboxRecord> batch) {
+    System.out.println("CLAIMED " + batch.size());
+    System.out.flush();
+    return new CompletableFuture<>(); // never answers
+  }
+
+  private static CompletableFuture<List<Outcome>> deliver(
+      List<OutboxRecord> batch, PrintStream sentFile) {
+    for (OutboxRecord r : batch) {
+      sentFile.println(SENT + r.messageId());
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return CompletableFuture.completedFuture(Outcome.allSent(batch));
   }
 }

@@ -122,16 +122,9 @@ public abstract class TelemetryContract extends OutboxContractSupport {
    * first relay's cycle claimed.
    */
   private int ackAfterTheLease(BlockingSender slow) throws Exception {
-    OutboxRelay first =
-        closeAfterTest(
-            relayBuilder(slow)
-                .openTelemetry(otel)
-                .leaseDuration(Duration.ofSeconds(30))
-                .sendTimeout(Duration.ofSeconds(20))
-                .build());
-    CompletableFuture<Integer> cycle = CompletableFuture.supplyAsync(first::runOnce);
+    CompletableFuture<Integer> cycle =
+        cycleOutlivingItsLease(relayBuilder(slow).openTelemetry(otel), slow);
     int batch = slow.awaitBatch(Duration.ofSeconds(10)).size();
-    clock.advance(Duration.ofSeconds(31));
     assertThat(closeAfterTest(relayBuilder(new RecordingSender()).build()).runOnce())
         .as("the second relay claims the whole batch again")
         .isEqualTo(batch);

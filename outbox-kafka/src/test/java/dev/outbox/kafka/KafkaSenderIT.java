@@ -11,6 +11,7 @@ import dev.outbox.Outcome;
 import dev.outbox.kafka.testkit.EmbeddedKafka;
 import dev.outbox.postgres.TestPostgres;
 import dev.outbox.spi.OutboxTables;
+import dev.outbox.testkit.BrokerRestart;
 import dev.outbox.testkit.CutHalfway;
 import dev.outbox.testkit.RoundTrip;
 import dev.outbox.testkit.RoundTrip.Expected;
@@ -101,12 +102,7 @@ class KafkaSenderIT {
     OutboxTables tables = pg.newOutboxTable();
     Map<UUID, Expected> expected =
         RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, 300);
-    KafkaSender sender =
-        closeAfterTest(
-            KafkaSender.builder(kafka.proxiedBootstrapServers())
-                .name("it-outage")
-                .deliveryTimeout(Duration.ofSeconds(1))
-                .build());
+    KafkaSender sender = shortTimeoutSender(kafka.proxiedBootstrapServers(), "it-outage");
     // 6 s without the broker, where 2 attempts 100 ms apart would dead-letter every message.
     CutHalfway cutting = new CutHalfway(sender, kafka.proxy(), 100, Duration.ofSeconds(6));
     closeAfterTest(
@@ -127,6 +123,38 @@ class KafkaSenderIT {
             pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE last_error IS NOT NULL"))
         .as("messages met the outage")
         .isPositive();
+  }
+
+  /** The broker process stopped (its ports closed) and started again: see {@link BrokerRestart}. */
+  @Test
+  void aBrokerStoppedAndRestartedDeadLettersNothingAndDeliveryResumesWithinAProbe()
+      throws Exception {
+    KafkaSender sender = shortTimeoutSender(kafka.bootstrapServers(), "it-restart");
+    OutboxTables tables = pg.newOutboxTable();
+    BrokerRestart.assertRidesOutARestart(
+        pg.dataSource(),
+        pg.dialect(),
+        tables,
+        TestPostgres.outbox(tables),
+        topic,
+        sender,
+        "kafka-restart",
+        new BrokerRestart.Broker() {
+          @Override
+          public void stop() {
+            kafka.broker().stop();
+          }
+
+          @Override
+          public void start() {
+            kafka.broker().restart();
+          }
+
+          @Override
+          public List<Received> consume(int distinct) throws Exception {
+            return kafka.consume(topic, distinct, Duration.ofSeconds(60));
+          }
+        });
   }
 
   @Test
@@ -242,6 +270,15 @@ class KafkaSenderIT {
 
   private static Outcome outcome(KafkaSender sender, OutboxRecord r) throws Exception {
     return sender.send(List.of(r)).toCompletableFuture().get(30, TimeUnit.SECONDS).get(0);
+  }
+
+  /** A sender whose records time out after 1 s, closed after the test. */
+  private KafkaSender shortTimeoutSender(String bootstrapServers, String name) {
+    return closeAfterTest(
+        KafkaSender.builder(bootstrapServers)
+            .name(name)
+            .deliveryTimeout(Duration.ofSeconds(1))
+            .build());
   }
 
   private long sentRows(OutboxTables tables) {

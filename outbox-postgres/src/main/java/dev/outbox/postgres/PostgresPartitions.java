@@ -217,11 +217,20 @@ final class PostgresPartitions implements PartitionSupport {
       "SELECT EXISTS (SELECT 1 FROM %s WHERE created_at >= ? AND created_at < ?)";
 
   /**
-   * Bounds are literals: PostgreSQL does not take parameters in DDL. Every partition keeps free
-   * space on its pages so that claims can be heap-only updates (see the V2 migration).
+   * The storage settings of every partition, as the migrations set them on the first ones: free
+   * space on each page so that claims can be heap-only updates (V2), and autovacuum as a queue
+   * table needs it (V4).
    */
+  static final String PARTITION_SETTINGS =
+      "fillfactor = 60, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000,"
+          + " autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 1000,"
+          + " autovacuum_vacuum_cost_limit = 2000";
+
+  /** Bounds are literals: PostgreSQL does not take parameters in DDL. */
   private static final String CREATE_PARTITION =
-      "CREATE TABLE %s PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s') WITH (fillfactor = 60)";
+      "CREATE TABLE %s PARTITION OF %s FOR VALUES FROM ('%s') TO ('%s') WITH ("
+          + PARTITION_SETTINGS
+          + ")";
 
   private static final String DETACH_CATCH_ALL = "ALTER TABLE %s DETACH PARTITION %s";
   private static final String ATTACH_CATCH_ALL = "ALTER TABLE %s ATTACH PARTITION %s DEFAULT";

@@ -114,12 +114,17 @@ class RabbitMqSenderIT {
   }
 
   private Received received(Delivery d) {
+    if (!Integer.valueOf(2).equals(d.getProperties().getDeliveryMode())) {
+      notPersistent.incrementAndGet();
+    }
+    return toReceived(d);
+  }
+
+  /** What a consumer got: message id, routing key, headers and payload. */
+  static Received toReceived(Delivery d) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (d.getProperties().getHeaders() != null) {
       d.getProperties().getHeaders().forEach((k, v) -> headers.put(k, String.valueOf(v)));
-    }
-    if (!Integer.valueOf(2).equals(d.getProperties().getDeliveryMode())) {
-      notPersistent.incrementAndGet();
     }
     return new Received(
         d.getProperties().getMessageId(),

@@ -37,6 +37,12 @@ public final class Bench {
       return;
     }
     try {
+      if (options.scenarios().contains(Scenario.SOAK)) {
+        if (!soak(options, System.out)) {
+          System.exit(1);
+        }
+        return;
+      }
       run(options, System.out);
     } catch (Exception e) {
       System.err.println("bench: the run failed, no numbers reported: " + e);
@@ -73,6 +79,17 @@ public final class Bench {
       JsonReport.write(report, options.out());
       out.println("\nresults written to " + options.out());
       return report;
+    }
+  }
+
+  /**
+   * Runs the soak, which has no baseline and reports per minute; returns whether its checks were
+   * met.
+   */
+  static boolean soak(BenchOptions options, PrintStream out) throws Exception {
+    try (BenchDatabase db = BenchDatabase.open(options)) {
+      out.println("JDBC Outbox soak on " + Machine.collect(db).database());
+      return new SoakScenario(options, db, out).run();
     }
   }
 

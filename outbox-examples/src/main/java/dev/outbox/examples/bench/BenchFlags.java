@@ -34,8 +34,8 @@ final class BenchFlags {
         --schema NAME                 dedicated schema (MySQL: database), created and dropped
                                       (default outbox_bench)
         --scenarios LIST              produce,e2e,drain,latency,growth,backlog,slow-sender,
-                                      rabbitmq,kafka (default the first five: backlog is the
-                                      longest, the others need brokers)
+                                      rabbitmq,kafka,soak (default the first five: backlog is
+                                      the longest, the others need brokers; soak runs alone)
         --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
         --messages N                  messages per produce run and per drained backlog (default 50000)
         --payload-bytes N             payload size (default 200)
@@ -58,6 +58,10 @@ final class BenchFlags {
                                       (default amqp://guest:guest@127.0.0.1:5672)
         --kafka-bootstrap HOST:PORT   Kafka of the kafka scenario (default a broker started
                                       in-process)
+        --soak-duration DURATION      soak: how long the producers run (default 15m)
+        --soak-rate N                 soak: messages/s, steady (default 200)
+        --long-transaction DURATION   soak: an unrelated transaction open this long, starting
+                                      a third of the way into the rest (default 5m)
         --no-warmup                   skip the unreported warm-up
         --out FILE                    JSON results (default bench-results/bench-<time>.json)
         --help                        this text
@@ -91,6 +95,9 @@ final class BenchFlags {
           "growth-claims",
           "amqp-url",
           "kafka-bootstrap",
+          "soak-duration",
+          "soak-rate",
+          "long-transaction",
           "out");
 
   /** Thrown for {@code --help}: the caller prints {@link #USAGE} and exits normally. */
@@ -168,6 +175,9 @@ final class BenchFlags {
       case "growth-claims" -> b.growthClaims(integer(name, value));
       case "amqp-url" -> b.amqpUrl(value);
       case "kafka-bootstrap" -> b.kafkaBootstrap(value);
+      case "soak-duration" -> b.soakDuration(duration(name, value));
+      case "soak-rate" -> b.soakRate(integer(name, value));
+      case "long-transaction" -> b.longTransaction(duration(name, value));
       case "out" -> b.out(Path.of(value));
       default -> throw new IllegalArgumentException("unknown flag --" + name + "; see --help");
     }
@@ -197,7 +207,7 @@ final class BenchFlags {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "--scenarios takes produce, e2e, drain, latency, growth, backlog, slow-sender,"
-                + " rabbitmq and kafka; '"
+                + " rabbitmq, kafka and soak; '"
                 + s
                 + "' is none of them");
       }

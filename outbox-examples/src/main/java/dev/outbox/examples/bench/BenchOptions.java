@@ -37,6 +37,9 @@ import java.util.Set;
  * @param amqpUrl the RabbitMQ of the rabbitmq scenario, as an AMQP URI
  * @param kafkaBootstrap the Kafka of the kafka scenario ({@code host:port[,host:port…]}), or null
  *     for a broker started in-process
+ * @param soakDuration how long the soak scenario produces
+ * @param soakRate the soak scenario's steady producer rate, messages per second
+ * @param longTransaction how long the soak scenario's unrelated transaction stays open
  * @param warmup whether an unreported warm-up runs before the measurements
  * @param out where the JSON results are written
  */
@@ -62,6 +65,9 @@ record BenchOptions(
     int growthClaims,
     String amqpUrl,
     String kafkaBootstrap,
+    Duration soakDuration,
+    int soakRate,
+    Duration longTransaction,
     boolean warmup,
     Path out) {
 
@@ -95,7 +101,13 @@ record BenchOptions(
     /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
     RABBITMQ,
     /** One relay's drain through the Kafka sender, against a raw producer. */
-    KAFKA
+    KAFKA,
+    /**
+     * Producers at a steady rate for a long time with one relay and hourly partitions, while an
+     * unrelated transaction stays open in the middle; runs alone, on PostgreSQL, and reports per
+     * minute instead of against a baseline.
+     */
+    SOAK
   }
 
   /**
@@ -106,7 +118,11 @@ record BenchOptions(
       Set.copyOf(
           EnumSet.complementOf(
               EnumSet.of(
-                  Scenario.BACKLOG, Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA)));
+                  Scenario.BACKLOG,
+                  Scenario.SLOW_SENDER,
+                  Scenario.RABBITMQ,
+                  Scenario.KAFKA,
+                  Scenario.SOAK)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
@@ -156,6 +172,18 @@ record BenchOptions(
   /** Default {@link Builder#amqpUrl(String)}: the local RabbitMQ. */
   static final String DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672";
 
+  /** Default {@link Builder#soakDuration(Duration)}. */
+  static final Duration DEFAULT_SOAK_DURATION = Duration.ofMinutes(15);
+
+  /** Default {@link Builder#soakRate(int)}. */
+  static final int DEFAULT_SOAK_RATE = 200;
+
+  /** Default {@link Builder#longTransaction(Duration)}. */
+  static final Duration DEFAULT_LONG_TRANSACTION = Duration.ofMinutes(5);
+
+  /** Time the soak needs after its long transaction ends, to see the lag come back. */
+  static final Duration SOAK_RECOVERY = Duration.ofSeconds(70);
+
   /** Default {@link Builder#schema(String)}. */
   static final String DEFAULT_SCHEMA = "outbox_bench";
 
@@ -194,6 +222,9 @@ record BenchOptions(
     private int growthClaims = DEFAULT_GROWTH_CLAIMS;
     private String amqpUrl = DEFAULT_AMQP_URL;
     private String kafkaBootstrap;
+    private Duration soakDuration = DEFAULT_SOAK_DURATION;
+    private int soakRate = DEFAULT_SOAK_RATE;
+    private Duration longTransaction = DEFAULT_LONG_TRANSACTION;
     private boolean warmup = true;
     private Path out;
 
@@ -383,6 +414,30 @@ record BenchOptions(
       return this;
     }
 
+    /** How long the soak produces, from 1 minute to 24 hours. Default: 15 minutes. */
+    Builder soakDuration(Duration soakDuration) {
+      this.soakDuration = soakDuration;
+      return this;
+    }
+
+    /**
+     * The soak's producer rate, messages/s, from 1 to 10,000. Default: {@value #DEFAULT_SOAK_RATE}.
+     */
+    Builder soakRate(int soakRate) {
+      this.soakRate = soakRate;
+      return this;
+    }
+
+    /**
+     * How long the soak's unrelated transaction stays open, from 1 second up to what leaves the
+     * soak {@link #SOAK_RECOVERY} after it (it starts a third of the way into the time around it).
+     * Default: 5 minutes.
+     */
+    Builder longTransaction(Duration longTransaction) {
+      this.longTransaction = longTransaction;
+      return this;
+    }
+
     /**
      * The validated options.
      *
@@ -423,6 +478,7 @@ record BenchOptions(
         throw new IllegalArgumentException(
             "kafka-bootstrap must be host:port[,host:port...], was '" + kafkaBootstrap + "'");
       }
+      checkSoak();
       String url =
           jdbcUrl != null
               ? jdbcUrl
@@ -450,8 +506,27 @@ record BenchOptions(
           growthClaims,
           amqpUrl,
           kafkaBootstrap,
+          soakDuration,
+          soakRate,
+          longTransaction,
           warmup,
           target);
+    }
+
+    private void checkSoak() {
+      durationRange("soak-duration", soakDuration, Duration.ofMinutes(1), Duration.ofHours(24));
+      range("soak-rate", soakRate, 1, 10_000);
+      durationRange(
+          "long-transaction",
+          longTransaction,
+          Duration.ofSeconds(1),
+          soakDuration.minus(SOAK_RECOVERY.multipliedBy(3).dividedBy(2)));
+      if (scenarios.contains(Scenario.SOAK) && scenarios.size() > 1) {
+        throw new IllegalArgumentException("the soak scenario runs alone, was " + scenarios);
+      }
+      if (scenarios.contains(Scenario.SOAK) && database != Database.POSTGRESQL) {
+        throw new IllegalArgumentException("the soak scenario runs on PostgreSQL only");
+      }
     }
 
     private static void range(String name, long value, long min, long max) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Latency: producers commit at a fixed rate for a fixed time while one consumer runs; the latency
@@ -132,22 +131,18 @@ final class LatencyScenario {
     long durationNanos = ctx.options().latencyDuration().toNanos();
     Writer writer = side == Side.BASELINE ? rawWriter(notify) : outboxWriter(notify);
     long start = System.nanoTime();
-    Workers.runAll(
+    Workers.paced(
         "latency-producer",
         threads,
+        intervalNanos,
+        durationNanos,
         ctx.options().latencyDuration().plusMinutes(2),
-        w -> {
-          // Threads start staggered, so their commits spread over each interval.
-          long next = start + intervalNanos * w / threads;
-          while (next - start < durationNanos) {
-            LockSupport.parkNanos(next - System.nanoTime());
-            try (Connection c = pool.getConnection()) {
-              c.setAutoCommit(false);
-              List<UUID> ids = writer.write(c, perTx);
-              c.commit();
-              ids.forEach(probe::committed);
-            }
-            next += intervalNanos;
+        () -> {
+          try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            List<UUID> ids = writer.write(c, perTx);
+            c.commit();
+            ids.forEach(probe::committed);
           }
         });
     return probe.committedCount() / ((System.nanoTime() - start) / 1e9);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A group of named threads ({@code outbox-bench-<role>-<i>}) running one task each. The first
@@ -43,6 +44,35 @@ final class Workers {
     }
     w.threads.forEach(Thread::start);
     return w;
+  }
+
+  /** One step of a paced thread. */
+  @FunctionalInterface
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs {@code step} on {@code count} threads, each once every {@code intervalNanos}, staggered so
+   * their steps spread over each interval, until {@code durationNanos} have passed; waits for them
+   * up to {@code timeout} (see {@link #join}).
+   */
+  static void paced(
+      String role, int count, long intervalNanos, long durationNanos, Duration timeout, Step step)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    runAll(
+        role,
+        count,
+        timeout,
+        w -> {
+          long next = start + intervalNanos * w / count;
+          while (next - start < durationNanos) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            step.run();
+            next += intervalNanos;
+          }
+        });
   }
 
   /** Starts the threads and waits for them; see {@link #join}. */

@@ -132,8 +132,8 @@ class BenchFlagsTest {
         .hasMessageContaining("--messages needs a whole number");
     assertThatThrownBy(() -> BenchFlags.parse("--latency-duration", "soon"))
         .hasMessageContaining("--latency-duration needs a duration");
-    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "drain,soak"))
-        .hasMessageContaining("'soak' is none of them");
+    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "drain,sock"))
+        .hasMessageContaining("'sock' is none of them");
   }
 
   @Test
@@ -175,5 +175,29 @@ class BenchFlagsTest {
     assertThat(JsonReport.number(Double.NaN)).isEqualTo("null");
     assertThat(JsonReport.number(42.0)).isEqualTo("42");
     assertThat(JsonReport.number(0.5)).isEqualTo("0.5");
+  }
+
+  @Test
+  void soakTakesItsDurationRateAndLongTransactionAndRunsAloneOnPostgresql() {
+    BenchOptions o =
+        BenchFlags.parse(
+            "--scenarios",
+            "soak",
+            "--soak-duration",
+            "3m",
+            "--soak-rate=50",
+            "--long-transaction",
+            "1m");
+    assertThat(o.scenarios()).containsExactly(Scenario.SOAK);
+    assertThat(o.soakDuration()).isEqualTo(Duration.ofMinutes(3));
+    assertThat(o.soakRate()).isEqualTo(50);
+    assertThat(o.longTransaction()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(BenchFlags.parse().soakDuration()).isEqualTo(Duration.ofMinutes(15));
+    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "soak,drain"))
+        .hasMessageContaining("soak scenario runs alone");
+    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "soak", "--database", "mysql"))
+        .hasMessageContaining("PostgreSQL only");
+    assertThatThrownBy(() -> BenchFlags.parse("--soak-duration", "3m", "--long-transaction", "2m"))
+        .hasMessageContaining("long-transaction must be between");
   }
 }

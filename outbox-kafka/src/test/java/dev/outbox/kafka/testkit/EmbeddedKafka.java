@@ -127,6 +127,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         new String(r.value(), StandardCharsets.UTF_8));
   }
 
+  /** The broker itself, to stop and restart it. */
+  public InProcessKafka broker() {
+    return broker;
+  }
+
   /** Stops the broker (waiting at most 30 s) and the proxy, and deletes the log directory. */
   @Override
   public void close() throws IOException {

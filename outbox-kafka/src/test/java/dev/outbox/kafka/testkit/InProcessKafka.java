@@ -37,8 +37,11 @@ public final class InProcessKafka implements AutoCloseable {
   private static final long SHUTDOWN_TIMEOUT_SECONDS = 30;
 
   private final Path logDir;
-  private final KafkaRaftServer server;
   private final int port;
+  private final int controllerPort;
+
+  /** The running server; null while {@link #stop() stopped}. */
+  private KafkaRaftServer server;
 
   /** The second client listener's port and where it is advertised, or 0 for none. */
   private final int externalPort;
@@ -51,8 +54,13 @@ public final class InProcessKafka implements AutoCloseable {
     this.port = port;
     this.externalPort = externalPort;
     this.advertisedExternalPort = advertisedExternalPort;
+    this.controllerPort = freePort();
     format();
-    this.server = new KafkaRaftServer(new KafkaConfig(config(freePort()), false), Time.SYSTEM);
+    startServer();
+  }
+
+  private void startServer() {
+    server = new KafkaRaftServer(new KafkaConfig(config(controllerPort), false), Time.SYSTEM);
     server.startup();
   }
 
@@ -130,14 +138,22 @@ public final class InProcessKafka implements AutoCloseable {
     return LOCALHOST + ":" + port;
   }
 
-  /** Stops the broker (waiting at most 30 s) and deletes the log directory. */
-  @Override
-  public void close() throws IOException {
+  /**
+   * Stops the broker as a broker process that goes away would (waiting at most 30 s), keeping its
+   * log, ports and topics for {@link #restart()}; clients lose their connections and cannot
+   * reconnect meanwhile.
+   */
+  public synchronized void stop() {
+    if (server == null) {
+      return;
+    }
+    KafkaRaftServer stopping = server;
+    server = null;
     Thread stopper =
         new Thread(
             () -> {
-              server.shutdown();
-              server.awaitShutdown();
+              stopping.shutdown();
+              stopping.awaitShutdown();
             },
             "outbox-kafka-shutdown");
     stopper.start();
@@ -151,6 +167,22 @@ public final class InProcessKafka implements AutoCloseable {
       throw new IllegalStateException(
           "the in-process Kafka broker did not stop within " + SHUTDOWN_TIMEOUT_SECONDS + " s");
     }
+  }
+
+  /**
+   * Starts the broker again after {@link #stop()}, on the same ports with the same log (its topics
+   * and records); returns once it serves requests.
+   */
+  public synchronized void restart() {
+    if (server == null) {
+      startServer();
+    }
+  }
+
+  /** Stops the broker (waiting at most 30 s) and deletes the log directory. */
+  @Override
+  public void close() throws IOException {
+    stop();
     deleteRecursively(logDir);
   }
 
