@@ -62,10 +62,10 @@ final class PostgresClaim {
    *
    * <p>The lease is checked through {@code lease_until} rather than stamped into {@code
    * next_attempt_at}: the claim then changes no indexed column, so with the free space the tables
-   * keep on every page (fillfactor, see the V2 migration) PostgreSQL writes it as a heap-only
-   * update. Leased rows stay in the pending index; {@code @after} (the request's {@code afterId})
-   * lets a relay with batches in flight start the index range after them instead of reading through
-   * them.
+   * keep on every page (fillfactor, see the V2 and V5 migrations) PostgreSQL writes it as a
+   * heap-only update. Leased rows stay in the pending index; {@code @after} (the request's {@code
+   * afterId}) lets a relay with batches in flight start the index range after them instead of
+   * reading through them.
    */
   private static final String UNORDERED =
       """

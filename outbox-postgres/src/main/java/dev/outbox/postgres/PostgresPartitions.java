@@ -218,11 +218,11 @@ final class PostgresPartitions implements PartitionSupport {
 
   /**
    * The storage settings of every partition, as the migrations set them on the first ones: free
-   * space on each page so that claims can be heap-only updates (V2), and autovacuum as a queue
-   * table needs it (V4).
+   * space on each page so that claims can be heap-only updates (V2, half of it since V5), and
+   * autovacuum as a queue table needs it (V4).
    */
   static final String PARTITION_SETTINGS =
-      "fillfactor = 60, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000,"
+      "fillfactor = 50, autovacuum_vacuum_scale_factor = 0.01, autovacuum_vacuum_threshold = 1000,"
           + " autovacuum_analyze_scale_factor = 0.02, autovacuum_analyze_threshold = 1000,"
           + " autovacuum_vacuum_cost_limit = 2000";
 

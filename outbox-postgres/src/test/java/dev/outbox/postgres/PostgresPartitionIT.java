@@ -33,7 +33,7 @@ class PostgresPartitionIT extends PartitionContract {
                 "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = to_regclass(?)",
                 parent + "_default"))
         .contains(
-            "fillfactor=60",
+            "fillfactor=50",
             "autovacuum_vacuum_scale_factor=0.01",
             "autovacuum_vacuum_threshold=1000",
             "autovacuum_vacuum_cost_limit=2000");
