@@ -1,6 +1,7 @@
 package dev.outbox.examples.bench;
 
 import dev.outbox.Ordering;
+import dev.outbox.examples.CommandLines;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import java.nio.file.Path;
@@ -16,13 +17,9 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
-import picocli.CommandLine.MissingParameterException;
-import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Parses the command line ({@code --flag value} or {@code --flag=value}, with picocli) into {@link
@@ -230,24 +227,8 @@ final class BenchFlags {
    * @throws HelpRequested for {@code --help}
    */
   static BenchOptions parse(String... args) {
-    CommandLine line = new CommandLine(new Flags()).setOverwrittenOptionsAllowed(true);
-    ParseResult parsed;
-    try {
-      parsed = line.parseArgs(args);
-    } catch (UnmatchedArgumentException e) {
-      String first = e.getUnmatched().get(0);
-      throw new IllegalArgumentException(
-          first.startsWith("--")
-              ? "unknown flag " + first.split("=", 2)[0] + "; see --help"
-              : "unexpected argument '" + first + "'; flags start with --",
-          e);
-    } catch (MissingParameterException e) {
-      ArgSpec missing = e.getMissing().get(0);
-      String flag = missing instanceof OptionSpec o ? o.longestName() : missing.paramLabel();
-      throw new IllegalArgumentException(flag + " needs a value", e);
-    } catch (ParameterException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    CommandLine line = new CommandLine(new Flags());
+    ParseResult parsed = CommandLines.parse(line, args, "flag");
     if (line.isUsageHelpRequested()) {
       throw new HelpRequested();
     }
