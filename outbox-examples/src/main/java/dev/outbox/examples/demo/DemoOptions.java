@@ -1,6 +1,6 @@
 package dev.outbox.examples.demo;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
