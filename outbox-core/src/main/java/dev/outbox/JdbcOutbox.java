@@ -6,7 +6,6 @@ import dev.outbox.internal.TraceHeaders;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.Attributes;
@@ -56,7 +55,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
   private JdbcOutbox(Builder b) {
     this.dialect = b.dialect;
-    this.tables = new OutboxTables(b.schema, b.table);
+    this.tables = b.tables;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.clock = b.clock;
     this.enlisted =
@@ -162,8 +161,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
   /** Configures a {@link JdbcOutbox}; not thread-safe. */
   public static final class Builder {
     private final OutboxDialect dialect;
-    private String schema;
-    private String table = OutboxTables.DEFAULT_TABLE;
+    private OutboxTables tables = OutboxTables.defaults();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private OpenTelemetry openTelemetry;
     private Clock clock = Clock.systemUTC();
@@ -173,20 +171,15 @@ public final class JdbcOutbox implements Outbox<Connection> {
     }
 
     /**
-     * The schema (MySQL: database) of the outbox tables, a plain SQL identifier. Default: null, the
-     * connection's current schema.
+     * The outbox's tables: the schema (MySQL: database) and the message table, after which the
+     * dead-letter and history tables are named. Give producers, relays, partition maintenance and
+     * {@link OutboxMigrations} the same value. Default: {@link OutboxTables#defaults()}, table
+     * {@value OutboxTables#DEFAULT_TABLE} in the connection's current schema.
+     *
+     * @throws NullPointerException if {@code tables} is null
      */
-    public Builder schema(String schema) {
-      this.schema = schema;
-      return this;
-    }
-
-    /**
-     * The message table, a plain SQL identifier of at most {@value OutboxTables#MAX_TABLE_LENGTH}
-     * characters. Default: {@value OutboxTables#DEFAULT_TABLE}.
-     */
-    public Builder table(String table) {
-      this.table = table;
+    public Builder tables(OutboxTables tables) {
+      this.tables = Objects.requireNonNull(tables, "tables must not be null");
       return this;
     }
 
@@ -221,8 +214,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
     /**
      * Returns the outbox.
      *
-     * @throws IllegalArgumentException if a table or schema name is not a plain identifier, or
-     *     {@code maxPayloadBytes} is out of range
+     * @throws IllegalArgumentException if {@code maxPayloadBytes} is out of range
      */
     public JdbcOutbox build() {
       Checks.inRange("maxPayloadBytes", maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT);

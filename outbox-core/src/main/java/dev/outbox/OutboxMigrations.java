@@ -2,7 +2,6 @@ package dev.outbox;
 
 import dev.outbox.internal.Checks;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;

@@ -9,7 +9,6 @@ import dev.outbox.internal.RelayMetrics;
 import dev.outbox.internal.RelaySettings;
 import dev.outbox.internal.RelayTracing;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Wakeup;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -291,8 +290,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final DataSource dataSource;
     private final OutboxDialect dialect;
     private final Sender sender;
-    private String schema;
-    private String table = OutboxTables.DEFAULT_TABLE;
+    private OutboxTables tables = OutboxTables.defaults();
     private int batchSize = DEFAULT_BATCH_SIZE;
     private int maxBatchesInFlight = DEFAULT_MAX_BATCHES_IN_FLIGHT;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
@@ -317,17 +315,15 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * The schema (MySQL: database) of the outbox tables. Default: null, the connection's current
-     * schema.
+     * The outbox's tables: the schema (MySQL: database) and the message table, after which the
+     * dead-letter and history tables are named. Give producers, relays, partition maintenance and
+     * {@link OutboxMigrations} the same value. Default: {@link OutboxTables#defaults()}, table
+     * {@value OutboxTables#DEFAULT_TABLE} in the connection's current schema.
+     *
+     * @throws NullPointerException if {@code tables} is null
      */
-    public Builder schema(String schema) {
-      this.schema = schema;
-      return this;
-    }
-
-    /** The message table. Default: {@value OutboxTables#DEFAULT_TABLE}. */
-    public Builder table(String table) {
-      this.table = table;
+    public Builder tables(OutboxTables tables) {
+      this.tables = Objects.requireNonNull(tables, "tables must not be null");
       return this;
     }
 
@@ -482,8 +478,8 @@ public final class OutboxRelay implements AutoCloseable {
     /**
      * Partition maintenance to run alongside the relay: {@link OutboxRelay#start()} starts it and
      * {@link OutboxRelay#close()} closes it, so the relay owns it from then on. It must maintain
-     * the relay's table (same schema and table settings). Default: none; retention is then up to
-     * the application.
+     * the relay's tables (the same {@link #tables(OutboxTables)}). Default: none; retention is then
+     * up to the application.
      */
     public Builder partitionMaintenance(PartitionMaintenance partitionMaintenance) {
       this.partitionMaintenance = partitionMaintenance;
@@ -529,7 +525,7 @@ public final class OutboxRelay implements AutoCloseable {
       RelaySettings settings =
           new RelaySettings(
               name,
-              new OutboxTables(schema, table),
+              tables,
               batchSize,
               maxBatchesInFlight,
               pollInterval,
@@ -550,7 +546,7 @@ public final class OutboxRelay implements AutoCloseable {
                 + partitionMaintenance.tables()
                 + " but the relay serves "
                 + settings.tables()
-                + "; give both the same schema and table");
+                + "; give both the same tables(...)");
       }
       OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
       return new OutboxRelay(dataSource, dialect, sender, settings, otel, partitionMaintenance);

@@ -5,7 +5,6 @@ import dev.outbox.internal.MaintenanceRun;
 import dev.outbox.internal.MaintenanceSettings;
 import dev.outbox.internal.PartitionTelemetry;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.PartitionSupport;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -291,8 +290,7 @@ public final class PartitionMaintenance implements AutoCloseable {
 
     private final DataSource dataSource;
     private final OutboxDialect dialect;
-    private String schema;
-    private String table = OutboxTables.DEFAULT_TABLE;
+    private OutboxTables tables = OutboxTables.defaults();
     private PartitionInterval interval = DEFAULT_INTERVAL;
     private int partitionsAhead = DEFAULT_PARTITIONS_AHEAD;
     private Duration retention = DEFAULT_RETENTION;
@@ -309,20 +307,15 @@ public final class PartitionMaintenance implements AutoCloseable {
     }
 
     /**
-     * The schema (MySQL: database) of the outbox tables; give producers, relays and this job the
-     * same setting. Default: null, the connection's current schema.
+     * The outbox's tables: the schema (MySQL: database) and the message table, after which the
+     * dead-letter and history tables are named. Give producers, relays, partition maintenance and
+     * {@link OutboxMigrations} the same value. Default: {@link OutboxTables#defaults()}, table
+     * {@value OutboxTables#DEFAULT_TABLE} in the connection's current schema.
+     *
+     * @throws NullPointerException if {@code tables} is null
      */
-    public Builder schema(String schema) {
-      this.schema = schema;
-      return this;
-    }
-
-    /**
-     * The message table, a plain SQL identifier of at most {@value OutboxTables#MAX_TABLE_LENGTH}
-     * characters. Default: {@value OutboxTables#DEFAULT_TABLE}.
-     */
-    public Builder table(String table) {
-      this.table = table;
+    public Builder tables(OutboxTables tables) {
+      this.tables = Objects.requireNonNull(tables, "tables must not be null");
       return this;
     }
 
@@ -424,7 +417,6 @@ public final class PartitionMaintenance implements AutoCloseable {
       checkLockTimeout();
       Checks.name(name);
       Objects.requireNonNull(clock, "clock must not be null");
-      OutboxTables tables = new OutboxTables(schema, table);
       PartitionSupport support = dialect.partitions();
       long key = lockKey != null ? lockKey : defaultLockKey(tables);
       MaintenanceSettings settings =

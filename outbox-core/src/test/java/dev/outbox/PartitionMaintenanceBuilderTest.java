@@ -11,7 +11,6 @@ import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.PartitionSupport;
 import java.sql.Connection;
 import java.time.Duration;
@@ -53,7 +52,11 @@ class PartitionMaintenanceBuilderTest {
     assertRefused(b -> b.lockTimeout(Duration.ZERO), "lockTimeout must be between 1 ms and PT1M");
     assertRefused(b -> b.lockTimeout(Duration.ofMinutes(2)), "lockTimeout must be between");
     assertRefused(b -> b.name("has space"), "name must be 1 to 64");
-    assertRefused(b -> b.table("bad-name"), "not a plain SQL identifier");
+    assertThatThrownBy(
+            () ->
+                PartitionMaintenance.builder(dataSource, new WithPartitionsDialect()).tables(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("tables must not be null");
   }
 
   @Test

@@ -1,7 +1,7 @@
 package dev.outbox.internal;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionInterval;
-import dev.outbox.spi.OutboxTables;
 import java.time.Clock;
 import java.time.Duration;
 

@@ -2,8 +2,8 @@ package dev.outbox.internal;
 
 import dev.outbox.Backoff;
 import dev.outbox.Ordering;
+import dev.outbox.OutboxTables;
 import dev.outbox.RelayErrorListener;
-import dev.outbox.spi.OutboxTables;
 import java.time.Clock;
 import java.time.Duration;
 

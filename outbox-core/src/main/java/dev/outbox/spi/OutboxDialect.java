@@ -1,5 +1,6 @@
 package dev.outbox.spi;
 
+import dev.outbox.OutboxTables;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;

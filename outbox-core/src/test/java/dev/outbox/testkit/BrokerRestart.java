@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.testkit.RoundTrip.Expected;
 import dev.outbox.testkit.RoundTrip.Received;
 import java.sql.Connection;

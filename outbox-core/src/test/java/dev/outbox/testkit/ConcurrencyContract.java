@@ -46,8 +46,7 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
       OutboxRelay relay =
           closeAfterTest(
               OutboxRelay.builder(pool, dialect, tracker)
-                  .schema(tables.schema())
-                  .table(tables.table())
+                  .tables(tables)
                   .clock(clock)
                   .name("drain-" + i)
                   .pollInterval(Duration.ofMillis(50))

@@ -9,7 +9,7 @@ import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -169,18 +169,24 @@ public abstract class EnlistContract extends OutboxContractSupport {
 
   @Test
   public final void tableAndSchemaNamesThatAreNotPlainIdentifiersAreRefused() throws SQLException {
-    assertThatThrownBy(() -> JdbcOutbox.builder(dialect).table("outbox; drop table x").build())
+    assertThatThrownBy(() -> new OutboxTables(null, "outbox; drop table x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("table name");
-    assertThatThrownBy(() -> JdbcOutbox.builder(dialect).schema("a\"b").build())
+    assertThatThrownBy(() -> new OutboxTables("a\"b", OutboxTables.DEFAULT_TABLE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("schema name");
     assertThatThrownBy(() -> new OutboxTables(null, "x".repeat(41)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("40");
-    assertThatThrownBy(() -> relayBuilder(new RecordingSender()).table("1abc").build())
+    assertThatThrownBy(() -> new OutboxTables(null, "1abc"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("table name");
+    assertThatThrownBy(() -> JdbcOutbox.builder(dialect).tables(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("tables must not be null");
+    assertThatThrownBy(() -> relayBuilder(new RecordingSender()).tables(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("tables must not be null");
     assertThat(messageRows()).isZero();
   }
 

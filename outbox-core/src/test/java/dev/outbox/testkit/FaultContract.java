@@ -76,8 +76,7 @@ public abstract class FaultContract extends OutboxContractSupport {
                     viaProxy,
                     dialect,
                     cuttingTheDatabaseOnce(proxy, Duration.ofMillis(3000), delivered, false))
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .name("outage")
                 .batchSize(50)
                 .pollInterval(Duration.ofMillis(100))
@@ -189,8 +188,7 @@ public abstract class FaultContract extends OutboxContractSupport {
     OutboxRelay relay =
         closeAfterTest(
             OutboxRelay.builder(viaProxy, dialect, sender)
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .name("db-away-" + phase)
                 .batchSize(20)
                 .pollInterval(Duration.ofMillis(100))

@@ -6,9 +6,9 @@ import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -94,7 +94,7 @@ public abstract class OutboxContractSupport {
 
   /** An outbox builder for this test's table and clock. */
   protected JdbcOutbox.Builder outboxBuilder() {
-    return JdbcOutbox.builder(dialect).schema(tables.schema()).table(tables.table()).clock(clock);
+    return JdbcOutbox.builder(dialect).tables(tables).clock(clock);
   }
 
   /**
@@ -103,8 +103,7 @@ public abstract class OutboxContractSupport {
    */
   protected OutboxRelay.Builder relayBuilder(Sender sender) {
     return OutboxRelay.builder(dataSource, dialect, sender)
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .clock(clock)
         .pollInterval(Duration.ofMillis(50))
         .shutdownTimeout(Duration.ofSeconds(10));

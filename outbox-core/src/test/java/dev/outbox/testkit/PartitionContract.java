@@ -10,6 +10,7 @@ import dev.outbox.MaintenanceResult.KeepReason;
 import dev.outbox.MaintenanceResult.Kept;
 import dev.outbox.MaintenanceResult.Status;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.spi.PartitionSupport;
@@ -194,7 +195,10 @@ public abstract class PartitionContract extends PartitionContractSupport {
   @Test
   public final void relayRefusesMaintenanceOfAnotherTable() {
     PartitionMaintenance other =
-        closeAfterTest(maintenanceBuilder().table(tables.table() + "_other").build());
+        closeAfterTest(
+            maintenanceBuilder()
+                .tables(new OutboxTables(tables.schema(), tables.table() + "_other"))
+                .build());
     assertThatThrownBy(
             () -> relayBuilder(new RecordingSender()).partitionMaintenance(other).build())
         .isInstanceOf(IllegalArgumentException.class)

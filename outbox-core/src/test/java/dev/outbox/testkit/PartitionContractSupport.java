@@ -61,8 +61,7 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
   protected PartitionMaintenance.Builder maintenanceBuilder() {
     clock = new MutableClock(NOW);
     return PartitionMaintenance.builder(dataSource, dialect)
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .clock(clock)
         .lockTimeout(Duration.ofSeconds(10))
         .lockKey(UUID.randomUUID().getMostSignificantBits());

@@ -4,9 +4,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -176,8 +176,7 @@ public final class RelayProcess {
       OutboxRelay.Builder builder =
           OutboxRelay.builder(
                   ds, dialect, deliver ? batch -> deliver(batch, sentFile) : RelayProcess::hang)
-              .schema(args[2])
-              .table(args[3])
+              .tables(new OutboxTables(args[2], args[3]))
               .name("doomed")
               .leaseDuration(LEASE)
               .sendTimeout(LEASE.minusSeconds(10));

@@ -58,8 +58,7 @@ public abstract class RestartContract extends OutboxContractSupport {
     OutboxRelay relay =
         closeAfterTest(
             OutboxRelay.builder(pool, dialect, slow)
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .name("restart")
                 .batchSize(20)
                 .maxBatchesInFlight(1)

@@ -6,9 +6,9 @@ import dev.outbox.Backoff;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -121,8 +121,7 @@ public final class RoundTrip {
   public static OutboxRelay.Builder relay(
       DataSource ds, OutboxDialect dialect, OutboxTables tables, Sender sender) {
     return OutboxRelay.builder(ds, dialect, sender)
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .pollInterval(Duration.ofMillis(100))
         .backoff(Backoff.exponential(Duration.ofMillis(50), Duration.ofMillis(500)))
         .maxAttempts(1000)

@@ -1,5 +1,6 @@
 package dev.outbox.mysql;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
@@ -9,7 +10,6 @@ import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.PartitionSupport;
 import dev.outbox.spi.SqlStates;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.outbox.mysql;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.Partition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,8 +3,8 @@ package dev.outbox.mysql;
 import static dev.outbox.mysql.Sql.execute;
 import static dev.outbox.mysql.Sql.quote;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.DropOutcome;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import dev.outbox.spi.PartitionSupport;
 import java.sql.Connection;

@@ -1,6 +1,6 @@
 package dev.outbox.mysql;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -38,11 +38,7 @@ class MySqlLockingIT extends OutboxContractSupport {
     RecordingSender sender = new RecordingSender();
     OutboxRelay relay =
         closeAfterTest(
-            OutboxRelay.builder(serializable, dialect, sender)
-                .schema(tables.schema())
-                .table(tables.table())
-                .clock(clock)
-                .build());
+            OutboxRelay.builder(serializable, dialect, sender).tables(tables).clock(clock).build());
 
     try (Connection holder = dataSource.getConnection()) {
       holder.setAutoCommit(false);

@@ -133,8 +133,7 @@ class MySqlPartitionLockingIT extends MySqlPartitionTestSupport {
     PartitionMaintenance job =
         closeAfterTest(
             PartitionMaintenance.builder(pool, dialect)
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .clock(clock)
                 .lockTimeout(Duration.ofMillis(500))
                 .build());

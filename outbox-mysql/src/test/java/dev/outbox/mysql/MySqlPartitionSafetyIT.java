@@ -10,10 +10,10 @@ import dev.outbox.MaintenanceResult.Dropped;
 import dev.outbox.MaintenanceResult.Status;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.PartitionMaintenanceException;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -75,7 +75,7 @@ class MySqlPartitionSafetyIT extends MySqlPartitionTestSupport {
     execute("CREATE DATABASE " + other.schema());
     try {
       OutboxMigrations.migrate(dataSource, dialect, other);
-      closeAfterTest(maintenanceBuilder().schema(other.schema()).build()).runOnce();
+      closeAfterTest(maintenanceBuilder().tables(other).build()).runOnce();
       execute(
           "INSERT INTO "
               + other.schema()
@@ -135,7 +135,7 @@ class MySqlPartitionSafetyIT extends MySqlPartitionTestSupport {
             + " next_attempt_at) VALUES (UUID(), 't', 'x', '{}', '"
             + Sql.utc(daysAgo(10))
             + "', 1, UTC_TIMESTAMP(6))");
-    PartitionMaintenance job = closeAfterTest(maintenanceBuilder().table("Outbox_Mixed").build());
+    PartitionMaintenance job = closeAfterTest(maintenanceBuilder().tables(mixed).build());
 
     MaintenanceResult r = job.runOnce();
 
@@ -202,11 +202,21 @@ class MySqlPartitionSafetyIT extends MySqlPartitionTestSupport {
     execute("CREATE TABLE " + tables.schema() + ".plain_table (id int)");
 
     assertThatThrownBy(
-            () -> closeAfterTest(maintenanceBuilder().table("plain_table").build()).runOnce())
+            () ->
+                closeAfterTest(
+                        maintenanceBuilder()
+                            .tables(new OutboxTables(tables.schema(), "plain_table"))
+                            .build())
+                    .runOnce())
         .isInstanceOf(PartitionMaintenanceException.class)
         .hasMessageContaining("plain_table` is not partitioned");
     assertThatThrownBy(
-            () -> closeAfterTest(maintenanceBuilder().table("no_such_table").build()).runOnce())
+            () ->
+                closeAfterTest(
+                        maintenanceBuilder()
+                            .tables(new OutboxTables(tables.schema(), "no_such_table"))
+                            .build())
+                    .runOnce())
         .isInstanceOf(PartitionMaintenanceException.class)
         .hasMessageContaining("no_such_table` does not exist");
   }

@@ -5,8 +5,8 @@ import dev.outbox.JdbcOutbox;
 import dev.outbox.MaintenanceResult;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionMaintenance;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.testkit.MutableClock;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -95,8 +95,7 @@ public final class PartitionStepHarness {
     MutableClock clock = new MutableClock(DAY.plus(Duration.ofHours(10)));
     PartitionMaintenance job =
         PartitionMaintenance.builder(ds, db.dialect())
-            .schema(tables.schema())
-            .table(tables.table())
+            .tables(tables)
             .clock(clock)
             .lockTimeout(Duration.ofSeconds(30))
             .build();
@@ -106,8 +105,7 @@ public final class PartitionStepHarness {
                 String.format(SPLIT_OFF_THE_PRESENT, Sql.qualified(tables, tables.table())))) {
       ps.execute();
     }
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(db.dialect()).schema(tables.schema()).table(tables.table()).build();
+    JdbcOutbox outbox = JdbcOutbox.builder(db.dialect()).tables(tables).build();
     enlist(outbox);
     job.runOnce();
     fill(DAY);

@@ -5,8 +5,8 @@ import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,8 +106,7 @@ public final class PollingLatencyHarness {
   private Setup setUp(Duration pollInterval) {
     OutboxTables tables = new OutboxTables(db.schema(), "latency_" + ++run);
     OutboxMigrations.migrate(dataSource, db.dialect(), tables);
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(db.dialect()).schema(tables.schema()).table(tables.table()).build();
+    JdbcOutbox outbox = JdbcOutbox.builder(db.dialect()).tables(tables).build();
     OutboxRelay relay =
         OutboxRelay.builder(
                 dataSource,
@@ -117,8 +116,7 @@ public final class PollingLatencyHarness {
                   batch.forEach(r -> receivedAt.put(r.messageId(), now));
                   return CompletableFuture.completedFuture(Outcome.allSent(batch));
                 })
-            .schema(tables.schema())
-            .table(tables.table())
+            .tables(tables)
             .name("latency-" + run)
             .pollInterval(pollInterval)
             .build();

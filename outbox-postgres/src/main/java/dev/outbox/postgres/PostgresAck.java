@@ -1,9 +1,9 @@
 package dev.outbox.postgres;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.Jdbc;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,12 +1,12 @@
 package dev.outbox.postgres;
 
 import dev.outbox.OutboxRecord;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.KeyWalk;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

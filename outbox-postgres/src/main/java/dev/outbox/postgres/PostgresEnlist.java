@@ -1,7 +1,7 @@
 package dev.outbox.postgres;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.NewRow;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

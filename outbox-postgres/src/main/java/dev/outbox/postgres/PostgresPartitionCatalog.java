@@ -2,7 +2,7 @@ package dev.outbox.postgres;
 
 import static dev.outbox.postgres.PostgresDialect.quote;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.Partition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,7 +3,7 @@ package dev.outbox.postgres;
 import static dev.outbox.postgres.PostgresPartitionCatalog.name;
 import static dev.outbox.postgres.PostgresPartitionCatalog.parent;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.Partition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

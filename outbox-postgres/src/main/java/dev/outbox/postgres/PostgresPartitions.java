@@ -2,9 +2,9 @@ package dev.outbox.postgres;
 
 import static dev.outbox.postgres.PostgresDialect.quote;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.DropOutcome;
 import dev.outbox.spi.Jdbc;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import dev.outbox.spi.PartitionSupport;
 import java.sql.Connection;

@@ -2,6 +2,7 @@ package dev.outbox.postgres;
 
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
+import dev.outbox.OutboxTables;
 import dev.outbox.testkit.ChildJvm;
 import java.io.IOException;
 import java.sql.Connection;
@@ -23,7 +24,9 @@ public final class EnlistProcess {
 
   public static void main(String[] args) throws Exception {
     JdbcOutbox outbox =
-        JdbcOutbox.builder(new PostgresDialect()).schema(args[1]).table(args[2]).build();
+        JdbcOutbox.builder(new PostgresDialect())
+            .tables(new OutboxTables(args[1], args[2]))
+            .build();
     try (Connection c = DriverManager.getConnection(args[0])) {
       c.setAutoCommit(false);
       outbox.add(c, OutboxMessage.of("t", "k", args[3]));

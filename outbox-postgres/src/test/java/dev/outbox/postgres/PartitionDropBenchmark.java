@@ -3,9 +3,9 @@ package dev.outbox.postgres;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.MaintenanceResult;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -88,8 +88,7 @@ public final class PartitionDropBenchmark {
 
       PartitionMaintenance job =
           PartitionMaintenance.builder(ds, new PostgresDialect())
-              .schema(schema)
-              .table(TABLE)
+              .tables(new OutboxTables(schema, TABLE))
               .retention(Duration.ofDays(7))
               .clock(Clock.systemUTC())
               .build();

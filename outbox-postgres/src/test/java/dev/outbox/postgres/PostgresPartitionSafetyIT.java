@@ -9,10 +9,10 @@ import dev.outbox.MaintenanceResult.Created;
 import dev.outbox.MaintenanceResult.Dropped;
 import dev.outbox.MaintenanceResult.Status;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxTables;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.PartitionMaintenanceException;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.Partition;
 import dev.outbox.testkit.PartitionContractSupport;
 import dev.outbox.testkit.TestDatabase;
@@ -112,8 +112,7 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
               + " next_attempt_at) VALUES (gen_random_uuid(), 't', 'x', '"
               + daysAgo(10)
               + "', 1, now())");
-      PartitionMaintenance job =
-          closeAfterTest(maintenanceBuilder().schema(schema).table("Outbox_Mixed").build());
+      PartitionMaintenance job = closeAfterTest(maintenanceBuilder().tables(mixed).build());
 
       MaintenanceResult r = job.runOnce();
 
@@ -165,8 +164,7 @@ class PostgresPartitionSafetyIT extends PartitionContractSupport {
     PartitionMaintenance job =
         closeAfterTest(
             PartitionMaintenance.builder(pool, dialect)
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .clock(clock)
                 .lockTimeout(Duration.ofMillis(500))
                 .build());

@@ -61,19 +61,14 @@ class PostgresWakeupIT extends OutboxContractSupport {
     OutboxRelay relay =
         closeAfterTest(
             OutboxRelay.builder(dataSource, polling, sender)
-                .schema(tables.schema())
-                .table(tables.table())
+                .tables(tables)
                 .clock(clock)
                 .name("polling")
                 .pollInterval(Duration.ofMillis(300))
                 .build());
     relay.start();
     dev.outbox.JdbcOutbox quiet =
-        dev.outbox.JdbcOutbox.builder(polling)
-            .schema(tables.schema())
-            .table(tables.table())
-            .clock(clock)
-            .build();
+        dev.outbox.JdbcOutbox.builder(polling).tables(tables).clock(clock).build();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       quiet.add(c, OutboxMessage.of("t", "k", "polled"));
@@ -148,7 +143,7 @@ class PostgresWakeupIT extends OutboxContractSupport {
   }
 
   private JdbcOutbox producer(PostgresDialect d) {
-    return JdbcOutbox.builder(d).schema(tables.schema()).table(tables.table()).clock(clock).build();
+    return JdbcOutbox.builder(d).tables(tables).clock(clock).build();
   }
 
   private void enlistOneByOne(JdbcOutbox producer, int n) throws Exception {

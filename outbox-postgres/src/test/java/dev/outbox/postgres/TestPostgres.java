@@ -4,8 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxMigrations;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.testkit.TestServers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -76,10 +76,7 @@ public final class TestPostgres implements AutoCloseable {
 
   /** An outbox writing to {@code tables}. */
   public static JdbcOutbox outbox(OutboxTables tables) {
-    return JdbcOutbox.builder(new PostgresDialect())
-        .schema(tables.schema())
-        .table(tables.table())
-        .build();
+    return JdbcOutbox.builder(new PostgresDialect()).tables(tables).build();
   }
 
   /** Enlists {@code messages} with {@code outbox} in one committed transaction. */

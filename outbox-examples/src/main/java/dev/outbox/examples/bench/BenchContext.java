@@ -2,12 +2,12 @@ package dev.outbox.examples.bench;
 
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Sender;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -79,11 +79,7 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
   /** The outbox on the benchmark's outbox table through {@code dialect}, telemetry off. */
   JdbcOutbox outbox(OutboxDialect dialect) {
     OutboxTables t = db.outboxTables();
-    return JdbcOutbox.builder(dialect)
-        .schema(t.schema())
-        .table(t.table())
-        .openTelemetry(OpenTelemetry.noop())
-        .build();
+    return JdbcOutbox.builder(dialect).tables(t).openTelemetry(OpenTelemetry.noop()).build();
   }
 
   /**
@@ -93,8 +89,7 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
   OutboxRelay.Builder relay(DataSource pool, boolean notify, Sender sender) {
     OutboxTables t = db.outboxTables();
     return OutboxRelay.builder(pool, db.dialect(notify), sender)
-        .schema(t.schema())
-        .table(t.table())
+        .tables(t)
         .openTelemetry(OpenTelemetry.noop())
         .maxBatchesInFlight(options.batchesInFlight())
         .shutdownTimeout(RELAY_SHUTDOWN_TIMEOUT);

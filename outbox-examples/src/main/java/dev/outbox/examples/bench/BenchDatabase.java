@@ -1,8 +1,8 @@
 package dev.outbox.examples.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.sql.SQLException;
 import java.util.Map;
 

@@ -3,10 +3,10 @@ package dev.outbox.examples.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.examples.bench.Results.Better;
 import dev.outbox.examples.bench.Results.Key;
 import dev.outbox.examples.bench.Results.Side;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -1,8 +1,8 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -5,11 +5,11 @@ import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
 import dev.outbox.PartitionInterval;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.Sender;
-import dev.outbox.spi.OutboxTables;
 import io.opentelemetry.api.OpenTelemetry;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -131,8 +131,7 @@ final class SoakScenario {
 
   private PartitionMaintenance maintenance(HikariDataSource pool) {
     return PartitionMaintenance.builder(pool, db.dialect(true))
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .name("soak")
         .interval(PartitionInterval.HOURLY)
         .retention(Duration.ZERO)
@@ -156,8 +155,7 @@ final class SoakScenario {
           return CompletableFuture.completedFuture(Outcome.allSent(batch));
         };
     return OutboxRelay.builder(pool, dialect, sender)
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .name("bench-soak")
         .openTelemetry(OpenTelemetry.noop())
         .maxBatchesInFlight(options.batchesInFlight())
@@ -169,8 +167,7 @@ final class SoakScenario {
   private void produce(HikariDataSource pool, int threads) throws Exception {
     JdbcOutbox outbox =
         JdbcOutbox.builder(db.dialect(true))
-            .schema(tables.schema())
-            .table(tables.table())
+            .tables(tables)
             .openTelemetry(OpenTelemetry.noop())
             .build();
     byte[] payload = new byte[options.payloadBytes()];

@@ -1,6 +1,6 @@
 package dev.outbox.examples.bench;
 
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,7 +3,7 @@ package dev.outbox.examples.bench;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxMigrations;
-import dev.outbox.spi.OutboxTables;
+import dev.outbox.OutboxTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package dev.outbox.examples.bench;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
@@ -7,7 +8,6 @@ import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import dev.outbox.spi.PartitionSupport;
 import dev.outbox.spi.Wakeup;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.outbox.examples.demo;
 
+import dev.outbox.OutboxTables;
 import dev.outbox.examples.CommandLines;
-import dev.outbox.spi.OutboxTables;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;

@@ -7,10 +7,10 @@ import dev.outbox.JdbcOutbox;
 import dev.outbox.MigrationFailedException;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
 import dev.outbox.Sender;
 import dev.outbox.examples.demo.DemoSenders.DemoSender;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spi.OutboxTables;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -186,8 +186,7 @@ public final class OrderDemo {
     out.println("[demo] messages go to: " + delivery.description());
     DemoStats stats = new DemoStats();
     Sender counting = new CountingSender(delivery.sender(), stats, Clock.systemUTC());
-    JdbcOutbox outbox =
-        JdbcOutbox.builder(dialect).schema(tables.schema()).table(tables.table()).build();
+    JdbcOutbox outbox = JdbcOutbox.builder(dialect).tables(tables).build();
     long start = System.nanoTime();
     try (OutboxRelay relay = relay(dataSource, counting)) {
       relay.start();
@@ -202,8 +201,7 @@ public final class OrderDemo {
 
   private OutboxRelay relay(HikariDataSource dataSource, Sender sender) {
     return OutboxRelay.builder(dataSource, dialect, sender)
-        .schema(tables.schema())
-        .table(tables.table())
+        .tables(tables)
         .name("demo")
         .batchSize(100)
         .maxAttempts(10)

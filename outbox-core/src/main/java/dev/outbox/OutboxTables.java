@@ -1,4 +1,4 @@
-package dev.outbox.spi;
+package dev.outbox;
 
 import java.util.regex.Pattern;
 
