@@ -1,6 +1,7 @@
 package dev.outbox.examples.bench;
 
 import dev.outbox.Ordering;
+import dev.outbox.examples.CommandLines;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import java.nio.file.Path;
@@ -13,92 +14,201 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
- * Parses the command line ({@code --flag value} or {@code --flag=value}) into {@link BenchOptions}.
- * Unknown flags and malformed values are refused with a message naming them.
+ * Parses the command line ({@code --flag value} or {@code --flag=value}, with picocli) into {@link
+ * BenchOptions}. Unknown flags and malformed values are refused with a message naming them; the
+ * values are checked here and by {@link BenchOptions.Builder}.
  */
 final class BenchFlags {
   private BenchFlags() {}
 
+  /** The flags, as picocli reads them; every value is a string checked by {@link #apply}. */
+  @Command(
+      name = "bench",
+      sortOptions = false,
+      usageHelpWidth = 100,
+      headerHeading = "",
+      header =
+          "Runs the JDBC Outbox benchmark: every scenario interleaved with its raw-SQL baseline.",
+      synopsisHeading = "%nUsage: ",
+      optionListHeading = "%n",
+      footerHeading = "%n",
+      footer = {
+        "The per-key claim's matrix and backlog pair, without the NONE drains:",
+        "  --scenarios drain,backlog --keys 1,10,100,10000 --relays 1,2,4 --batch-sizes 100",
+        "  --orderings per_key"
+      })
+  static final class Flags {
+    @Option(
+        names = "--database",
+        paramLabel = "postgresql|mysql",
+        description = "database to run against (default postgresql; mysql also means MariaDB)")
+    String database;
+
+    @Option(
+        names = "--url",
+        paramLabel = "JDBC_URL",
+        description =
+            "server, user and password in the URL (default jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres, with mysql jdbc:mysql://127.0.0.1:3306/?user=root)")
+    String url;
+
+    @Option(
+        names = "--schema",
+        paramLabel = "NAME",
+        description =
+            "dedicated schema (MySQL: database), created and dropped (default outbox_bench)")
+    String schema;
+
+    @Option(
+        names = "--scenarios",
+        paramLabel = "LIST",
+        description =
+            "produce,e2e,drain,latency,growth,backlog,slow-sender,rabbitmq,kafka,soak (default the first five: backlog is the longest, the others need brokers; soak runs alone)")
+    String scenarios;
+
+    @Option(
+        names = "--rounds",
+        paramLabel = "N",
+        description = "interleaved baseline/outbox rounds, >= 3 (default 3)")
+    String rounds;
+
+    @Option(
+        names = "--messages",
+        paramLabel = "N",
+        description = "messages per produce run and per drained backlog (default 50000)")
+    String messages;
+
+    @Option(names = "--payload-bytes", paramLabel = "N", description = "payload size (default 200)")
+    String payloadBytes;
+
+    @Option(
+        names = "--producer-threads",
+        paramLabel = "N",
+        description = "producing threads (default 4)")
+    String producerThreads;
+
+    @Option(
+        names = "--relays",
+        paramLabel = "LIST",
+        description = "relay counts for drain (default 1,2,4)")
+    String relays;
+
+    @Option(
+        names = "--batch-sizes",
+        paramLabel = "LIST",
+        description = "batch sizes for drain (default 100,1000)")
+    String batchSizes;
+
+    @Option(
+        names = "--keys",
+        paramLabel = "LIST",
+        description =
+            "distinct keys of the PER_KEY drain and backlog backlogs, spread round-robin over the backlog (default 100,10000)")
+    String keys;
+
+    @Option(
+        names = "--orderings",
+        paramLabel = "LIST",
+        description = "none,per_key: orderings drain runs (default both)")
+    String orderings;
+
+    @Option(
+        names = "--backlog-sizes",
+        paramLabel = "LIST",
+        description =
+            "backlog scenario: PER_KEY drains, 1 relay, batch 100, of each size; per-message cost at the largest against the smallest (default 20000,200000)")
+    String backlogSizes;
+
+    @Option(
+        names = "--latency-rates",
+        paramLabel = "LIST",
+        description = "fixed producer rates, messages/s (default 500,5000)")
+    String latencyRates;
+
+    @Option(
+        names = "--latency-duration",
+        paramLabel = "DURATION",
+        description = "per latency run, e.g. 20s or 500ms (default 20s)")
+    String latencyDuration;
+
+    @Option(
+        names = "--poll-interval",
+        paramLabel = "DURATION",
+        description = "relay and raw poller poll interval in latency (default 1s)")
+    String pollInterval;
+
+    @Option(
+        names = "--in-flight",
+        paramLabel = "N",
+        description = "every relay's maxBatchesInFlight (default the relay's, 8)")
+    String inFlight;
+
+    @Option(
+        names = "--history-rows",
+        paramLabel = "N",
+        description = "sent rows for the backlog-growth scenario (default 1000000)")
+    String historyRows;
+
+    @Option(
+        names = "--growth-claims",
+        paramLabel = "N",
+        description = "claims timed per growth round (default 50)")
+    String growthClaims;
+
+    @Option(
+        names = "--amqp-url",
+        paramLabel = "URI",
+        description =
+            "RabbitMQ of the rabbitmq scenario (default amqp://guest:guest@127.0.0.1:5672)")
+    String amqpUrl;
+
+    @Option(
+        names = "--kafka-bootstrap",
+        paramLabel = "HOST:PORT",
+        description = "Kafka of the kafka scenario (default a broker started in-process)")
+    String kafkaBootstrap;
+
+    @Option(
+        names = "--soak-duration",
+        paramLabel = "DURATION",
+        description = "soak: how long the producers run (default 15m)")
+    String soakDuration;
+
+    @Option(
+        names = "--soak-rate",
+        paramLabel = "N",
+        description = "soak: messages/s, steady (default 200)")
+    String soakRate;
+
+    @Option(
+        names = "--long-transaction",
+        paramLabel = "DURATION",
+        description =
+            "soak: an unrelated transaction open this long, starting a third of the way into the rest (default 5m)")
+    String longTransaction;
+
+    @Option(
+        names = "--out",
+        paramLabel = "FILE",
+        description = "JSON results (default bench-results/bench-<time>.json)")
+    String out;
+
+    @Option(names = "--no-warmup", description = "skip the unreported warm-up")
+    boolean noWarmup;
+
+    @Option(names = "--help", usageHelp = true, description = "this text")
+    boolean help;
+  }
+
   /** What {@code --help} prints. */
-  static final String USAGE =
-      """
-      Runs the JDBC Outbox benchmark: every scenario interleaved with its raw-SQL baseline.
-
-        --database postgresql|mysql   database to run against (default postgresql; mysql also
-                                      means MariaDB)
-        --url JDBC_URL                server, user and password in the URL
-                                      (default jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres,
-                                      with mysql jdbc:mysql://127.0.0.1:3306/?user=root)
-        --schema NAME                 dedicated schema (MySQL: database), created and dropped
-                                      (default outbox_bench)
-        --scenarios LIST              produce,e2e,drain,latency,growth,backlog,slow-sender,
-                                      rabbitmq,kafka,soak (default the first five: backlog is
-                                      the longest, the others need brokers; soak runs alone)
-        --rounds N                    interleaved baseline/outbox rounds, >= 3 (default 3)
-        --messages N                  messages per produce run and per drained backlog (default 50000)
-        --payload-bytes N             payload size (default 200)
-        --producer-threads N          producing threads (default 4)
-        --relays LIST                 relay counts for drain (default 1,2,4)
-        --batch-sizes LIST            batch sizes for drain (default 100,1000)
-        --keys LIST                   distinct keys of the PER_KEY drain and backlog backlogs,
-                                      spread round-robin over the backlog (default 100,10000)
-        --orderings LIST              none,per_key: orderings drain runs (default both)
-        --backlog-sizes LIST          backlog scenario: PER_KEY drains, 1 relay, batch 100, of
-                                      each size; per-message cost at the largest against the
-                                      smallest (default 20000,200000)
-        --latency-rates LIST          fixed producer rates, messages/s (default 500,5000)
-        --latency-duration DURATION   per latency run, e.g. 20s or 500ms (default 20s)
-        --poll-interval DURATION      relay and raw poller poll interval in latency (default 1s)
-        --in-flight N                 every relay's maxBatchesInFlight (default the relay's, 8)
-        --history-rows N              sent rows for the backlog-growth scenario (default 1000000)
-        --growth-claims N             claims timed per growth round (default 50)
-        --amqp-url URI                RabbitMQ of the rabbitmq scenario
-                                      (default amqp://guest:guest@127.0.0.1:5672)
-        --kafka-bootstrap HOST:PORT   Kafka of the kafka scenario (default a broker started
-                                      in-process)
-        --soak-duration DURATION      soak: how long the producers run (default 15m)
-        --soak-rate N                 soak: messages/s, steady (default 200)
-        --long-transaction DURATION   soak: an unrelated transaction open this long, starting
-                                      a third of the way into the rest (default 5m)
-        --no-warmup                   skip the unreported warm-up
-        --out FILE                    JSON results (default bench-results/bench-<time>.json)
-        --help                        this text
-
-      The per-key claim's matrix and backlog pair, without the NONE drains:
-        --scenarios drain,backlog --keys 1,10,100,10000 --relays 1,2,4 --batch-sizes 100
-        --orderings per_key
-      """;
-
-  /** The flags that take a value. */
-  private static final Set<String> VALUE_FLAGS =
-      Set.of(
-          "database",
-          "url",
-          "schema",
-          "scenarios",
-          "rounds",
-          "messages",
-          "payload-bytes",
-          "producer-threads",
-          "relays",
-          "batch-sizes",
-          "keys",
-          "orderings",
-          "backlog-sizes",
-          "latency-rates",
-          "latency-duration",
-          "poll-interval",
-          "in-flight",
-          "history-rows",
-          "growth-claims",
-          "amqp-url",
-          "kafka-bootstrap",
-          "soak-duration",
-          "soak-rate",
-          "long-transaction",
-          "out");
+  static final String USAGE = new CommandLine(new Flags()).getUsageMessage(Help.Ansi.OFF);
 
   /** Thrown for {@code --help}: the caller prints {@link #USAGE} and exits normally. */
   static final class HelpRequested extends RuntimeException {
@@ -110,44 +220,26 @@ final class BenchFlags {
   }
 
   /**
-   * The options given by {@code args}.
+   * The options given by {@code args}; a flag given twice takes its last value.
    *
    * @throws IllegalArgumentException naming an unknown flag, a missing or malformed value, or a
    *     setting out of range
    * @throws HelpRequested for {@code --help}
    */
   static BenchOptions parse(String... args) {
+    CommandLine line = new CommandLine(new Flags());
+    ParseResult parsed = CommandLines.parse(line, args, "flag");
+    if (line.isUsageHelpRequested()) {
+      throw new HelpRequested();
+    }
     BenchOptions.Builder b = BenchOptions.builder();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException(
-            "unexpected argument '" + arg + "'; flags start with --");
-      }
-      String name = arg.substring(2);
-      String value = null;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      }
-      if (name.equals("help")) {
-        throw new HelpRequested();
-      }
+    for (OptionSpec option : parsed.matchedOptions()) {
+      String name = option.longestName().substring(2);
       if (name.equals("no-warmup")) {
         b.warmup(false);
-        continue;
+      } else {
+        apply(b, name, option.getValue());
       }
-      if (!VALUE_FLAGS.contains(name)) {
-        throw new IllegalArgumentException("unknown flag --" + name + "; see --help");
-      }
-      if (value == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("--" + name + " needs a value");
-        }
-        value = args[++i];
-      }
-      apply(b, name, value);
     }
     return b.build();
   }

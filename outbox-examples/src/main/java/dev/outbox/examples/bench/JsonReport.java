@@ -1,22 +1,27 @@
 package dev.outbox.examples.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outbox.examples.bench.Results.Result;
 import dev.outbox.examples.bench.Results.Samples;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes a {@link Report} as JSON: the machine, the options, every measurement with its per-round
- * values, medians, min, max and ratio, and the target checks. Written by hand: the module has no
- * JSON library, and the shape is small and fixed.
+ * Writes a {@link Report} as JSON with Jackson: the machine, the options, every measurement with
+ * its per-round values, medians, min, max and ratio, and the target checks. NaN and infinities,
+ * which JSON lacks, are written as null.
  */
 final class JsonReport {
-  private final StringBuilder out = new StringBuilder();
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private JsonReport() {}
 
@@ -26,186 +31,120 @@ final class JsonReport {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Files.writeString(path, toJson(report), StandardCharsets.UTF_8);
+    JSON.writeValue(path.toFile(), tree(report));
   }
 
   /** The JSON text of {@code report}. */
-  static String toJson(Report report) {
-    JsonReport j = new JsonReport();
-    j.report(report);
-    return j.out.append('\n').toString();
+  static String toJson(Report report) throws IOException {
+    return JSON.writeValueAsString(tree(report)) + "\n";
   }
 
-  private void report(Report r) {
-    out.append("{\n");
-    field("started", r.started().toString()).append(",\n");
-    field("finished", r.finished().toString()).append(",\n");
-    name("machine").append(machine(r.machine())).append(",\n");
-    name("options").append(options(r.options())).append(",\n");
-    name("results").append("[\n");
-    List<Result> results = r.results();
-    for (int i = 0; i < results.size(); i++) {
-      out.append("  ").append(result(results.get(i))).append(i + 1 < results.size() ? ",\n" : "\n");
+  /** {@code report} as a JSON tree. */
+  static ObjectNode tree(Report r) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("started", r.started().toString());
+    root.put("finished", r.finished().toString());
+    root.set("machine", machine(r.machine()));
+    root.set("options", options(r.options()));
+    ArrayNode results = root.putArray("results");
+    for (Result result : r.results()) {
+      results.add(result(result));
     }
-    out.append("],\n");
-    name("targets").append("[\n");
-    List<Targets.Check> targets = r.targets();
-    for (int i = 0; i < targets.size(); i++) {
-      Targets.Check c = targets.get(i);
-      out.append("  {\"target\": ")
-          .append(string(c.target()))
-          .append(", \"measured\": ")
-          .append(string(c.measured()))
-          .append(", \"met\": ")
-          .append(c.met())
-          .append(i + 1 < targets.size() ? "},\n" : "}\n");
+    ArrayNode targets = root.putArray("targets");
+    for (Targets.Check c : r.targets()) {
+      targets
+          .addObject()
+          .put("target", c.target())
+          .put("measured", c.measured())
+          .put("met", c.met());
     }
-    out.append("]\n}");
+    return root;
   }
 
-  private StringBuilder name(String name) {
-    return out.append(string(name)).append(": ");
+  private static ObjectNode machine(Machine m) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("cores", m.cores());
+    o.put("memoryBytes", m.memoryBytes());
+    o.put("cpu", m.cpu());
+    o.put("os", m.os());
+    o.put("java", m.java());
+    o.put("database", m.database());
+    ObjectNode settings = o.putObject("settings");
+    for (Map.Entry<String, String> e : new TreeMap<>(m.settings()).entrySet()) {
+      settings.put(e.getKey(), e.getValue());
+    }
+    o.put("loadAtStart", m.loadAtStart());
+    o.put("loadAtEnd", m.loadAtEnd());
+    return o;
   }
 
-  private StringBuilder field(String name, String value) {
-    return name(name).append(string(value));
+  private static ObjectNode options(BenchOptions o) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("database", o.database().name().toLowerCase(Locale.ROOT));
+    n.put("scenarios", o.scenarios().toString());
+    n.put("rounds", o.rounds());
+    n.put("messages", o.messages());
+    n.put("payloadBytes", o.payloadBytes());
+    n.put("producerThreads", o.producerThreads());
+    integers(n.putArray("relays"), o.relayCounts());
+    integers(n.putArray("batchSizes"), o.batchSizes());
+    integers(n.putArray("keys"), o.keyCounts());
+    n.put("orderings", o.orderings().toString());
+    integers(n.putArray("backlogSizes"), o.backlogSizes());
+    integers(n.putArray("latencyRates"), o.latencyRates());
+    n.put("latencyDurationMs", o.latencyDuration().toMillis());
+    n.put("pollIntervalMs", o.pollInterval().toMillis());
+    n.put("batchesInFlight", o.batchesInFlight());
+    n.put("historyRows", o.historyRows());
+    n.put("growthClaims", o.growthClaims());
+    n.put("warmup", o.warmup());
+    return n;
   }
 
-  private static String machine(Machine m) {
-    return "{\"cores\": "
-        + m.cores()
-        + ", \"memoryBytes\": "
-        + m.memoryBytes()
-        + ", \"cpu\": "
-        + string(m.cpu())
-        + ", \"os\": "
-        + string(m.os())
-        + ", \"java\": "
-        + string(m.java())
-        + ", \"database\": "
-        + string(m.database())
-        + ", \"settings\": "
-        + map(m.settings())
-        + ", \"loadAtStart\": "
-        + string(m.loadAtStart())
-        + ", \"loadAtEnd\": "
-        + string(m.loadAtEnd())
-        + "}";
+  private static void integers(ArrayNode array, List<Integer> values) {
+    values.forEach(array::add);
   }
 
-  private static String options(BenchOptions o) {
-    return "{\"database\": "
-        + string(o.database().name().toLowerCase(java.util.Locale.ROOT))
-        + ", \"scenarios\": "
-        + string(o.scenarios().toString())
-        + ", \"rounds\": "
-        + o.rounds()
-        + ", \"messages\": "
-        + o.messages()
-        + ", \"payloadBytes\": "
-        + o.payloadBytes()
-        + ", \"producerThreads\": "
-        + o.producerThreads()
-        + ", \"relays\": "
-        + o.relayCounts()
-        + ", \"batchSizes\": "
-        + o.batchSizes()
-        + ", \"keys\": "
-        + o.keyCounts()
-        + ", \"orderings\": "
-        + string(o.orderings().toString())
-        + ", \"backlogSizes\": "
-        + o.backlogSizes()
-        + ", \"latencyRates\": "
-        + o.latencyRates()
-        + ", \"latencyDurationMs\": "
-        + o.latencyDuration().toMillis()
-        + ", \"pollIntervalMs\": "
-        + o.pollInterval().toMillis()
-        + ", \"batchesInFlight\": "
-        + o.batchesInFlight()
-        + ", \"historyRows\": "
-        + o.historyRows()
-        + ", \"growthClaims\": "
-        + o.growthClaims()
-        + ", \"warmup\": "
-        + o.warmup()
-        + "}";
-  }
-
-  private static String result(Result r) {
+  private static ObjectNode result(Result r) {
     Results.Key k = r.key();
-    return "{\"scenario\": "
-        + string(k.scenario())
-        + ", \"variant\": "
-        + string(k.variant())
-        + ", \"metric\": "
-        + string(k.metric())
-        + ", \"unit\": "
-        + string(k.unit())
-        + ", \"better\": "
-        + string(k.better().name().toLowerCase(java.util.Locale.ROOT))
-        + ", \"baseline\": "
-        + samples(r.baseline())
-        + ", \"outbox\": "
-        + samples(r.outbox())
-        + ", \"ratio\": "
-        + number(r.ratio())
-        + "}";
+    ObjectNode o = JSON.createObjectNode();
+    o.put("scenario", k.scenario());
+    o.put("variant", k.variant());
+    o.put("metric", k.metric());
+    o.put("unit", k.unit());
+    o.put("better", k.better().name().toLowerCase(Locale.ROOT));
+    o.set("baseline", samples(r.baseline()));
+    o.set("outbox", samples(r.outbox()));
+    number(o, "ratio", r.ratio());
+    return o;
   }
 
-  private static String samples(Samples s) {
-    StringBuilder b = new StringBuilder("{\"median\": ");
-    b.append(number(s.median()))
-        .append(", \"min\": ")
-        .append(number(s.min()))
-        .append(", \"max\": ")
-        .append(number(s.max()))
-        .append(", \"rounds\": [");
-    for (int i = 0; i < s.values().size(); i++) {
-      b.append(i == 0 ? "" : ", ").append(number(s.values().get(i)));
-    }
-    return b.append("]}").toString();
-  }
-
-  private static String map(Map<String, String> map) {
-    StringBuilder b = new StringBuilder("{");
-    for (Map.Entry<String, String> e : new TreeMap<>(map).entrySet()) {
-      b.append(b.length() == 1 ? "" : ", ")
-          .append(string(e.getKey()))
-          .append(": ")
-          .append(string(e.getValue()));
-    }
-    return b.append('}').toString();
-  }
-
-  /** A JSON number; NaN and infinities, which JSON lacks, become null. */
-  static String number(double d) {
-    if (Double.isNaN(d) || Double.isInfinite(d)) {
-      return "null";
-    }
-    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
-  }
-
-  static String string(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
+  private static ObjectNode samples(Samples s) {
+    ObjectNode o = JSON.createObjectNode();
+    number(o, "median", s.median());
+    number(o, "min", s.min());
+    number(o, "max", s.max());
+    ArrayNode rounds = o.putArray("rounds");
+    for (double v : s.values()) {
+      if (finite(v)) {
+        rounds.add(v);
+      } else {
+        rounds.addNull();
       }
     }
-    return b.append('"').toString();
+    return o;
+  }
+
+  /** Puts {@code value} under {@code name}, or null when it is NaN or infinite. */
+  static void number(ObjectNode o, String name, double value) {
+    if (finite(value)) {
+      o.put(name, value);
+    } else {
+      o.putNull(name);
+    }
+  }
+
+  private static boolean finite(double d) {
+    return !Double.isNaN(d) && !Double.isInfinite(d);
   }
 }

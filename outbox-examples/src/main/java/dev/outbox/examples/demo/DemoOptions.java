@@ -1,13 +1,19 @@
 package dev.outbox.examples.demo;
 
 import dev.outbox.OutboxTables;
+import dev.outbox.examples.CommandLines;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The demo's settings, from command-line flags, else environment variables, else defaults that
@@ -74,55 +80,115 @@ record DemoOptions(
 
   static final Duration MAX_DURATION = Duration.ofMinutes(10);
 
-  private static final Set<String> KNOWN =
-      Set.of(
-          "jdbc-url",
-          "user",
-          "password",
-          "schema",
-          "sender",
-          "rabbitmq-uri",
-          "kafka-bootstrap",
-          "threads",
-          "rate",
-          "duration",
-          "rollback-percent",
-          "flaky-percent",
-          "drain-timeout",
-          "help");
-
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)");
 
-  static final String USAGE =
-      """
-      Usage: OrderDemo [options]   (every option also as --name=value)
-        --jdbc-url URL          jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL
-                                                            env OUTBOX_DEMO_JDBC_URL, default %s
-        --user NAME             database user               env OUTBOX_DEMO_USER, default %s
-                                                            (root on MySQL/MariaDB)
-        --password SECRET       database password           env OUTBOX_DEMO_PASSWORD, default empty
-        --schema NAME           schema for the demo tables  default %s
-        --sender KIND           print | rabbitmq | kafka    default print
-        --rabbitmq-uri URI      for --sender rabbitmq       env OUTBOX_DEMO_RABBITMQ_URI, default %s
-        --kafka-bootstrap HOSTS for --sender kafka          env OUTBOX_DEMO_KAFKA_BOOTSTRAP, default %s
-        --threads N             order threads, 1-64         default %d
-        --rate N                orders per second, 1-1000   default %d
-        --duration D            how long to place orders    default 10s (e.g. 500ms, 30s, 2m; up to 10m)
-        --rollback-percent P    orders rolled back, 0-100   default %d
-        --flaky-percent P       print sender failures, 0-90 default %d (retried by the relay)
-        --drain-timeout D       wait for delivery after the last order, default 60s (up to 10m)
-        --help                  this text
-      """
-          .formatted(
-              DEFAULT_JDBC_URL,
-              DEFAULT_USER,
-              DEFAULT_SCHEMA,
-              DEFAULT_RABBITMQ_URI,
-              DEFAULT_KAFKA_BOOTSTRAP,
-              DEFAULT_THREADS,
-              DEFAULT_RATE,
-              DEFAULT_ROLLBACK_PERCENT,
-              DEFAULT_FLAKY_PERCENT);
+  /** The options, as picocli reads them; every value is a string checked by {@link #parse}. */
+  @Command(
+      name = "OrderDemo",
+      sortOptions = false,
+      usageHelpWidth = 100,
+      synopsisHeading = "Usage: ",
+      optionListHeading = "%n")
+  static final class Flags {
+    @Option(
+        names = "--jdbc-url",
+        paramLabel = "URL",
+        description =
+            "jdbc:postgresql:, jdbc:mysql: or jdbc:mariadb: URL (env OUTBOX_DEMO_JDBC_URL, default "
+                + DEFAULT_JDBC_URL
+                + ")")
+    String jdbcUrl;
+
+    @Option(
+        names = "--user",
+        paramLabel = "NAME",
+        description =
+            "database user (env OUTBOX_DEMO_USER, default "
+                + DEFAULT_USER
+                + ", root on MySQL/MariaDB)")
+    String user;
+
+    @Option(
+        names = "--password",
+        paramLabel = "SECRET",
+        description = "database password (env OUTBOX_DEMO_PASSWORD, default empty)")
+    String password;
+
+    @Option(
+        names = "--schema",
+        paramLabel = "NAME",
+        description =
+            "schema (MySQL: database) for the demo tables (default " + DEFAULT_SCHEMA + ")")
+    String schema;
+
+    @Option(
+        names = "--sender",
+        paramLabel = "KIND",
+        description = "print | rabbitmq | kafka (default print)")
+    String sender;
+
+    @Option(
+        names = "--rabbitmq-uri",
+        paramLabel = "URI",
+        description =
+            "for --sender rabbitmq (env OUTBOX_DEMO_RABBITMQ_URI, default "
+                + DEFAULT_RABBITMQ_URI
+                + ")")
+    String rabbitmqUri;
+
+    @Option(
+        names = "--kafka-bootstrap",
+        paramLabel = "HOSTS",
+        description =
+            "for --sender kafka (env OUTBOX_DEMO_KAFKA_BOOTSTRAP, default "
+                + DEFAULT_KAFKA_BOOTSTRAP
+                + ")")
+    String kafkaBootstrap;
+
+    @Option(
+        names = "--threads",
+        paramLabel = "N",
+        description = "order threads, 1-64 (default " + DEFAULT_THREADS + ")")
+    String threads;
+
+    @Option(
+        names = "--rate",
+        paramLabel = "N",
+        description = "orders per second, 1-1000 (default " + DEFAULT_RATE + ")")
+    String rate;
+
+    @Option(
+        names = "--duration",
+        paramLabel = "D",
+        description = "how long to place orders, e.g. 500ms, 30s, 2m; up to 10m (default 10s)")
+    String duration;
+
+    @Option(
+        names = "--rollback-percent",
+        paramLabel = "P",
+        description = "orders rolled back, 0-100 (default " + DEFAULT_ROLLBACK_PERCENT + ")")
+    String rollbackPercent;
+
+    @Option(
+        names = "--flaky-percent",
+        paramLabel = "P",
+        description =
+            "print sender failures, 0-90, retried by the relay (default "
+                + DEFAULT_FLAKY_PERCENT
+                + ")")
+    String flakyPercent;
+
+    @Option(
+        names = "--drain-timeout",
+        paramLabel = "D",
+        description = "wait for delivery after the last order, up to 10m (default 60s)")
+    String drainTimeout;
+
+    @Option(names = "--help", usageHelp = true, description = "this text")
+    boolean help;
+  }
+
+  static final String USAGE = new CommandLine(new Flags()).getUsageMessage(Help.Ansi.OFF);
 
   /**
    * Parses {@code args}, falling back to {@code env} and then to the defaults.
@@ -157,30 +223,13 @@ record DemoOptions(
         flags.containsKey("help"));
   }
 
+  /** The options given, by name without the dashes; {@code help} when help was asked for. */
   private static Map<String, String> flags(String[] args) {
+    CommandLine line = new CommandLine(new Flags());
+    ParseResult parsed = CommandLines.parse(line, args, "option");
     Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
-      if (!arg.startsWith("--") || arg.length() == 2) {
-        throw new IllegalArgumentException("unexpected argument '" + arg + "'; options start --");
-      }
-      String name = arg.substring(2);
-      String value;
-      int eq = name.indexOf('=');
-      if (eq >= 0) {
-        value = name.substring(eq + 1);
-        name = name.substring(0, eq);
-      } else if (name.equals("help")) {
-        value = "true";
-      } else if (i + 1 < args.length) {
-        value = args[++i];
-      } else {
-        throw new IllegalArgumentException("option --" + name + " needs a value");
-      }
-      if (!KNOWN.contains(name)) {
-        throw new IllegalArgumentException("unknown option --" + name + "; see --help");
-      }
-      flags.put(name, value);
+    for (OptionSpec option : parsed.matchedOptions()) {
+      flags.put(option.longestName().substring(2), String.valueOf(option.<Object>getValue()));
     }
     return flags;
   }

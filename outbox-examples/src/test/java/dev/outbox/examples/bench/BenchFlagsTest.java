@@ -3,13 +3,17 @@ package dev.outbox.examples.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.Ordering;
 import dev.outbox.examples.bench.BenchOptions.Database;
 import dev.outbox.examples.bench.BenchOptions.Scenario;
 import dev.outbox.examples.bench.Results.Samples;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BenchFlagsTest {
@@ -170,11 +174,41 @@ class BenchFlagsTest {
   }
 
   @Test
-  void jsonStringsAreEscapedAndMissingNumbersBecomeNull() {
-    assertThat(JsonReport.string("a\"b\\c\nd")).isEqualTo("\"a\\\"b\\\\c\\nd\"");
-    assertThat(JsonReport.number(Double.NaN)).isEqualTo("null");
-    assertThat(JsonReport.number(42.0)).isEqualTo("42");
-    assertThat(JsonReport.number(0.5)).isEqualTo("0.5");
+  void theJsonReportReadsBackWithItsStringsIntactAndMissingNumbersAsNull() throws Exception {
+    Machine machine =
+        new Machine(
+            2, 1L << 30, "cpu \"x\"", "os", "java", "db\nline", Map.of("fsync", "on"), "1", "2");
+    Results.Result measured =
+        new Results.Result(
+            new Results.Key("drain", "relays=1", "throughput", "msg/s", Results.Better.HIGHER),
+            new Results.Samples(List.of(100.0, 200.0, 300.0)),
+            new Results.Samples(List.of(50.0, 150.0, 250.0)));
+    Results.Result empty =
+        new Results.Result(
+            new Results.Key("latency", "p99", "latency", "ms", Results.Better.LOWER),
+            new Results.Samples(List.of()),
+            new Results.Samples(List.of(1.5)));
+    Report report =
+        new Report(
+            machine,
+            BenchFlags.parse(),
+            List.of(measured, empty),
+            List.of(new Targets.Check("drain >= 0.8", "0.75", false)),
+            Instant.parse("2026-11-26T00:00:00Z"),
+            Instant.parse("2026-11-26T00:01:00Z"));
+
+    JsonNode json = new ObjectMapper().readTree(JsonReport.toJson(report));
+
+    assertThat(json.at("/machine/cpu").asText()).isEqualTo("cpu \"x\"");
+    assertThat(json.at("/machine/database").asText()).isEqualTo("db\nline");
+    assertThat(json.at("/machine/settings/fsync").asText()).isEqualTo("on");
+    assertThat(json.at("/results/0/baseline/median").asDouble()).isEqualTo(200.0);
+    assertThat(json.at("/results/0/outbox/rounds/2").asDouble()).isEqualTo(250.0);
+    assertThat(json.at("/results/0/ratio").asDouble()).isEqualTo(0.75);
+    assertThat(json.at("/results/1/ratio").isNull()).as("no baseline: no ratio").isTrue();
+    assertThat(json.at("/results/1/baseline/median").isNull()).isTrue();
+    assertThat(json.at("/targets/0/met").asBoolean()).isFalse();
+    assertThat(json.at("/started").asText()).isEqualTo("2026-11-26T00:00:00Z");
   }
 
   @Test

@@ -101,7 +101,7 @@ class DemoOptionsTest {
   void unknownOptionsAndMissingValuesAreRejected() {
     assertThatThrownBy(() -> parse("--colour", "red"))
         .hasMessageContaining("unknown option --colour");
-    assertThatThrownBy(() -> parse("--threads")).hasMessage("option --threads needs a value");
+    assertThatThrownBy(() -> parse("--threads")).hasMessage("--threads needs a value");
     assertThatThrownBy(() -> parse("orders")).hasMessageContaining("unexpected argument 'orders'");
   }
 
