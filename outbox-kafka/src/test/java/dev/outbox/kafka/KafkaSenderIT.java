@@ -1,8 +1,8 @@
 package dev.outbox.kafka;
 
-import static dev.outbox.testkit.OutboxContractSupport.await;
 import static dev.outbox.testkit.RoundTrip.MESSAGES;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
@@ -94,7 +94,9 @@ class KafkaSenderIT {
 
     RoundTrip.assertAllArrivedInKeyOrder(expected, received);
     assertThat(received).as("no record was written twice without a failure").hasSize(MESSAGES);
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == MESSAGES);
   }
 
   @Test
@@ -115,7 +117,9 @@ class KafkaSenderIT {
 
     assertThat(cutting.didCut()).isTrue();
     RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == 300);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == 300);
     assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
         .as("no message dead-lettered by the outage")
         .isZero();
@@ -184,7 +188,9 @@ class KafkaSenderIT {
 
     assertThat(cutting.didCut()).isTrue();
     RoundTrip.assertAllArrivedWithLastCopiesInKeyOrder(expected, received);
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == MESSAGES);
     assertThat(
             pg.queryLong("SELECT count(*) FROM " + table(tables) + " WHERE last_error IS NOT NULL"))
         .as("the records that met the outage were retried by the relay")
@@ -255,12 +261,12 @@ class KafkaSenderIT {
     Outcome afterClose = outcome(sender, record(2));
     assertThat(afterClose.status()).isEqualTo(Outcome.Status.RETRY);
     assertThat(afterClose.reason()).contains("closed");
-    await(
-        Duration.ofSeconds(10),
-        "the producer's thread ends",
-        () ->
-            Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && t.getName().endsWith("outbox-it-close")));
+    await("the producer's thread ends")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.isAlive() && t.getName().endsWith("outbox-it-close")));
   }
 
   private OutboxRecord record(long id) {

@@ -3,6 +3,7 @@ package dev.outbox.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.MaintenanceResult;
@@ -73,7 +74,9 @@ class MySqlPartitionLockingIT extends MySqlPartitionTestSupport {
           .containsExactly(tuple(daily(daysAgo(10)), KeepReason.LOCK_TIMEOUT));
 
       CompletableFuture<MaintenanceResult> run = CompletableFuture.supplyAsync(patient::runOnce);
-      await(WAIT, "the job waits for the replaying transaction", this::someoneWaitsForTheTable);
+      await("the job waits for the replaying transaction")
+          .atMost(WAIT)
+          .until(this::someoneWaitsForTheTable);
       replay.commit();
 
       MaintenanceResult r = run.get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -1,6 +1,6 @@
 package dev.outbox.rabbitmq;
 
-import static dev.outbox.testkit.OutboxContractSupport.await;
+import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -80,18 +80,20 @@ class RabbitMqRestartIT {
       List<Received> received = new ArrayList<>();
       try (Connection c = factory.newConnection("outbox-it-restart-consumer");
           Channel ch = c.createChannel()) {
-        await(
-            Duration.ofSeconds(60),
-            distinct + " distinct messages read",
-            () -> {
-              GetResponse r = unchecked(() -> ch.basicGet(queue, true));
-              if (r != null) {
-                received.add(
-                    RabbitMqSenderIT.toReceived(
-                        new Delivery(r.getEnvelope(), r.getProps(), r.getBody())));
-              }
-              return RoundTrip.distinctIds(received).size() >= distinct;
-            });
+        // A channel must not be used from two threads: poll it on this one, draining the queue.
+        await(distinct + " distinct messages read")
+            .atMost(Duration.ofSeconds(60))
+            .pollInSameThread()
+            .until(
+                () -> {
+                  GetResponse r;
+                  while ((r = unchecked(() -> ch.basicGet(queue, true))) != null) {
+                    received.add(
+                        RabbitMqSenderIT.toReceived(
+                            new Delivery(r.getEnvelope(), r.getProps(), r.getBody())));
+                  }
+                  return RoundTrip.distinctIds(received).size() >= distinct;
+                });
       }
       return received;
     }

@@ -1,9 +1,9 @@
 package dev.outbox.rabbitmq;
 
-import static dev.outbox.testkit.OutboxContractSupport.await;
 import static dev.outbox.testkit.RoundTrip.MESSAGES;
 import static dev.outbox.testkit.RoundTrip.distinctIds;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -157,11 +157,15 @@ class RabbitMqSenderIT {
                 .build())
         .start();
 
-    await(Duration.ofSeconds(60), "all messages consumed", () -> received.size() >= MESSAGES);
+    await("all messages consumed")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> received.size() >= MESSAGES);
     RoundTrip.assertAllArrivedInKeyOrder(expected, receivedSoFar());
     assertThat(received).as("no message was sent twice without a failure").hasSize(MESSAGES);
     assertThat(notPersistent).as("messages not marked persistent").hasValue(0);
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == MESSAGES);
   }
 
   @Test
@@ -181,13 +185,14 @@ class RabbitMqSenderIT {
                 .build())
         .start();
 
-    await(
-        Duration.ofSeconds(90),
-        "all messages consumed after the outage",
-        () -> distinctIds(receivedSoFar()).size() >= MESSAGES);
+    await("all messages consumed after the outage")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> distinctIds(receivedSoFar()).size() >= MESSAGES);
     assertThat(cutting.didCut()).isTrue();
     RoundTrip.assertAllArrivedInKeyOrder(expected, receivedSoFar());
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == MESSAGES);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == MESSAGES);
     assertThat(pg.queryLong("SELECT max(attempts) FROM " + table(tables)))
         .as(
             "a batch that failed whole at the cut counts no attempt; one cut midway counts one"
@@ -216,16 +221,17 @@ class RabbitMqSenderIT {
                 .build())
         .start();
 
-    await(
-        Duration.ofSeconds(90),
-        "all messages consumed after the outage",
-        () -> distinctIds(receivedSoFar()).size() >= 300);
+    await("all messages consumed after the outage")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> distinctIds(receivedSoFar()).size() >= 300);
     assertThat(cutting.didCut()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - cutAt))
         .as("delivery resumed within a probe interval (1 s) or so of the broker's return")
         .isLessThan(Duration.ofSeconds(5 + 4));
     RoundTrip.assertAllArrivedInKeyOrder(expected, receivedSoFar());
-    await(Duration.ofSeconds(10), "all acknowledged as sent", () -> sentRows(tables) == 300);
+    await("all acknowledged as sent")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> sentRows(tables) == 300);
     assertThat(pg.queryLong("SELECT count(*) FROM " + table(tables) + "_dead"))
         .as("no message dead-lettered by the outage")
         .isZero();
@@ -313,10 +319,9 @@ class RabbitMqSenderIT {
         .singleElement()
         .satisfies(o -> assertThat(o.status()).isEqualTo(Outcome.Status.RETRY))
         .satisfies(o -> assertThat(o.reason()).contains("closed"));
-    await(
-        Duration.ofSeconds(10),
-        "the sender's threads end",
-        () -> RelayThreads.named("it-close").isEmpty());
+    await("the sender's threads end")
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> RelayThreads.named("it-close").isEmpty());
   }
 
   private OutboxRecord record(long id, String key) {

@@ -1,6 +1,6 @@
 package dev.outbox.kafka.testkit;
 
-import static dev.outbox.testkit.OutboxContractSupport.await;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.kafka.KafkaSender;
 import dev.outbox.testkit.RoundTrip;
@@ -104,13 +104,15 @@ public final class EmbeddedKafka implements AutoCloseable {
               new TopicPartition(topic, 2));
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      await(
-          timeout,
-          distinct + " distinct messages consumed",
-          () -> {
-            consumer.poll(Duration.ofMillis(100)).forEach(r -> received.add(received(r)));
-            return RoundTrip.distinctIds(received).size() >= distinct;
-          });
+      // A KafkaConsumer must not be used from two threads: poll it on this one.
+      await(distinct + " distinct messages consumed")
+          .atMost(timeout)
+          .pollInSameThread()
+          .until(
+              () -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> received.add(received(r)));
+                return RoundTrip.distinctIds(received).size() >= distinct;
+              });
     }
     return received;
   }

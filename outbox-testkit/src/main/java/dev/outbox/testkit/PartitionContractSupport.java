@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.MaintenanceResult;
 import dev.outbox.MaintenanceResult.Created;
@@ -171,14 +172,16 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
       producers.submit(() -> produce(stop, committed, producerFailure));
     }
     try {
-      await(WAIT, "producers are inserting", () -> committed.size() >= 150);
+      await("producers are inserting").atMost(WAIT).until(() -> committed.size() >= 150);
       PartitionMaintenance job =
           closeAfterTest(maintenanceBuilder().clock(Clock.systemUTC()).lockTimeout(WAIT).build());
 
       MaintenanceResult r = job.runOnce();
 
       int afterRun = committed.size();
-      await(WAIT, "producers insert after the run", () -> committed.size() >= afterRun + 100);
+      await("producers insert after the run")
+          .atMost(WAIT)
+          .until(() -> committed.size() >= afterRun + 100);
       assertThat(r.status()).isEqualTo(Status.COMPLETED);
       assertThat(r.created().stream().mapToLong(Created::rowsMoved).sum())
           .isGreaterThanOrEqualTo(150);
@@ -222,7 +225,9 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
       outbox.add(longTx, OutboxMessage.of("long", null, "held open"));
 
       CompletableFuture<MaintenanceResult> run = CompletableFuture.supplyAsync(job::runOnce);
-      await(WAIT, "the job queues for the table lock", jobWaitsForTheTable);
+      await("the job queues for the table lock")
+          .atMost(WAIT)
+          .until(jobWaitsForTheTable::getAsBoolean);
       CompletableFuture<List<UUID>> producer =
           CompletableFuture.supplyAsync(() -> uncheckedEnlist("queued behind the job"));
 
@@ -263,7 +268,7 @@ public abstract class PartitionContractSupport extends OutboxContractSupport {
       longTx.setAutoCommit(false);
       outbox.add(longTx, OutboxMessage.of("long", null, "holds the first run up"));
       CompletableFuture<MaintenanceResult> working = CompletableFuture.supplyAsync(first::runOnce);
-      await(WAIT, "the first instance is mid-run", jobWaitsForTheTable);
+      await("the first instance is mid-run").atMost(WAIT).until(jobWaitsForTheTable::getAsBoolean);
 
       MaintenanceResult skipped = second.runOnce();
 

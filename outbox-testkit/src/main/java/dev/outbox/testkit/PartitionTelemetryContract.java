@@ -49,6 +49,7 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
     otel.close();
   }
 
+  /** Metrics report partitions ahead dropped kept and the last successful run. */
   @Test
   public final void metricsReportPartitionsAheadDroppedKeptAndTheLastSuccessfulRun()
       throws Exception {
@@ -67,6 +68,7 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
     assertThat(runs(collected, "completed")).isEqualTo(1);
   }
 
+  /** A skipped run is counted and leaves the last success alone. */
   @Test
   public final void aSkippedRunIsCountedAndLeavesTheLastSuccessAlone() throws Exception {
     PartitionMaintenance job = closeAfterTest(maintenanceBuilder().openTelemetry(otel).build());
@@ -89,6 +91,7 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
         .isEqualTo(NOW.getEpochSecond());
   }
 
+  /** Each run has a span with what it did. */
   @Test
   public final void eachRunHasASpanWithWhatItDid() throws Exception {
     insertMessage(daysAgo(10), RowState.SENT);

@@ -2,6 +2,7 @@ package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.MaintenanceResult;
 import dev.outbox.MaintenanceResult.Created;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class PartitionContract extends PartitionContractSupport {
 
+  /** First run creates the current partition and those ahead and a second run changes nothing. */
   @Test
   public final void firstRunCreatesTheCurrentPartitionAndThoseAheadAndASecondRunChangesNothing()
       throws Exception {
@@ -62,6 +64,7 @@ public abstract class PartitionContract extends PartitionContractSupport {
         .containsExactly(p + "20310524");
   }
 
+  /** Hourly partitions follow UTC hours. */
   @Test
   public final void hourlyPartitionsFollowUtcHours() throws Exception {
     PartitionMaintenance job =
@@ -81,6 +84,9 @@ public abstract class PartitionContract extends PartitionContractSupport {
     assertThat(r.created().get(1).from()).isEqualTo(Instant.parse("2031-05-20T11:00:00Z"));
   }
 
+  /**
+   * Rows written while the job never ran are moved into new partitions without loss or duplicates.
+   */
   @Test
   public final void rowsWrittenWhileTheJobNeverRanAreMovedIntoNewPartitionsWithoutLossOrDuplicates()
       throws Exception {
@@ -109,6 +115,7 @@ public abstract class PartitionContract extends PartitionContractSupport {
     }
   }
 
+  /** Finished partitions past retention are dropped and unfinished ones kept and reported. */
   @Test
   public final void finishedPartitionsPastRetentionAreDroppedAndUnfinishedOnesKeptAndReported()
       throws Exception {
@@ -151,6 +158,7 @@ public abstract class PartitionContract extends PartitionContractSupport {
     assertThat(deadRows()).isEqualTo(1);
   }
 
+  /** While another instance holds the lock a run skips and changes nothing. */
   @Test
   public final void whileAnotherInstanceHoldsTheLockARunSkipsAndChangesNothing() throws Exception {
     PartitionMaintenance job = maintenance();
@@ -171,6 +179,7 @@ public abstract class PartitionContract extends PartitionContractSupport {
     assertThat(rangePartitionNames()).hasSize(4);
   }
 
+  /** Relay starts its partition maintenance and closes it. */
   @Test
   public final void relayStartsItsPartitionMaintenanceAndClosesIt() throws Exception {
     PartitionMaintenance job = maintenanceBuilder().name("retained").build();
@@ -179,19 +188,18 @@ public abstract class PartitionContract extends PartitionContractSupport {
 
     relay.start();
 
-    await(
-        Duration.ofSeconds(30),
-        "partitions created",
-        () -> unchecked(() -> partitions().size()) == 5);
+    await("partitions created")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> unchecked(() -> partitions().size()) == 5);
     assertThat(RelayThreads.named("retained")).containsExactly("outbox-retained-partitions");
     relay.close();
-    await(
-        Duration.ofSeconds(30),
-        "the maintenance thread ends",
-        () -> RelayThreads.named("retained").isEmpty());
+    await("the maintenance thread ends")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> RelayThreads.named("retained").isEmpty());
     assertThatThrownBy(job::runOnce).isInstanceOf(IllegalStateException.class);
   }
 
+  /** Relay refuses maintenance of another table. */
   @Test
   public final void relayRefusesMaintenanceOfAnotherTable() {
     PartitionMaintenance other =

@@ -1,5 +1,7 @@
 package dev.outbox.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxRecord;
@@ -102,14 +104,11 @@ public final class RelayProcess {
    * Waits up to a minute until {@code sentFile} holds {@code count} sends; fails if it does not.
    */
   static void awaitSent(Process p, Path sentFile, int count) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (sent(sentFile).size() < count) {
-      if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "relay process sent " + sent(sentFile).size() + " messages, not " + count);
-      }
-      Thread.sleep(10);
-    }
+    await("relay process sends " + count + " messages")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(10))
+        .failFast("relay process ended", () -> !p.isAlive())
+        .until(() -> sent(sentFile).size() >= count);
   }
 
   /** The message ids a delivering process wrote to {@code sentFile}, in order. */
@@ -160,6 +159,13 @@ public final class RelayProcess {
     p.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * The child JVM's entry point: {@code <dialect class> <jdbc url> <schema> <table> [<batches in
+   * flight> [<sent file>]]}. Started by the contracts, not for direct use.
+   *
+   * @param args as above
+   * @throws Exception whatever the relay throws; the parent reads the exit
+   */
   public static void main(String[] args) throws Exception {
     OutboxDialect dialect =
         (OutboxDialect) Class.forName(args[0]).getDeclaredConstructor().newInstance();

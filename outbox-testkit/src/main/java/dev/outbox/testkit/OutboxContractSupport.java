@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,12 +36,24 @@ import org.junit.jupiter.api.TestInstance;
 public abstract class OutboxContractSupport {
   private static final AtomicInteger TABLES = new AtomicInteger();
 
+  /** The database of this test class, from {@link #openDatabase()}. */
   protected TestDatabase db;
+
+  /** A pool on {@link #db}, closed after the test class. */
   protected HikariDataSource dataSource;
+
+  /** The dialect under test, from {@link TestDatabase#dialect()}. */
   protected OutboxDialect dialect;
+
+  /** A fresh, migrated table set for each test. */
   protected OutboxTables tables;
+
+  /** The clock of each test's producer and relays; starts at the current time. */
   protected MutableClock clock;
+
+  /** A producer on {@link #tables}, built fresh for each test. */
   protected JdbcOutbox outbox;
+
   private final List<AutoCloseable> toClose = Collections.synchronizedList(new ArrayList<>());
 
   /** The database this module tests against: a new schema on a real server. */
@@ -271,19 +282,7 @@ public abstract class OutboxContractSupport {
     return queryLong("SELECT count(*) FROM " + deadTable());
   }
 
-  /** Polls {@code condition} until it holds; fails after {@code timeout}. */
-  public static void await(Duration timeout, String what, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  /** {@link #messageRows()} etc. for use in {@link #await} conditions. */
+  /** {@link #messageRows()} etc. for use in Awaitility conditions. */
   protected long unchecked(SqlLong query) {
     try {
       return query.get();

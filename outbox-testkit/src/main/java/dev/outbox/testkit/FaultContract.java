@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.Backoff;
@@ -58,6 +59,7 @@ public abstract class FaultContract extends OutboxContractSupport {
     };
   }
 
+  /** Relay keeps running through a database outage and delivers everything afterwards. */
   @Test
   public final void relayKeepsRunningThroughADatabaseOutageAndDeliversEverythingAfterwards()
       throws Exception {
@@ -85,13 +87,16 @@ public abstract class FaultContract extends OutboxContractSupport {
                 .errorListener((name, e) -> errors.add(e))
                 .build());
     relay.start();
-    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
+    await("all sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 200);
     assertThat(errors).as("the outage was reported").isNotEmpty();
     assertThat(errors).allMatch(RelayException::isTransient);
     assertThat(delivered).containsAll(enlisted);
     assertThat(RelayThreads.named("outage")).isNotEmpty();
   }
 
+  /** A broker outage longer than the retries dead letters nothing and delivery resumes. */
   @ParameterizedTest(name = "the sender {0}")
   @ValueSource(strings = {"throws", "reports"})
   public final void aBrokerOutageLongerThanTheRetriesDeadLettersNothingAndDeliveryResumes(
@@ -137,7 +142,10 @@ public abstract class FaultContract extends OutboxContractSupport {
         .isZero();
     long back = System.nanoTime();
     away.set(false);
-    await(Duration.ofSeconds(10), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 40);
+    await("all sent")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 40);
     Duration resumedIn = Duration.ofNanos(System.nanoTime() - back);
     assertThat(resumedIn)
         .as("delivery resumes within a probe interval")
@@ -204,7 +212,9 @@ public abstract class FaultContract extends OutboxContractSupport {
       assertThat(rowsWithStatus(1)).as("nothing is claimed while the database is away").isZero();
       proxy.restore();
     }
-    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
+    await("all sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 200);
     assertThat(errors).as("the outage was reported").isNotEmpty();
     assertThat(errors).allMatch(RelayException::isTransient);
     FaultFigures f =
@@ -284,6 +294,7 @@ public abstract class FaultContract extends OutboxContractSupport {
         .isEqualTo(lateBatch.size());
   }
 
+  /** Batch of a killed relay process is delivered by another after the lease. */
   @Test
   public final void batchOfAKilledRelayProcessIsDeliveredByAnotherAfterTheLease() throws Exception {
     List<UUID> enlisted = enlistMany(20, "t", null);

@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.Backoff;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 /** Several relays on one table: no double-send, lease takeover after a crash, per-key order. */
 public abstract class ConcurrencyContract extends OutboxContractSupport {
 
+  /** Four relays drain ten thousand messages each exactly once never in flight twice. */
   @Test
   public final void fourRelaysDrainTenThousandMessagesEachExactlyOnceNeverInFlightTwice()
       throws Exception {
@@ -53,12 +55,15 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
                   .build());
       relay.start();
     }
-    await(Duration.ofSeconds(120), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 10_000);
+    await("all sent")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 10_000);
     assertThat(tracker.violations).isEmpty();
     assertThat(tracker.deliveries.keySet()).containsExactlyInAnyOrderElementsOf(enlisted);
     assertThat(tracker.deliveries.values()).allMatch(n -> n.get() == 1);
   }
 
+  /** Batch of a relay that died without acking is claimed again after the lease. */
   @Test
   public final void batchOfARelayThatDiedWithoutAckingIsClaimedAgainAfterTheLease()
       throws Exception {
@@ -84,6 +89,7 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
     assertThat(rowsWithStatus(1)).isEqualTo(5);
   }
 
+  /** Per-key order holds across four relays with random retries. */
   @Test
   public final void perKeyOrderHoldsAcrossFourRelaysWithRandomRetries() throws Exception {
     int keys = 100;
@@ -136,10 +142,9 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
               .build();
       closeAfterTest(relay).start();
     }
-    await(
-        Duration.ofSeconds(120),
-        "all sent",
-        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+    await("all sent")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
 
     assertThat(seen).hasSize(keys);
     seen.forEach((key, events) -> assertDeliveredInOrder(key, events, perKey));
@@ -198,6 +203,7 @@ public abstract class ConcurrencyContract extends OutboxContractSupport {
         .assertNoneLostNoneOutOfOrder();
   }
 
+  /** Failing message holds back only its own key. */
   @Test
   public final void failingMessageHoldsBackOnlyItsOwnKey() throws Exception {
     enlist(

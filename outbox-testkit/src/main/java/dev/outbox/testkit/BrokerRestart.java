@@ -1,7 +1,7 @@
 package dev.outbox.testkit;
 
-import static dev.outbox.testkit.OutboxContractSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxRelay;
@@ -70,7 +70,9 @@ public final class BrokerRestart {
     try (OutboxRelay relay =
         RoundTrip.shortRetryRelay(ds, dialect, tables, sender).name(name).build()) {
       relay.start();
-      await(Duration.ofSeconds(30), "the first messages sent", () -> sent(ds, tables) == 100);
+      await("the first messages sent")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> sent(ds, tables) == 100);
       broker.stop();
       try {
         during = RoundTrip.enlist(ds, outbox, topic, 200);
@@ -80,9 +82,14 @@ public final class BrokerRestart {
         broker.start();
       }
       long back = System.nanoTime();
-      await(Duration.ofSeconds(30), "delivery resumed", () -> sent(ds, tables) > 100);
+      await("delivery resumed")
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> sent(ds, tables) > 100);
       resumedIn = Duration.ofNanos(System.nanoTime() - back);
-      await(Duration.ofSeconds(60), "all acknowledged as sent", () -> sent(ds, tables) == 300);
+      await("all acknowledged as sent")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> sent(ds, tables) == 300);
     }
     List<Received> received = broker.consume(300);
     LinkedHashMap<UUID, String> committed = new LinkedHashMap<>();

@@ -52,6 +52,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
     otel.close();
   }
 
+  /** Counters count exactly what was committed. */
   @Test
   public final void countersCountExactlyWhatWasCommitted() throws Exception {
     outbox = outboxBuilder().openTelemetry(otel).build();
@@ -92,6 +93,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
     assertThat(sum("outbox.messages.sent")).isEqualTo(2);
   }
 
+  /** Ack fenced off by a newer claim counts nothing. */
   @Test
   public final void ackFencedOffByANewerClaimCountsNothing() throws Exception {
     enlist(OutboxMessage.of("orders", "k", "x"));
@@ -101,6 +103,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
     assertThat(sum("outbox.acks.fenced")).isEqualTo(1);
   }
 
+  /** Late ack refused by the fence is counted and overwrites nothing. */
   @Test
   public final void lateAckRefusedByTheFenceIsCountedAndOverwritesNothing() throws Exception {
     enlist(
@@ -132,6 +135,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
     return cycle.get();
   }
 
+  /** Send span links to the span current at enlist time. */
   @Test
   public final void sendSpanLinksToTheSpanCurrentAtEnlistTime() throws Exception {
     Span checkout = otel.getTracer("test").spanBuilder("checkout").startSpan();

@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.Backoff;
 import dev.outbox.OutboxMessage;
@@ -79,6 +80,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
         });
   }
 
+  /** Per-key order holds with three relays and random failures. */
   @ParameterizedTest(name = "{0} keys")
   @ValueSource(ints = {1, 10, 300})
   public final void perKeyOrderHoldsWithThreeRelaysAndRandomFailures(int keys) throws Exception {
@@ -95,15 +97,15 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
                   .build())
           .start();
     }
-    await(
-        Duration.ofSeconds(120),
-        "all sent",
-        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+    await("all sent")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
     assertThat(sender.delivered).hasSize(keys);
     assertFirstDeliveriesInOrder(sender.delivered, perKey);
     assertThat(deadRows()).isZero();
   }
 
+  /** A claim takes a run of one key's messages in id order. */
   @Test
   public final void aClaimTakesARunOfOneKeysMessagesInIdOrder() throws Exception {
     enlistInterleaved(1, 250);
@@ -121,6 +123,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
     assertThat(rowsWithStatus(1)).isEqualTo(250);
   }
 
+  /** A stuck key holds back only its own key while the others drain. */
   @Test
   public final void aStuckKeyHoldsBackOnlyItsOwnKeyWhileTheOthersDrain() throws Exception {
     enlistInterleaved(20, 30);
@@ -146,10 +149,9 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
             .backoff(Backoff.fixed(Duration.ZERO))
             .build();
     closeAfterTest(relay).start();
-    await(
-        Duration.ofSeconds(60),
-        "every other key and the unkeyed messages sent",
-        () -> unchecked(() -> rowsWithStatus(1)) == 20 * 30 + 40);
+    await("every other key and the unkeyed messages sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 20 * 30 + 40);
     relay.close();
     assertThat(
             queryLong(
@@ -168,6 +170,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
     assertThat(deadRows()).isZero();
   }
 
+  /** Unkeyed messages flow beside a busy key. */
   @Test
   public final void unkeyedMessagesFlowBesideABusyKey() throws Exception {
     enlistInterleaved(1, 500);
@@ -183,6 +186,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
     assertThat(sender.received()).filteredOn(r -> r.key() != null).hasSize(150);
   }
 
+  /** Keys take turns so a busy key does not starve a quiet one. */
   @Test
   public final void keysTakeTurnsSoABusyKeyDoesNotStarveAQuietOne() throws Exception {
     enlistInterleaved(5, 400); // key-0 … key-4, 400 each
@@ -199,6 +203,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
         .isLessThanOrEqualTo(6);
   }
 
+  /** A run of a killed relay process is delivered in order after the lease. */
   @Test
   public final void aRunOfAKilledRelayProcessIsDeliveredInOrderAfterTheLease() throws Exception {
     enlistInterleaved(1, 150);
@@ -221,6 +226,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
     assertFirstDeliveriesInOrder(sender.delivered, 150);
   }
 
+  /** Closing with a run in flight loses nothing and keeps the order. */
   @Test
   public final void closingWithARunInFlightLosesNothingAndKeepsTheOrder() throws Exception {
     enlistInterleaved(2, 100);

@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
@@ -99,6 +100,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
         (key, seqs) -> assertThat(seqs).as("key %s, in order, once each", key).isEqualTo(expected));
   }
 
+  /** Batches finishing out of order keep per-key order and nothing is in two sends at once. */
   @Test
   public final void batchesFinishingOutOfOrderKeepPerKeyOrderAndNothingIsInTwoSendsAtOnce()
       throws Exception {
@@ -115,16 +117,16 @@ public abstract class InFlightContract extends OutboxContractSupport {
                   .build())
           .start();
     }
-    await(
-        Duration.ofSeconds(120),
-        "all sent",
-        () -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
+    await("all sent")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == (long) keys * perKey);
     assertThat(broker.sentTwiceAtOnce).as("messages handed over while still in a send").isEmpty();
     assertThat(broker.delivered).hasSize(keys);
     assertDeliveredOnceInOrder(broker.delivered, perKey);
     assertThat(broker.handed).hasValue(keys * perKey);
   }
 
+  /** Unordered batches overlap and every message is sent once. */
   @Test
   public final void unorderedBatchesOverlapAndEveryMessageIsSentOnce() throws Exception {
     enlistMany(1000, "t", null);
@@ -136,11 +138,14 @@ public abstract class InFlightContract extends OutboxContractSupport {
                 .maxBatchesInFlight(6)
                 .build())
         .start();
-    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 1000);
+    await("all sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 1000);
     assertThat(broker.sentTwiceAtOnce).isEmpty();
     assertThat(broker.handed).hasValue(1000);
   }
 
+  /** Close waits for every batch in flight and acknowledges it. */
   @Test
   public final void closeWaitsForEveryBatchInFlightAndAcknowledgesIt() throws Exception {
     enlistMany(200, "t", null);
@@ -166,6 +171,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
     assertThat(leasedRows()).as("no lease left behind").isZero();
   }
 
+  /** Batches that finish together are acknowledged with each outcome in place. */
   @Test
   public final void batchesThatFinishTogetherAreAcknowledgedWithEachOutcomeInPlace()
       throws Exception {
@@ -193,8 +199,9 @@ public abstract class InFlightContract extends OutboxContractSupport {
       assertThat(held.nextBatch(Duration.ofSeconds(10))).as("batch %d", i).hasSize(10);
     }
     held.release(); // all four finish at once and are acknowledged together
-    await(
-        Duration.ofSeconds(20), "every batch acknowledged", () -> unchecked(this::leasedRows) == 0);
+    await("every batch acknowledged")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> unchecked(this::leasedRows) == 0);
     assertThat(deadRows()).isEqualTo(4);
     assertThat(rowsWithStatus(1)).isEqualTo(28);
     assertThat(
@@ -206,6 +213,7 @@ public abstract class InFlightContract extends OutboxContractSupport {
         .isEqualTo(8);
   }
 
+  /** A relay killed with batches in flight loses nothing and keeps the order. */
   @Test
   public final void aRelayKilledWithBatchesInFlightLosesNothingAndKeepsTheOrder() throws Exception {
     enlistInterleaved(10, 20);
@@ -221,10 +229,13 @@ public abstract class InFlightContract extends OutboxContractSupport {
     OutboxRelay survivor = closeAfterTest(relayBuilder(broker).name("survivor").build());
     clock.advance(RelayProcess.LEASE.plusMinutes(1));
     survivor.start();
-    await(Duration.ofSeconds(60), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == 200);
+    await("all sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == 200);
     assertDeliveredOnceInOrder(broker.delivered, 20);
   }
 
+  /** An unordered claim after an id takes only the messages above it. */
   @Test
   public final void anUnorderedClaimAfterAnIdTakesOnlyTheMessagesAboveIt() throws Exception {
     enlistMany(30, "t", null);
@@ -294,7 +305,9 @@ public abstract class InFlightContract extends OutboxContractSupport {
                 .backoff(dev.outbox.Backoff.fixed(Duration.ZERO))
                 .build())
         .start();
-    await(Duration.ofSeconds(120), "all sent", () -> unchecked(() -> rowsWithStatus(1)) == total);
+    await("all sent")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> unchecked(() -> rowsWithStatus(1)) == total);
     assertThat(resentAfter.get())
         .as("messages handed over before the retried one came round again (of %d)", total)
         .isBetween(0, total * 3 / 4);

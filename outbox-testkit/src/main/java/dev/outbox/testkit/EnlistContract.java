@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The producer side: what {@link JdbcOutbox} writes, and what it refuses to write. */
 public abstract class EnlistContract extends OutboxContractSupport {
 
+  /** Committed enlist is delivered and rolled back enlist is never. */
   @Test
   public final void committedEnlistIsDeliveredAndRolledBackEnlistIsNever() throws Exception {
     try (Connection c = dataSource.getConnection()) {
@@ -40,6 +41,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     assertThat(messageRows()).isEqualTo(1);
   }
 
+  /** Sender receives the message id key payload and headers that were enlisted. */
   @Test
   public final void senderReceivesTheMessageIdKeyPayloadAndHeadersThatWereEnlisted()
       throws Exception {
@@ -65,6 +67,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     assertThat(r.createdAt()).isNotNull();
   }
 
+  /** Add all writes every message in order in one transaction. */
   @Test
   public final void addAllWritesEveryMessageInOrderInOneTransaction() throws Exception {
     List<UUID> ids = enlistMany(2500, "bulk", null);
@@ -80,6 +83,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
         .containsExactlyElementsOf(ids);
   }
 
+  /** Connection in auto commit mode is refused and nothing is written. */
   @Test
   public final void connectionInAutoCommitModeIsRefusedAndNothingIsWritten() throws Exception {
     try (Connection c = dataSource.getConnection()) {
@@ -91,6 +95,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     assertThat(messageRows()).isZero();
   }
 
+  /** Blank topic is refused. */
   @Test
   public final void blankTopicIsRefused() {
     assertThatThrownBy(() -> OutboxMessage.builder(" "))
@@ -101,6 +106,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
         .hasMessageContaining("topic");
   }
 
+  /** Overlong topic and key are refused naming the limit. */
   @Test
   public final void overlongTopicAndKeyAreRefusedNamingTheLimit() {
     String tooLong = "x".repeat(256);
@@ -114,6 +120,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
         .hasMessageContaining("255");
   }
 
+  /** Null header name or value is refused. */
   @Test
   public final void nullHeaderNameOrValueIsRefused() {
     assertThatThrownBy(() -> OutboxMessage.builder("t").header(null, "v"))
@@ -124,6 +131,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
         .hasMessageContaining("header value");
   }
 
+  /** Payload over the configured maximum is refused before anything is written. */
   @Test
   public final void payloadOverTheConfiguredMaximumIsRefusedBeforeAnythingIsWritten()
       throws Exception {
@@ -142,6 +150,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     assertThat(messageRows()).isZero();
   }
 
+  /** Key with NUL or an unpaired surrogate is refused before anything is written. */
   @Test
   public final void keyWithNulOrAnUnpairedSurrogateIsRefusedBeforeAnythingIsWritten()
       throws Exception {
@@ -167,6 +176,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
         .containsExactly("before", "after");
   }
 
+  /** Table and schema names that are not plain identifiers are refused. */
   @Test
   public final void tableAndSchemaNamesThatAreNotPlainIdentifiersAreRefused() throws SQLException {
     assertThatThrownBy(() -> new OutboxTables(null, "outbox; drop table x"))
@@ -190,6 +200,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     assertThat(messageRows()).isZero();
   }
 
+  /** Migrations are idempotent and keep their own history table. */
   @Test
   public final void migrationsAreIdempotentAndKeepTheirOwnHistoryTable() throws Exception {
     assertThat(OutboxMigrations.migrate(dataSource, dialect, tables)).isZero();

@@ -27,6 +27,7 @@ public abstract class RelayContract extends OutboxContractSupport {
   /** Backoff that is exactly {@code attempt} seconds, so a test can step over it precisely. */
   private static final Backoff ATTEMPT_SECONDS = attempt -> Duration.ofSeconds(attempt);
 
+  /** No transaction or connection is held while the sender runs. */
   @Test
   public final void noTransactionOrConnectionIsHeldWhileTheSenderRuns() throws Exception {
     enlistMany(5, "t", null);
@@ -72,6 +73,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     }
   }
 
+  /** Retry outcome reschedules after the backoff and records attempts and error. */
   @Test
   public final void retryOutcomeReschedulesAfterTheBackoffAndRecordsAttemptsAndError()
       throws Exception {
@@ -98,6 +100,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     return new IllegalStateException("nacked by the broker");
   }
 
+  /** Exponential backoff with jitter stays within its cap. */
   @Test
   public final void exponentialBackoffWithJitterStaysWithinItsCap() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -118,6 +121,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(sender.received()).hasSize(8);
   }
 
+  /** Message is dead lettered with the reason after max attempts. */
   @Test
   public final void messageIsDeadLetteredWithTheReasonAfterMaxAttempts() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -135,6 +139,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(deadReason()).contains("gave up after 3 attempts").contains("nacked");
   }
 
+  /** Dead outcome dead letters at once and others in the batch are unaffected. */
   @Test
   public final void deadOutcomeDeadLettersAtOnceAndOthersInTheBatchAreUnaffected()
       throws Exception {
@@ -154,6 +159,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(messageRows()).isEqualTo(1);
   }
 
+  /** Exception thrown by sender means retry. */
   @Test
   public final void exceptionThrownBySenderMeansRetry() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -172,6 +178,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(reported).hasSize(1);
   }
 
+  /** Exceptionally completed send means retry. */
   @Test
   public final void exceptionallyCompletedSendMeansRetry() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -184,6 +191,7 @@ public abstract class RelayContract extends OutboxContractSupport {
         .isZero();
   }
 
+  /** Send that times out means retry. */
   @Test
   public final void sendThatTimesOutMeansRetry() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -199,6 +207,7 @@ public abstract class RelayContract extends OutboxContractSupport {
         .isEqualTo(1);
   }
 
+  /** Message without an outcome is retried not left claimed. */
   @Test
   public final void messageWithoutAnOutcomeIsRetriedNotLeftClaimed() throws Exception {
     enlist(OutboxMessage.of("t", "a", "answered"), OutboxMessage.of("t", "b", "forgotten"));
@@ -215,6 +224,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(lastError()).contains("no outcome");
   }
 
+  /** Late ack from a relay whose lease was taken over changes nothing. */
   @Test
   public final void lateAckFromARelayWhoseLeaseWasTakenOverChangesNothing() throws Exception {
     enlist(OutboxMessage.of("t", "k", "x"));
@@ -236,6 +246,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(lastError()).contains("second failed");
   }
 
+  /** Close lets the in flight batch finish stops claiming and leaves no thread. */
   @Test
   public final void closeLetsTheInFlightBatchFinishStopsClaimingAndLeavesNoThread()
       throws Exception {
@@ -259,6 +270,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThatThrownBy(relay::start).isInstanceOf(IllegalStateException.class);
   }
 
+  /** Close is bounded even when the sender never answers. */
   @Test
   public final void closeIsBoundedEvenWhenTheSenderNeverAnswers() throws Exception {
     enlistMany(2, "t", null);
@@ -279,6 +291,7 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(rowsWithStatus(0)).as("the abandoned batch is still pending").isEqualTo(2);
   }
 
+  /** Invalid settings are refused at build naming the setting. */
   @Test
   public final void invalidSettingsAreRefusedAtBuildNamingTheSetting() {
     RecordingSender s = new RecordingSender();

@@ -1,6 +1,7 @@
 package dev.outbox.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxRecord;
@@ -66,11 +67,11 @@ public abstract class RestartContract extends OutboxContractSupport {
                 .errorListener((name, e) -> {})
                 .build());
     relay.start();
-    await(Duration.ofSeconds(30), "the first batches sent", () -> sentOrZero() >= 200);
+    await("the first batches sent").atMost(Duration.ofSeconds(30)).until(() -> sentOrZero() >= 200);
 
     restartTheServer();
     committed.putAll(enlistKeyed(200, 20));
-    await(Duration.ofSeconds(120), "everything sent", () -> sentOrZero() == 2200);
+    await("everything sent").atMost(Duration.ofSeconds(120)).until(() -> sentOrZero() == 2200);
     assertThat(deadRows()).isZero();
     FaultFigures f = faults("database-restarted-3s", committed, delivered);
     f.assertNoneLostNoneOutOfOrder();
@@ -95,16 +96,16 @@ public abstract class RestartContract extends OutboxContractSupport {
   }
 
   private void awaitServer() throws InterruptedException {
-    await(
-        Duration.ofSeconds(60),
-        "the database server accepts connections again",
-        () -> {
-          try (Connection c = dataSource.getConnection()) {
-            return c.isValid(5);
-          } catch (SQLException e) {
-            return false;
-          }
-        });
+    await("the database server accepts connections again")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              try (Connection c = dataSource.getConnection()) {
+                return c.isValid(5);
+              } catch (SQLException e) {
+                return false;
+              }
+            });
   }
 
   /** Sent rows, or 0 while the pool still hands out a connection the restart broke. */
