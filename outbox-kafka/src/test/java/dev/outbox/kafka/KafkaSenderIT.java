@@ -80,26 +80,6 @@ class KafkaSenderIT {
   }
 
   @Test
-  void thousandMessagesArriveInPerKeyOrderWithTheirMessageIdKeyAndHeaders() throws Exception {
-    OutboxTables tables = pg.newOutboxTable();
-    Map<UUID, Expected> expected =
-        RoundTrip.enlist(pg.dataSource(), TestPostgres.outbox(tables), topic, MESSAGES);
-    KafkaSender sender =
-        closeAfterTest(KafkaSender.builder(kafka.bootstrapServers()).name("it").build());
-    closeAfterTest(
-            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).name("kafka-it").build())
-        .start();
-
-    List<Received> received = kafka.consume(topic, MESSAGES, Duration.ofSeconds(60));
-
-    RoundTrip.assertAllArrivedInKeyOrder(expected, received);
-    assertThat(received).as("no record was written twice without a failure").hasSize(MESSAGES);
-    await("all acknowledged as sent")
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> sentRows(tables) == MESSAGES);
-  }
-
-  @Test
   void anOutageLongerThanTheRetryScheduleDeadLettersNothingAndDeliveryResumes() throws Exception {
     OutboxTables tables = pg.newOutboxTable();
     Map<UUID, Expected> expected =
