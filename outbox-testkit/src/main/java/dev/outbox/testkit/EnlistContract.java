@@ -31,9 +31,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     }
     RecordingSender sender = new RecordingSender();
     OutboxRelay relay = relay(sender);
-    while (relay.runOnce() > 0) {
-      // drain
-    }
+    drain(relay);
     assertThat(sender.received())
         .extracting(OutboxRecord::payloadAsString)
         .containsExactly("committed");
@@ -75,9 +73,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     RecordingSender sender = new RecordingSender();
     OutboxRelay relay = relayBuilder(sender).batchSize(1000).ordering(Ordering.NONE).build();
     closeAfterTest(relay);
-    while (relay.runOnce() > 0) {
-      // drain
-    }
+    drain(relay);
     assertThat(sender.received())
         .extracting(OutboxRecord::messageId)
         .containsExactlyElementsOf(ids);
@@ -168,9 +164,7 @@ public abstract class EnlistContract extends OutboxContractSupport {
     }
     RecordingSender sender = new RecordingSender();
     OutboxRelay relay = relay(sender);
-    while (relay.runOnce() > 0) {
-      // drain
-    }
+    drain(relay);
     assertThat(sender.received())
         .extracting(OutboxRecord::payloadAsString)
         .containsExactly("before", "after");

@@ -229,9 +229,7 @@ public abstract class FaultContract extends OutboxContractSupport {
   private List<UUID> drainedByASurvivor() {
     RecordingSender survivor = new RecordingSender();
     OutboxRelay relay = relay(survivor);
-    while (relay.runOnce() > 0) {
-      // Until everything is delivered.
-    }
+    drain(relay);
     return messageIds(survivor.received());
   }
 

@@ -125,6 +125,13 @@ public abstract class OutboxContractSupport {
     return closeAfterTest(relayBuilder(sender).build());
   }
 
+  /** Runs {@code relay}'s cycles on the calling thread until one claims nothing. */
+  protected static void drain(OutboxRelay relay) {
+    while (relay.runOnce() > 0) {
+      // until a claim finds nothing due
+    }
+  }
+
   /**
    * Starts a cycle of the relay {@code builder} makes (lease 30 s, send timeout 20 s), whose sender
    * {@code slow} holds its batch, and moves the clock past the lease, so that another relay may

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outbox.MaintenanceResult.Status;
 import dev.outbox.PartitionMaintenance;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.sql.Connection;
 import java.util.Collection;
 import java.util.List;
@@ -26,27 +20,16 @@ import org.junit.jupiter.api.Test;
  * because unfinished, the last successful run, runs by outcome, and one span per run.
  */
 public abstract class PartitionTelemetryContract extends PartitionContractSupport {
-  private InMemoryMetricReader metrics;
-  private InMemorySpanExporter spans;
-  private OpenTelemetrySdk otel;
+  private TestTelemetry telemetry;
 
   @BeforeEach
   final void installSdk() {
-    metrics = InMemoryMetricReader.create();
-    spans = InMemorySpanExporter.create();
-    otel =
-        OpenTelemetrySdk.builder()
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                    .build())
-            .build();
+    telemetry = new TestTelemetry();
   }
 
   @AfterEach
   final void closeSdk() {
-    otel.close();
+    telemetry.close();
   }
 
   /** Metrics report partitions ahead dropped kept and the last successful run. */
@@ -55,11 +38,12 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
       throws Exception {
     insertMessage(daysAgo(10), RowState.SENT);
     insertMessage(daysAgo(9), RowState.PENDING);
-    PartitionMaintenance job = closeAfterTest(maintenanceBuilder().openTelemetry(otel).build());
+    PartitionMaintenance job =
+        closeAfterTest(maintenanceBuilder().openTelemetry(telemetry.sdk()).build());
 
     assertThat(job.runOnce().status()).isEqualTo(Status.COMPLETED);
 
-    List<MetricData> collected = List.copyOf(metrics.collectAllMetrics());
+    List<MetricData> collected = List.copyOf(telemetry.metrics().collectAllMetrics());
     assertThat(gauge(collected, "outbox.partitions.ahead")).isEqualTo(3);
     assertThat(gauge(collected, "outbox.partitions.kept_unfinished")).isEqualTo(1);
     assertThat(gauge(collected, "outbox.partitions.last_success")).isEqualTo(NOW.getEpochSecond());
@@ -71,7 +55,8 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
   /** A skipped run is counted and leaves the last success alone. */
   @Test
   public final void aSkippedRunIsCountedAndLeavesTheLastSuccessAlone() throws Exception {
-    PartitionMaintenance job = closeAfterTest(maintenanceBuilder().openTelemetry(otel).build());
+    PartitionMaintenance job =
+        closeAfterTest(maintenanceBuilder().openTelemetry(telemetry.sdk()).build());
     job.runOnce();
     clock.advance(java.time.Duration.ofHours(2));
     try (Connection other = dataSource.getConnection()) {
@@ -83,7 +68,7 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
       }
     }
 
-    List<MetricData> collected = List.copyOf(metrics.collectAllMetrics());
+    List<MetricData> collected = List.copyOf(telemetry.metrics().collectAllMetrics());
     assertThat(runs(collected, "skipped")).isEqualTo(1);
     assertThat(runs(collected, "completed")).isEqualTo(1);
     assertThat(gauge(collected, "outbox.partitions.last_success"))
@@ -95,13 +80,14 @@ public abstract class PartitionTelemetryContract extends PartitionContractSuppor
   @Test
   public final void eachRunHasASpanWithWhatItDid() throws Exception {
     insertMessage(daysAgo(10), RowState.SENT);
-    PartitionMaintenance job = closeAfterTest(maintenanceBuilder().openTelemetry(otel).build());
+    PartitionMaintenance job =
+        closeAfterTest(maintenanceBuilder().openTelemetry(telemetry.sdk()).build());
 
     job.runOnce();
     job.runOnce();
 
     List<SpanData> runs =
-        spans.getFinishedSpanItems().stream()
+        telemetry.spans().getFinishedSpanItems().stream()
             .filter(s -> s.getName().equals("outbox partition maintenance"))
             .toList();
     assertThat(runs).hasSize(2);

@@ -117,9 +117,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
         .isSorted()
         .startsWith(0, 1, 2)
         .hasSize(100);
-    while (relay.runOnce() > 0) {
-      // drain
-    }
+    drain(relay);
     assertThat(rowsWithStatus(1)).isEqualTo(250);
   }
 
@@ -246,9 +244,7 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
     FlakySender sender = new FlakySender(0);
     OutboxRelay second = closeAfterTest(relayBuilder(sender).name("second").build());
     clock.advance(Duration.ofSeconds(61));
-    while (second.runOnce() > 0) {
-      // drain
-    }
+    drain(second);
     assertThat(rowsWithStatus(1)).isEqualTo(200);
     assertFirstDeliveriesInOrder(sender.delivered, 100);
   }

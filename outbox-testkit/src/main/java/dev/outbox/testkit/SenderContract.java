@@ -50,7 +50,7 @@ public abstract class SenderContract {
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
   /** The destination of the current test: a topic, an exchange, … */
-  protected String destination;
+  private String destination;
 
   /** A database for the outbox tables the round trips relay from; closed after the class. */
   protected abstract TestDatabase openDatabase();

@@ -9,16 +9,10 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
-import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.sql.Connection;
 import java.time.Duration;
@@ -29,33 +23,22 @@ import org.junit.jupiter.api.Test;
 
 /** Counters count exactly what was committed; send spans link to the enlisting span. */
 public abstract class TelemetryContract extends OutboxContractSupport {
-  private InMemoryMetricReader metrics;
-  private InMemorySpanExporter spans;
-  private OpenTelemetrySdk otel;
+  private TestTelemetry telemetry;
 
   @BeforeEach
   final void installSdk() {
-    metrics = InMemoryMetricReader.create();
-    spans = InMemorySpanExporter.create();
-    otel =
-        OpenTelemetrySdk.builder()
-            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
-            .setTracerProvider(
-                SdkTracerProvider.builder()
-                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
-                    .build())
-            .build();
+    telemetry = new TestTelemetry();
   }
 
   @AfterEach
   final void closeSdk() {
-    otel.close();
+    telemetry.close();
   }
 
   /** Counters count exactly what was committed. */
   @Test
   public final void countersCountExactlyWhatWasCommitted() throws Exception {
-    outbox = outboxBuilder().openTelemetry(otel).build();
+    outbox = outboxBuilder().openTelemetry(telemetry.sdk()).build();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       outbox.add(c, OutboxMessage.of("orders", "d", "rolled back"));
@@ -74,7 +57,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
                       case "flaky" -> Outcome.retry(r, new IOException("timeout"));
                       default -> Outcome.dead(r, "poison");
                     });
-    OutboxRelay relay = closeAfterTest(relayBuilder(sender).openTelemetry(otel).build());
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).openTelemetry(telemetry.sdk()).build());
     assertThat(sum("outbox.messages.added")).as("nothing counted before a claim").isZero();
 
     assertThat(relay.runOnce()).isEqualTo(3);
@@ -126,7 +109,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
    */
   private int ackAfterTheLease(BlockingSender slow) throws Exception {
     CompletableFuture<Integer> cycle =
-        cycleOutlivingItsLease(relayBuilder(slow).openTelemetry(otel), slow);
+        cycleOutlivingItsLease(relayBuilder(slow).openTelemetry(telemetry.sdk()), slow);
     int batch = slow.awaitBatch(Duration.ofSeconds(10)).size();
     assertThat(closeAfterTest(relayBuilder(new RecordingSender()).build()).runOnce())
         .as("the second relay claims the whole batch again")
@@ -138,7 +121,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
   /** Send span links to the span current at enlist time. */
   @Test
   public final void sendSpanLinksToTheSpanCurrentAtEnlistTime() throws Exception {
-    Span checkout = otel.getTracer("test").spanBuilder("checkout").startSpan();
+    Span checkout = telemetry.sdk().getTracer("test").spanBuilder("checkout").startSpan();
     Scope scope = checkout.makeCurrent();
     try {
       enlist(OutboxMessage.of("orders", "k", "x"));
@@ -146,14 +129,17 @@ public abstract class TelemetryContract extends OutboxContractSupport {
       scope.close();
       checkout.end();
     }
-    closeAfterTest(relayBuilder(new RecordingSender()).openTelemetry(otel).build()).runOnce();
+    closeAfterTest(relayBuilder(new RecordingSender()).openTelemetry(telemetry.sdk()).build())
+        .runOnce();
 
     SpanData send =
-        spans.getFinishedSpanItems().stream()
+        telemetry.spans().getFinishedSpanItems().stream()
             .filter(s -> s.getKind() == SpanKind.PRODUCER)
             .findFirst()
             .orElseThrow(
-                () -> new AssertionError("no PRODUCER span: " + spans.getFinishedSpanItems()));
+                () ->
+                    new AssertionError(
+                        "no PRODUCER span: " + telemetry.spans().getFinishedSpanItems()));
     assertThat(send.getName()).isEqualTo("send orders");
     SpanContext enlisted = checkout.getSpanContext();
     assertThat(send.getLinks())
@@ -164,7 +150,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
               assertThat(link.getSpanId()).isEqualTo(enlisted.getSpanId());
             });
     SpanData batch =
-        spans.getFinishedSpanItems().stream()
+        telemetry.spans().getFinishedSpanItems().stream()
             .filter(s -> s.getName().equals("outbox relay batch"))
             .findFirst()
             .orElseThrow();
@@ -172,7 +158,7 @@ public abstract class TelemetryContract extends OutboxContractSupport {
   }
 
   private long sum(String name) {
-    return metrics.collectAllMetrics().stream()
+    return telemetry.metrics().collectAllMetrics().stream()
         .filter(m -> m.getName().equals(name))
         .map(MetricData::getLongSumData)
         .flatMap(d -> d.getPoints().stream())
