@@ -207,9 +207,11 @@ public final class RelayCycle {
     ClaimResult result =
         withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
     keyCursor = result.keyCursor();
-    List<OutboxRecord> records = result.records();
-    // A full batch: the next one continues after it. A short one reached the end: start over.
-    idCursor = records.size() >= limit ? records.get(records.size() - 1).id() : 0;
+    if (!perKey) {
+      // A full batch: the next one continues after it. A short one reached the end: start over.
+      List<OutboxRecord> records = result.records();
+      idCursor = records.size() >= limit ? records.get(records.size() - 1).id() : 0;
+    }
     return result;
   }
 

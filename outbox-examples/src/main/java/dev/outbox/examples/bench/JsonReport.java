@@ -40,7 +40,7 @@ final class JsonReport {
   }
 
   /** {@code report} as a JSON tree. */
-  static ObjectNode tree(Report r) {
+  private static ObjectNode tree(Report r) {
     ObjectNode root = JSON.createObjectNode();
     root.put("started", r.started().toString());
     root.put("finished", r.finished().toString());
@@ -136,7 +136,7 @@ final class JsonReport {
   }
 
   /** Puts {@code value} under {@code name}, or null when it is NaN or infinite. */
-  static void number(ObjectNode o, String name, double value) {
+  private static void number(ObjectNode o, String name, double value) {
     if (finite(value)) {
       o.put(name, value);
     } else {

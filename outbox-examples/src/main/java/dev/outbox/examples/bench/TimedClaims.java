@@ -61,6 +61,11 @@ final class TimedClaims implements OutboxDialect {
   }
 
   @Override
+  public boolean supports(String productName) {
+    return delegate.supports(productName);
+  }
+
+  @Override
   public Map<String, String> migrationPlaceholders(OutboxTables tables) {
     return delegate.migrationPlaceholders(tables);
   }
