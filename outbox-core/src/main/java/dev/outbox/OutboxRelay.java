@@ -156,6 +156,7 @@ public final class OutboxRelay implements AutoCloseable {
       }
       wakeup.close();
       joinLoop();
+      cycle.control().leave();
       if (gauges != null) {
         gauges.close();
       }

@@ -48,6 +48,16 @@ public record OutboxTables(String schema, String table) {
     return table + "_dead";
   }
 
+  /** The pause table: one row for each paused topic, see {@code OutboxAdmin}. */
+  public String pauseTable() {
+    return table + "_pause";
+  }
+
+  /** The relay table: one row for each running relay, which reports itself there. */
+  public String relayTable() {
+    return table + "_relay";
+  }
+
   /** The Flyway history table of the outbox's own migrations. */
   public String historyTable() {
     return table + "_schema_history";

@@ -6,6 +6,7 @@ import dev.outbox.RelayException;
 import dev.outbox.Sender;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
+import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.Jdbc;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -32,6 +34,7 @@ public final class RelayCycle {
   private final RelayMetrics metrics;
   private final BatchSender batchSender;
   private final Consumer<RelayException> report;
+  private final RelayControl control;
 
   /** First pause before an acknowledgement that failed transiently is tried again. */
   static final Duration ACK_RETRY_MIN = Duration.ofMillis(50);
@@ -78,6 +81,12 @@ public final class RelayCycle {
     this.metrics = metrics;
     this.batchSender = new BatchSender(sender, settings, metrics, tracing, report);
     this.report = report;
+    this.control = RelayControl.of(dataSource, dialect, settings);
+  }
+
+  /** The relay's pause, heartbeat and lease-token source. */
+  public RelayControl control() {
+    return control;
   }
 
   /**
@@ -127,13 +136,18 @@ public final class RelayCycle {
    * @throws RelayException if the claim failed
    */
   Claimed claim(int limit) {
-    UUID token = UUID.randomUUID();
+    Set<String> paused = control.pausedTopics();
+    UUID token = control.newToken();
     Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
     Instant leaseUntil = now.plus(settings.leaseDuration());
-    ClaimResult result = claim(token, now, leaseUntil, limit);
+    if (paused.contains(AdminSupport.ALL_TOPICS)) {
+      return new Claimed(List.of(), token, leaseUntil, false);
+    }
+    ClaimResult result = claim(token, now, leaseUntil, limit, paused);
     List<OutboxRecord> batch = result.records();
     if (!batch.isEmpty()) {
       metrics.claimed(batch);
+      control.claimed(batch.size(), now);
     }
     return new Claimed(batch, token, leaseUntil, result.more() || batch.size() >= limit);
   }
@@ -164,6 +178,16 @@ public final class RelayCycle {
    *     acknowledge; the batches are left leased
    */
   List<Result> finishAll(List<Flight> flights) throws InterruptedException {
+    try {
+      return acknowledge(flights);
+    } finally {
+      for (Flight flight : flights) {
+        control.finished(flight.claimed().records().size());
+      }
+    }
+  }
+
+  private List<Result> acknowledge(List<Flight> flights) throws InterruptedException {
     List<AckPlan> plans = new ArrayList<>(flights.size());
     List<AckBatch> acks = new ArrayList<>(flights.size());
     List<Boolean> away = new ArrayList<>(flights.size());
@@ -196,14 +220,23 @@ public final class RelayCycle {
     return results;
   }
 
-  private ClaimResult claim(UUID token, Instant now, Instant leaseUntil, int limit) {
+  private ClaimResult claim(
+      UUID token, Instant now, Instant leaseUntil, int limit, Set<String> paused) {
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
     long afterId = perKey ? 0 : afterId();
     ClaimRequest request =
         new ClaimRequest(
-            limit, now, token, leaseUntil, perKey, perKey ? keyCursor : null, unkeyed, afterId);
+            limit,
+            now,
+            token,
+            leaseUntil,
+            perKey,
+            perKey ? keyCursor : null,
+            unkeyed,
+            afterId,
+            paused);
     ClaimResult result =
         withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
     keyCursor = result.keyCursor();

@@ -25,6 +25,10 @@ import java.util.UUID;
  *     oldest. A relay with batches in flight continues after the last id it claimed, so that each
  *     claim does not read past the rows it has leased itself; it starts over from the oldest when a
  *     claim comes back short and at least once a second
+ * @param pausedTopics topics not to claim (never empty-string: when every topic is paused the relay
+ *     does not claim at all). A paused message is treated like a message that is not due: with
+ *     {@code perKey}, a key whose run reaches one stops there, so that no later message of the key
+ *     is claimed ahead of it
  */
 public record ClaimRequest(
     int batchSize,
@@ -34,13 +38,43 @@ public record ClaimRequest(
     boolean perKey,
     String keyCursor,
     boolean unkeyedFirst,
-    long afterId) {
+    long afterId,
+    java.util.Set<String> pausedTopics) {
 
-  /** Checks the cursor. */
+  /** Checks the cursor and copies the paused topics. */
   public ClaimRequest {
     if (afterId < 0) {
       throw new IllegalArgumentException("afterId must be 0 or more, was " + afterId);
     }
+    pausedTopics = pausedTopics == null ? java.util.Set.of() : java.util.Set.copyOf(pausedTopics);
+  }
+
+  /** A claim with no paused topic. */
+  public ClaimRequest(
+      int batchSize,
+      Instant now,
+      UUID leaseToken,
+      Instant leaseUntil,
+      boolean perKey,
+      String keyCursor,
+      boolean unkeyedFirst,
+      long afterId) {
+    this(
+        batchSize,
+        now,
+        leaseToken,
+        leaseUntil,
+        perKey,
+        keyCursor,
+        unkeyedFirst,
+        afterId,
+        java.util.Set.of());
+  }
+
+  /** The same claim, leaving out {@code topics}. */
+  public ClaimRequest withPausedTopics(java.util.Set<String> topics) {
+    return new ClaimRequest(
+        batchSize, now, leaseToken, leaseUntil, perKey, keyCursor, unkeyedFirst, afterId, topics);
   }
 
   /** A claim from the oldest message ({@code afterId} 0). */

@@ -119,6 +119,17 @@ public interface OutboxDialect {
   }
 
   /**
+   * The admin operations of this database: for {@code dev.outbox.OutboxAdmin}, and for the relay,
+   * which reads the paused topics and reports itself through them. Default: refuses with {@link
+   * UnsupportedOperationException} naming the dialect; a relay on such a dialect cannot be paused
+   * and reports nothing.
+   */
+  default AdminSupport admin() {
+    throw new UnsupportedOperationException(
+        "the " + name() + " dialect does not support the admin operations (pause, replay, ...)");
+  }
+
+  /**
    * Whether {@code e} is transient: the same work may succeed when retried later. Default: by
    * SQLState, see {@link SqlStates#isTransient}.
    */
