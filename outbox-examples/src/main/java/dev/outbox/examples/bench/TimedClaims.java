@@ -66,6 +66,11 @@ final class TimedClaims implements OutboxDialect {
   }
 
   @Override
+  public dev.outbox.spi.AdminSupport admin() {
+    return delegate.admin();
+  }
+
+  @Override
   public Map<String, String> migrationPlaceholders(OutboxTables tables) {
     return delegate.migrationPlaceholders(tables);
   }
