@@ -1,5 +1,6 @@
 package dev.outbox.examples.demo;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.outbox.mysql.MySqlDialect;
 import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
@@ -10,8 +11,10 @@ import java.util.Locale;
  * ({@code jdbc:postgresql:}) and MySQL or MariaDB ({@code jdbc:mysql:}; a {@code jdbc:mariadb:} URL
  * is accepted and connected to with MySQL Connector/J, which MariaDB speaks, as {@code
  * jdbc:mysql:}). Each has its own migration of the demo's {@code orders} table and its own dialect.
+ * The {@code outbox} command line ({@code dev.outbox.examples.admin}) chooses its database the same
+ * way.
  */
-enum DemoDatabase {
+public enum DemoDatabase {
   POSTGRESQL("PostgreSQL", "jdbc:postgresql:", "postgres", "5", '"'),
   MYSQL("MySQL/MariaDB", "jdbc:mysql:", "root", "5000", '`');
 
@@ -36,7 +39,7 @@ enum DemoDatabase {
    *
    * @throws IllegalArgumentException naming the URL's kind and the ones the demo runs on
    */
-  static DemoDatabase of(String jdbcUrl) {
+  public static DemoDatabase of(String jdbcUrl) {
     String url = jdbcUrl.toLowerCase(Locale.ROOT);
     for (DemoDatabase db : values()) {
       if (url.startsWith(db.prefix)) {
@@ -49,7 +52,7 @@ enum DemoDatabase {
     int end = url.indexOf(':', "jdbc:".length());
     String kind = url.startsWith("jdbc:") && end > 0 ? url.substring(0, end + 1) : jdbcUrl;
     throw new IllegalArgumentException(
-        "--jdbc-url: the demo runs on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB"
+        "--jdbc-url: the examples run on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB"
             + " (jdbc:mysql:, jdbc:mariadb:), not on '"
             + kind
             + "'");
@@ -59,29 +62,43 @@ enum DemoDatabase {
    * {@code jdbcUrl} as the driver the demo ships takes it: a {@code jdbc:mariadb:} URL becomes
    * {@code jdbc:mysql:}, anything else is returned as it is.
    */
-  static String driverUrl(String jdbcUrl) {
+  public static String driverUrl(String jdbcUrl) {
     return jdbcUrl.regionMatches(true, 0, MARIADB_PREFIX, 0, MARIADB_PREFIX.length())
         ? "jdbc:mysql:" + jdbcUrl.substring(MARIADB_PREFIX.length())
         : jdbcUrl;
   }
 
   /** How the demo names the database in its messages. */
-  String label() {
+  public String label() {
     return label;
   }
 
   /** The user the demo connects as when none is given. */
-  String defaultUser() {
+  public String defaultUser() {
     return defaultUser;
   }
 
-  /** The driver's connect timeout property value for five seconds. */
-  String connectTimeout() {
-    return connectTimeout;
+  /**
+   * A HikariCP configuration for {@code jdbcUrl} (as {@link #driverUrl}) that gives up connecting
+   * after five seconds, the driver's connect timeout included; the caller names and sizes the pool.
+   */
+  public HikariConfig poolConfig(String jdbcUrl, String user, String password) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(driverUrl(jdbcUrl));
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setConnectionTimeout(5_000);
+    config.addDataSourceProperty("connectTimeout", connectTimeout);
+    return config;
+  }
+
+  /** {@code jdbcUrl} with the value of a {@code password=} parameter hidden, for messages. */
+  public static String redacted(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   /** The outbox dialect for this database. */
-  OutboxDialect dialect() {
+  public OutboxDialect dialect() {
     return this == POSTGRESQL ? new PostgresDialect() : new MySqlDialect();
   }
 

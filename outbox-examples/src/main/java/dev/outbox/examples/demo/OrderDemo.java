@@ -126,15 +126,11 @@ public final class OrderDemo {
   }
 
   private HikariDataSource pool() {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(DemoDatabase.driverUrl(options.jdbcUrl()));
-    config.setUsername(options.user());
-    config.setPassword(options.password());
+    HikariConfig config =
+        options.database().poolConfig(options.jdbcUrl(), options.user(), options.password());
     config.setPoolName("outbox-demo");
     // Order threads, plus the relay's claim/ack connection, its LISTEN connection and a spare.
     config.setMaximumPoolSize(options.threads() + 3);
-    config.setConnectionTimeout(5_000);
-    config.addDataSourceProperty("connectTimeout", options.database().connectTimeout());
     return new HikariDataSource(config);
   }
 
@@ -159,7 +155,7 @@ public final class OrderDemo {
   }
 
   private static String redacted(String jdbcUrl) {
-    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    return DemoDatabase.redacted(jdbcUrl);
   }
 
   private void migrate(HikariDataSource dataSource) {

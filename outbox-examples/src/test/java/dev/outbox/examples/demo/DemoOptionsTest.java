@@ -59,7 +59,7 @@ class DemoOptionsTest {
         .isEqualTo("jdbc:postgresql://db/app");
 
     assertThatThrownBy(() -> parse("--jdbc-url", "jdbc:oracle:thin:@db:1521/app"))
-        .hasMessageContaining("--jdbc-url: the demo runs on PostgreSQL")
+        .hasMessageContaining("--jdbc-url: the examples run on PostgreSQL")
         .hasMessageEndingWith("not on 'jdbc:oracle:'");
     assertThatThrownBy(() -> parse("--jdbc-url", "postgres://db/app"))
         .hasMessageEndingWith("not on 'postgres://db/app'");

@@ -1,0 +1,226 @@
+package dev.outbox.examples.admin;
+
+import dev.outbox.OutboxException;
+import dev.outbox.examples.CommandLines;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code outbox} command line: what an on-call engineer asks of an outbox and does to it, over
+ * {@link dev.outbox.OutboxAdmin}. Run it from the project root with {@code mvn -B -q -Padmin -pl
+ * outbox-examples -am package -DskipTests -Dexec.args="overview"}; {@code --help} lists the
+ * subcommands.
+ *
+ * <p>{@link #run} runs it in-process (tests, another launcher); {@link #main} exits with its code.
+ * Exit codes: {@link #EXIT_OK} 0, {@link #EXIT_FAILED} 1, {@link #EXIT_USAGE} 2, {@link
+ * #EXIT_UNREACHABLE} 3, {@link #EXIT_NOT_CONFIRMED} 4.
+ */
+public final class OutboxCli {
+  /** Done. */
+  public static final int EXIT_OK = 0;
+
+  /** The operation failed: a database error, or the row asked for does not exist. */
+  public static final int EXIT_FAILED = 1;
+
+  /** Bad arguments; the message names the argument. */
+  public static final int EXIT_USAGE = 2;
+
+  /** The database could not be reached (or refused the user). */
+  public static final int EXIT_UNREACHABLE = 3;
+
+  /** A change was not confirmed: refused, or no terminal to ask on and no {@code --yes}. */
+  public static final int EXIT_NOT_CONFIRMED = 4;
+
+  static final String CODE_0 = "0:done";
+  static final String CODE_1 =
+      "1:the operation failed (a database error, or the row asked for does not exist)";
+  static final String CODE_2 = "2:bad arguments (the message names the argument)";
+  static final String CODE_3 = "3:the database cannot be reached";
+  static final String CODE_4 =
+      "4:a change was not confirmed (answered no, or no terminal and no --yes)";
+
+  private OutboxCli() {}
+
+  /** A command that does something once its options are parsed. */
+  interface Action {
+    /** Runs with the session's database and output; returns the exit code. */
+    int run(Session session);
+  }
+
+  /** The top command: its subcommands, and the options they all take. */
+  @Command(
+      name = "outbox",
+      sortOptions = false,
+      usageHelpWidth = 100,
+      descriptionHeading = "%n",
+      description = "Inspect and repair a JDBC outbox: backlog, dead letters, keys, pauses.",
+      optionListHeading = "%nOptions (also after the command):%n",
+      commandListHeading = "%nCommands:%n",
+      synopsisSubcommandLabel = "COMMAND",
+      exitCodeListHeading = "%nExit codes:%n",
+      exitCodeList = {CODE_0, CODE_1, CODE_2, CODE_3, CODE_4},
+      footerHeading = "%n",
+      footer = {
+        "Durations: a whole number and a unit: 500ms, 30s, 15m, 1h, 30d.",
+        "Changes (dead replay, dead purge, key --retry, key --dead-letter, pause, resume) show"
+            + " what they would touch and ask first; --yes skips the question, --dry-run only"
+            + " shows."
+      },
+      subcommands = {
+        Commands.OverviewCommand.class,
+        Commands.MessagesCommand.class,
+        Commands.MessageCommand.class,
+        Commands.DeadCommand.class,
+        Commands.KeyCommand.class,
+        Commands.PauseCommand.class,
+        Commands.ResumeCommand.class,
+        Commands.PausedCommand.class,
+      })
+  static final class Top {
+    @Mixin ConnectionOptions connection = new ConnectionOptions();
+  }
+
+  /** Runs the command with {@code args} and exits with its exit code. */
+  public static void main(String[] args) {
+    for (String logger : new String[] {"com.zaxxer.hikari"}) {
+      String key = "org.slf4j.simpleLogger.log." + logger;
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, "off");
+      }
+    }
+    // Confirmations are asked only on a terminal: piped input is not an operator's answer.
+    InputStream terminal = System.console() == null ? null : System.in;
+    int code = run(args, System.getenv(), terminal, System.out, System.err);
+    if (code != EXIT_OK) {
+      // Only on failure: under the admin profile this runs inside Maven's JVM.
+      System.exit(code);
+    }
+  }
+
+  /**
+   * {@link #run(String[], Map, InputStream, PrintStream, PrintStream)} with the process's
+   * environment.
+   */
+  public static int run(String[] args, InputStream terminal, PrintStream out, PrintStream err) {
+    return run(args, System.getenv(), terminal, out, err);
+  }
+
+  /**
+   * Runs the command with {@code args} in this JVM.
+   *
+   * @param env where {@code OUTBOX_JDBC_URL}, {@code OUTBOX_USER} and {@code OUTBOX_PASSWORD} are
+   *     read
+   * @param terminal where a confirmation is read, or null when there is no terminal to ask on
+   * @return the exit code {@link #main} would exit with
+   */
+  public static int run(
+      String[] args,
+      Map<String, String> env,
+      InputStream terminal,
+      PrintStream out,
+      PrintStream err) {
+    CommandLine line = commandLine(out, err);
+    ParseResult parsed;
+    try {
+      parsed = CommandLines.parse(line, args, "option");
+    } catch (IllegalArgumentException e) {
+      return usage(err, unknownCommand(e).orElse(e.getMessage()));
+    }
+    ParseResult leaf = parsed;
+    while (leaf.hasSubcommand()) {
+      leaf = leaf.subcommand();
+    }
+    if (CommandLine.printHelpIfRequested(parsed)) {
+      return EXIT_OK;
+    }
+    Object command = leaf.commandSpec().userObject();
+    if (!(command instanceof Action action)) {
+      // "outbox" or "outbox dead" alone: which subcommand?
+      return usage(
+          err,
+          "'"
+              + leaf.commandSpec().qualifiedName()
+              + "' needs a subcommand: "
+              + String.join(", ", leaf.commandSpec().subcommands().keySet()));
+    }
+    Top top = (Top) parsed.commandSpec().userObject();
+    ConnectionOptions given =
+        leaf.commandSpec().mixins().containsKey("connection")
+            ? (ConnectionOptions) leaf.commandSpec().mixins().get("connection").userObject()
+            : top.connection;
+    String name = leaf.commandSpec().qualifiedName(" ").replaceFirst("^outbox ", "");
+    Session session;
+    try {
+      session = new Session(given, top.connection, env, terminal, out, err);
+    } catch (IllegalArgumentException e) {
+      return usage(err, e.getMessage());
+    }
+    try (session) {
+      return action.run(session);
+    } catch (CliException e) {
+      err.println("outbox " + name + ": " + e.getMessage());
+      return e.exitCode();
+    } catch (IllegalArgumentException e) {
+      return usage(err, name + ": " + e.getMessage());
+    } catch (OutboxException e) {
+      err.println("outbox " + name + ": " + e.getMessage());
+      return EXIT_FAILED;
+    } catch (UnsupportedOperationException e) {
+      err.println("outbox " + name + ": " + e.getMessage());
+      return EXIT_FAILED;
+    }
+  }
+
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine line = new CommandLine(new Top());
+    line.setCaseInsensitiveEnumValuesAllowed(true);
+    line.registerConverter(Duration.class, OutboxCli::duration);
+    line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+    line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    line.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
+    return line;
+  }
+
+  /** "unknown command 'x'" when a word stands where a subcommand should. */
+  private static Optional<String> unknownCommand(IllegalArgumentException e) {
+    if (e.getCause() instanceof UnmatchedArgumentException u
+        && !u.getUnmatched().isEmpty()
+        && !u.getUnmatched().get(0).startsWith("-")
+        && !u.getCommandLine().getSubcommands().isEmpty()) {
+      return Optional.of(
+          "unknown command '"
+              + u.getUnmatched().get(0)
+              + "'; '"
+              + u.getCommandLine().getCommandSpec().qualifiedName()
+              + "' has: "
+              + String.join(", ", u.getCommandLine().getSubcommands().keySet()));
+    }
+    return Optional.empty();
+  }
+
+  private static Duration duration(String text) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(e.getMessage());
+    }
+  }
+
+  private static int usage(PrintStream err, String message) {
+    err.println("outbox: " + message);
+    err.println("outbox: see 'outbox --help' (or 'outbox COMMAND --help')");
+    return EXIT_USAGE;
+  }
+}
