@@ -123,7 +123,7 @@ final class Commands {
       }
       PrintStream out = s.out;
       out.printf(
-          "outbox %s at %s%npending %d, oldest waiting %s; dead letters %d%n",
+          "outbox %s at %s%npending %d, the oldest for %s; dead letters %d%n",
           s.where(),
           time(o.at()),
           o.pending(),

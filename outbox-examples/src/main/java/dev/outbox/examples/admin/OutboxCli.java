@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -50,6 +52,9 @@ public final class OutboxCli {
   static final String CODE_3 = "3:the database cannot be reached";
   static final String CODE_4 =
       "4:a change was not confirmed (answered no, or no terminal and no --yes)";
+
+  /** SQL states of a missing table: PostgreSQL's undefined_table, MySQL's ER_NO_SUCH_TABLE. */
+  private static final Set<String> MISSING_TABLE = Set.of("42P01", "42S02");
 
   private OutboxCli() {}
 
@@ -176,6 +181,12 @@ public final class OutboxCli {
       return usage(err, name + ": " + e.getMessage());
     } catch (OutboxException e) {
       err.println("outbox " + name + ": " + e.getMessage());
+      if (e.getCause() instanceof SQLException sql && MISSING_TABLE.contains(sql.getSQLState())) {
+        err.println(
+            "outbox "
+                + name
+                + ": are the outbox tables migrated there? --schema and --table name them");
+      }
       return EXIT_FAILED;
     } catch (UnsupportedOperationException e) {
       err.println("outbox " + name + ": " + e.getMessage());

@@ -169,7 +169,7 @@ abstract class OutboxCliContract {
 
     String human = ok("overview").out();
     assertThat(human)
-        .contains("pending 1, oldest waiting ")
+        .contains("pending 1, the oldest for ")
         .contains("dead letters 2")
         .containsPattern("(?m)^TOPIC +PENDING +DUE +LEASED +WAITING +DEAD +SENT\\(1h\\) +PAUSED$")
         .containsPattern("(?m)^billing +0 +0 +0 +0 +1 +0 +no$")
