@@ -75,7 +75,7 @@ final class FailureWarnings {
             + " failed on attempt "
             + r.attempt()
             + "; retrying at "
-            + nextAttemptAt
+            + nextAttemptAt.truncatedTo(ChronoUnit.MILLIS)
             + " (in "
             + (in.isNegative() ? Duration.ZERO : in)
             + "): "

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
+import dev.outbox.Backoff;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
@@ -280,6 +281,55 @@ class RabbitMqSenderIT {
         .isEqualTo(1);
     assertThat(pg.queryString("SELECT last_error FROM " + table(tables)))
         .contains("negative publisher confirm");
+  }
+
+  @Test
+  void theRelayWarnsAboutARepeatedFailureAndADeadLetterNamingTheMessage() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String full =
+        consumer
+            .queueDeclare(
+                "", false, true, true, Map.of("x-max-length", 0, "x-overflow", "reject-publish"))
+            .getQueue();
+    consumer.queueBind(full, exchange, "full");
+    pg.enlist(TestPostgres.outbox(tables), OutboxMessage.of(exchange, "full", "refused"));
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(factory).name("it").build());
+    OutboxRelay relay =
+        closeAfterTest(
+            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender)
+                .name("it-warn")
+                .warnAfterAttempts(2)
+                .maxAttempts(3)
+                .backoff(Backoff.fixed(Duration.ofMillis(1)))
+                .build());
+    String messageId = pg.queryString("SELECT message_id::text FROM " + table(tables));
+    long rowId = pg.queryLong("SELECT id FROM " + table(tables));
+    String message =
+        "message " + messageId + " (row id " + rowId + ", topic '" + exchange + "', key 'full')";
+
+    try (CapturedStderr log = new CapturedStderr()) {
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text()).as("attempt 1 is below warnAfterAttempts").doesNotContain(messageId);
+
+      Thread.sleep(20);
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text())
+          .contains(
+              "WARN dev.outbox.internal.RelayMetrics - outbox relay 'it-warn': delivery of "
+                  + message
+                  + " failed on attempt 2; retrying at ")
+          .contains("negative publisher confirm");
+
+      Thread.sleep(20);
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text())
+          .contains(
+              "outbox relay 'it-warn': "
+                  + message
+                  + " was moved to the dead letters after attempt 3: gave up after 3 attempts;"
+                  + " last error: ")
+          .doesNotContain(" more ");
+    }
   }
 
   @Test
