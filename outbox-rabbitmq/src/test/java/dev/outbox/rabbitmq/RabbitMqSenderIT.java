@@ -410,6 +410,19 @@ class RabbitMqSenderIT {
   }
 
   @Test
+  void tlsToAPlainPortIsReportedAsATlsFailure() throws Exception {
+    ConnectionFactory tls = factory.clone();
+    tls.useSslProtocol();
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(tls).name("it").build());
+
+    Outcome o = outcomes(sender, record(1, "a")).get(0);
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(o.reason())
+        .contains("TLS handshake with RabbitMQ at " + factory.getHost() + ":" + factory.getPort());
+  }
+
+  @Test
   void aMessageForAMissingExchangeIsDeadAndTheOthersAreDeliveredInThisAndLaterBatches()
       throws Exception {
     String missing = "outbox-it-missing-" + UUID.randomUUID();
