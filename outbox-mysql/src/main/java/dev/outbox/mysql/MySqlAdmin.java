@@ -60,7 +60,8 @@ final class MySqlAdmin implements AdminSupport {
 
   private MySqlAdmin() {}
 
-  private Statements sql(OutboxTables tables) {
+  /** The statements of {@code tables}, built on first use; package-private for the harness. */
+  Statements sql(OutboxTables tables) {
     return statements.computeIfAbsent(tables, Statements::new);
   }
 
