@@ -82,9 +82,10 @@ final class Commands {
         description = "only those dead longer than DURATION ago (e.g. 30d; 0s: all until now)")
     Duration before;
 
-    DeadLetterFilter filter(List<Long> ids, boolean all) {
+    /** The filter, times counted back from now; {@code ids} may be null. */
+    DeadLetterFilter filter(List<Long> ids) {
       Instant now = Instant.now();
-      DeadLetterFilter f = all ? DeadLetterFilter.all() : DeadLetterFilter.none();
+      DeadLetterFilter f = DeadLetterFilter.none();
       f = f.withIds(ids == null ? List.of() : ids).withTopic(topic).withKey(key);
       f = f.withReasonContaining(reason);
       f = since == null ? f : f.withDeadSince(now.minus(since));
@@ -317,7 +318,7 @@ final class Commands {
     @Override
     public int run(Session s) {
       checkLimit(limit);
-      Page<DeadLetterView> page = s.admin().deadLetters(filter.filter(null, false), cursor, limit);
+      Page<DeadLetterView> page = s.admin().deadLetters(filter.filter(null), cursor, limit);
       if (s.json) {
         ObjectNode doc = Json.object();
         doc.set("items", Json.array(page.items(), Json::deadLetter));
@@ -399,7 +400,7 @@ final class Commands {
     @Mixin ChangeOptions change = new ChangeOptions();
 
     DeadLetterFilter criteria(String command) {
-      DeadLetterFilter f = filter.filter(ids, false);
+      DeadLetterFilter f = filter.filter(ids);
       if (all && !f.isEmpty()) {
         throw new IllegalArgumentException(
             "--all means every dead letter: drop it, or drop --id and the filters");

@@ -16,8 +16,6 @@ import dev.outbox.admin.RelayView;
 import dev.outbox.admin.TopicCounts;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -164,10 +162,6 @@ final class Json {
     return n;
   }
 
-  static ObjectNode duration(ObjectNode n, String field, Duration d) {
-    return d == null ? n.putNull(field + "Seconds") : n.put(field + "Seconds", d.getSeconds());
-  }
-
   private static ObjectNode headers(Map<String, String> headers) {
     ObjectNode n = object();
     if (headers != null) {
@@ -177,10 +171,6 @@ final class Json {
   }
 
   private static String text(Object value) {
-    return value == null ? null : value.toString();
-  }
-
-  static String text(Instant value) {
     return value == null ? null : value.toString();
   }
 }

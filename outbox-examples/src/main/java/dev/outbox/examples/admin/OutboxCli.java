@@ -83,6 +83,7 @@ public final class OutboxCli {
             + " what they would touch and ask first; --yes skips the question, --dry-run only"
             + " shows."
       },
+      // The web console (module outbox-console) is to be added here as a "console" subcommand.
       subcommands = {
         Commands.OverviewCommand.class,
         Commands.MessagesCommand.class,
