@@ -43,7 +43,11 @@ final class PostgresAck {
       RETURNING t.id
       """;
 
-  /** Deletes the rows (still fenced by the lease) and inserts them as dead letters, atomically. */
+  /**
+   * Deletes the rows (still fenced by the lease) and inserts them as dead letters, atomically. The
+   * replay count goes with them, so a replayed message that dies again says how often it was
+   * replayed.
+   */
   private static final String MOVE_TO_DEAD =
       """
       WITH v AS (SELECT * FROM unnest(?::bigint[], ?::text[]) AS v(id, reason)),
@@ -51,8 +55,9 @@ final class PostgresAck {
                      WHERE t.id = v.id AND t.lease_token = ?
                  RETURNING t.*, v.reason)
       INSERT INTO %2$s (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                        attempts, reason, dead_at)
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, reason, ?
+                        attempts, reason, dead_at, replay_count)
+      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, reason, ?,
+             replay_count
         FROM gone
       RETURNING original_id
       """;

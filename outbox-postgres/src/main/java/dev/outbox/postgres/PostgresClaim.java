@@ -24,6 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * that keep its plan. Without per-key ordering it takes the oldest due rows in id order; with it,
  * it walks the keys of the pending key index and takes a run of each. The SQL text is built once
  * per table set and kind of claim. The README (Guarantees, per-key order) describes the claim.
+ *
+ * <p>While topics are paused ({@link ClaimRequest#pausedTopics()}) a claim of its own kind leaves
+ * them out, bound as one {@code text[]}: a paused message is treated as one that is not due.
+ * Without per-key order it is skipped; with it, a key whose oldest pending message is paused yields
+ * nothing, and a run stops before the first paused message, so no later message of a key is sent
+ * ahead of a paused one. Unpaused claims keep exactly the statements they had.
  */
 final class PostgresClaim {
 
@@ -73,7 +79,7 @@ final class PostgresClaim {
           SELECT m.id, m.created_at
             FROM {T} m
            WHERE m.status = 0 AND m.id > @after AND m.next_attempt_at <= @now
-             AND (m.lease_until IS NULL OR m.lease_until <= @now)
+             AND (m.lease_until IS NULL OR m.lease_until <= @now){M_NOT_PAUSED}
            ORDER BY m.id, m.next_attempt_at
            LIMIT @batch
              FOR UPDATE SKIP LOCKED)
@@ -96,7 +102,7 @@ final class PostgresClaim {
           SELECT m.id, m.created_at
             FROM {T} m
            WHERE m.status = 0 AND m.msg_key IS NULL AND m.next_attempt_at <= @now
-             AND (m.lease_until IS NULL OR m.lease_until <= @now)
+             AND (m.lease_until IS NULL OR m.lease_until <= @now){M_NOT_PAUSED}
            ORDER BY m.id, m.next_attempt_at
            LIMIT {UNKEYED_LIMIT}
              FOR UPDATE SKIP LOCKED),
@@ -144,7 +150,7 @@ final class PostgresClaim {
           SELECT array_agg(a.id ORDER BY a.id) ids, array_agg(a.created_at ORDER BY a.id) cats
             FROM (SELECT id, created_at,
                          bool_and(next_attempt_at <= @now
-                                  AND (lease_until IS NULL OR lease_until <= @now))
+                                  AND (lease_until IS NULL OR lease_until <= @now){NOT_PAUSED})
                            OVER (ORDER BY msg_key, id) AS ok
                     FROM {T}
                    WHERE {HEAD}.ok AND status = 0 AND msg_key = {HEAD}.msg_key
@@ -169,7 +175,14 @@ final class PostgresClaim {
 
   /** Whether a row may be claimed now: due, and not under a live lease. */
   private static final String CLAIMABLE =
-      "(next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))";
+      "(next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now){NOT_PAUSED})";
+
+  /**
+   * Left out of claims while topics are paused: a paused message is treated as one that is not due.
+   * Claims without paused topics (almost all of them) leave it out of their text altogether, so
+   * that their statements, and the plans PostgreSQL keeps for them, stay as they were.
+   */
+  private static final String NOT_PAUSED = " AND topic <> ALL (@paused)";
 
   /** Stamps the lease on the picked rows, found by id; no indexed column changes. */
   private static final String UPDATE =
@@ -186,7 +199,11 @@ final class PostgresClaim {
 
   /** One kind of claim on one table set. */
   private record Kind(
-      OutboxTables tables, boolean perKey, boolean fromCursor, KeyWalk.Unkeyed unkeyed) {}
+      OutboxTables tables,
+      boolean perKey,
+      boolean fromCursor,
+      KeyWalk.Unkeyed unkeyed,
+      boolean paused) {}
 
   private static final Map<Kind, Statement> STATEMENTS = new ConcurrentHashMap<>();
 
@@ -194,14 +211,15 @@ final class PostgresClaim {
 
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
+    boolean paused = !r.pausedTopics().isEmpty();
     if (!r.perKey()) {
-      Kind kind = new Kind(tables, false, false, KeyWalk.Unkeyed.NONE);
+      Kind kind = new Kind(tables, false, false, KeyWalk.Unkeyed.NONE, paused);
       return run(c, kind, r, null, r.batchSize());
     }
     return KeyWalk.claim(
         r,
         (cursor, unkeyed, target) ->
-            run(c, new Kind(tables, true, cursor != null, unkeyed), r, cursor, target));
+            run(c, new Kind(tables, true, cursor != null, unkeyed, paused), r, cursor, target));
   }
 
   private static ClaimResult run(Connection c, Kind kind, ClaimRequest r, String cursor, int target)
@@ -234,6 +252,10 @@ final class PostgresClaim {
               .replace("{AFTER_CURSOR}", kind.fromCursor() ? "AND msg_key > @cursor" : "")
               .replace("{UPDATE}", UPDATE.strip());
     }
+    String notPaused = kind.paused() ? NOT_PAUSED : "";
+    sql =
+        sql.replace("{M_NOT_PAUSED}", notPaused.replace("topic", "m.topic"))
+            .replace("{NOT_PAUSED}", notPaused);
     return Statement.of(SETTINGS + sql.replace("{T}", table));
   }
 
@@ -296,6 +318,8 @@ final class PostgresClaim {
         case "cursor" -> ps.setString(i, cursor);
         case "token" -> ps.setObject(i, r.leaseToken());
         case "until" -> ps.setObject(i, PostgresDialect.utc(r.leaseUntil()));
+        case "paused" ->
+            ps.setArray(i, ps.getConnection().createArrayOf("text", r.pausedTopics().toArray()));
         default -> throw new IllegalStateException("unknown claim parameter @" + name);
       }
     }

@@ -3,6 +3,7 @@ package dev.outbox.postgres;
 import dev.outbox.OutboxTables;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
+import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
@@ -221,6 +222,12 @@ public final class PostgresDialect implements OutboxDialect {
       return new BacklogStats(
           rs.getLong(1), oldest == null ? null : oldest.toInstant(), rs.getLong(3));
     }
+  }
+
+  /** See {@link PostgresAdmin}; its tables come with the V6 migration. */
+  @Override
+  public AdminSupport admin() {
+    return PostgresAdmin.INSTANCE;
   }
 
   /** Partition maintenance through {@code pg_inherits}, advisory locks and {@code lock_timeout}. */
