@@ -58,21 +58,24 @@ final class Html {
         : DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
   }
 
-  /** A duration as e.g. "2h 03m 04s", "5m 00s", "12s". */
+  /**
+   * A duration as e.g. "2h 03m", "5m", "1h", "12s": the two largest units, trailing zeros left out.
+   */
   static String age(Duration d) {
     if (d == null) {
       return "–";
     }
     long s = Math.max(0, d.toSeconds());
-    if (s >= 86_400) {
-      return String.format("%dd %02dh %02dm", s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
+    long[] values = {s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60};
+    String[] units = {"d", "h", "m", "s"};
+    int first = 0;
+    while (first < 3 && values[first] == 0) {
+      first++;
     }
-    if (s >= 3600) {
-      return String.format("%dh %02dm %02ds", s / 3600, s % 3600 / 60, s % 60);
+    String age = values[first] + units[first];
+    if (first < 3 && values[first + 1] != 0) {
+      age += String.format(" %02d%s", values[first + 1], units[first + 1]);
     }
-    if (s >= 60) {
-      return String.format("%dm %02ds", s / 60, s % 60);
-    }
-    return s + "s";
+    return age;
   }
 }
