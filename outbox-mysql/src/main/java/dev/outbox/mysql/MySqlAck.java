@@ -51,13 +51,16 @@ final class MySqlAck {
        WHERE id IN (%3$s) AND lease_token = ?
       """;
 
-  /** Copies the rows, each with its reason, into the dead-letter table. */
+  /**
+   * Copies the rows, each with its reason, into the dead-letter table. replay_count goes with them,
+   * so a replayed message that dies again still says how often it came back.
+   */
   private static final String COPY_TO_DEAD =
       """
       INSERT INTO %2$s (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                        attempts, reason, dead_at)
+                        attempts, reason, dead_at, replay_count)
       SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts,
-             CASE id %3$s END, ?
+             CASE id %3$s END, ?, replay_count
         FROM %1$s FORCE INDEX (PRIMARY)
        WHERE id IN (%4$s) AND lease_token = ?
       """;

@@ -1,6 +1,7 @@
 package dev.outbox.mysql;
 
 import dev.outbox.OutboxRecord;
+import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
@@ -47,6 +48,13 @@ import java.util.UUID;
  * appear before the lock, and the lock rechecks every row it keeps. Messages without a key are the
  * {@code msg_key IS NULL} range of the same index, locked before or after the runs. Every read
  * walks the {@code status = 0} part of an index, so sent rows, however many, are never read.
+ *
+ * <p>Paused topics ({@link ClaimRequest#pausedTopics()}) add {@code topic NOT IN (?, …)}, one
+ * placeholder a topic, only when something is paused, so the statements of the common case are
+ * unchanged. Without per-key order paused rows are skipped. In the per-key walk a paused row is not
+ * claimable, like a row that is not due: a key whose oldest pending row is paused yields nothing
+ * and a run ends before its first paused row, so no later message of the key overtakes it. The lock
+ * need not recheck the topic: a row's topic never changes.
  */
 final class MySqlClaim {
   private MySqlClaim() {}
@@ -71,7 +79,7 @@ final class MySqlClaim {
              m.attempts
         FROM %1$s m FORCE INDEX (pending_idx)
        WHERE m.status = 0 AND m.id > ? AND m.next_attempt_at <= ?
-         AND (m.lease_until IS NULL OR m.lease_until <= ?)
+         AND (m.lease_until IS NULL OR m.lease_until <= ?)%2$s
        ORDER BY m.id
        LIMIT ?
          FOR UPDATE SKIP LOCKED
@@ -88,7 +96,7 @@ final class MySqlClaim {
              m.attempts
         FROM %1$s m FORCE INDEX (pending_key_run_idx)
        WHERE m.status = 0 AND m.msg_key IS NULL AND m.next_attempt_at <= ?
-         AND (m.lease_until IS NULL OR m.lease_until <= ?)
+         AND (m.lease_until IS NULL OR m.lease_until <= ?)%2$s
        ORDER BY m.id
        LIMIT ?
          FOR UPDATE SKIP LOCKED
@@ -103,7 +111,7 @@ final class MySqlClaim {
   private static final String RANGE =
       """
       SELECT msg_key, id, created_at,
-             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) AS ok
+             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)%3$s AS ok
         FROM %1$s FORCE INDEX (pending_key_run_idx)
        WHERE status = 0 AND %2$s
        ORDER BY msg_key, id
@@ -118,7 +126,7 @@ final class MySqlClaim {
   private static final String RUN =
       """
       SELECT id, created_at,
-             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?) AS ok
+             next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)%2$s AS ok
         FROM %1$s FORCE INDEX (pending_key_run_idx)
        WHERE status = 0 AND msg_key = ? AND id > ?
        ORDER BY id
@@ -154,6 +162,9 @@ final class MySqlClaim {
 
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, String table, ClaimRequest r) throws SQLException {
+    if (r.pausedTopics().contains(AdminSupport.ALL_TOPICS)) {
+      return ClaimResult.none(r.keyCursor()); // the relay does not ask, but nothing may be claimed
+    }
     if (!r.perKey()) {
       List<OutboxRecord> claimed =
           Jdbc.inTransaction(
@@ -174,22 +185,68 @@ final class MySqlClaim {
 
   /** The locking SELECT of the claim without per-key ordering on {@code table}. */
   static String lockDueSql(String table) {
-    return String.format(LOCK_DUE, table);
+    return lockDueSql(table, 0);
+  }
+
+  /**
+   * {@link #lockDueSql(String)} leaving out {@code paused} topics, bound after the lease time. With
+   * none paused, the statement is exactly the one without pauses: the hot path does not change.
+   */
+  static String lockDueSql(String table, int paused) {
+    return String.format(LOCK_DUE, table, notPaused("m.", paused));
   }
 
   /** The locking SELECT of the messages without a key on {@code table}. */
   static String lockUnkeyedSql(String table) {
-    return String.format(LOCK_UNKEYED, table);
+    return lockUnkeyedSql(table, 0);
+  }
+
+  /** {@link #lockUnkeyedSql(String)} leaving out {@code paused} topics, bound after the lease. */
+  static String lockUnkeyedSql(String table, int paused) {
+    return String.format(LOCK_UNKEYED, table, notPaused("m.", paused));
   }
 
   /** The range read of the walk on {@code table}, from the first key or after a key. */
   static String rangeSql(String table, boolean afterKey) {
-    return String.format(RANGE, table, afterKey ? "msg_key > ?" : "msg_key IS NOT NULL");
+    return rangeSql(table, afterKey, 0);
+  }
+
+  /**
+   * {@link #rangeSql(String, boolean)} where a row of one of {@code paused} topics (bound after the
+   * two times) is not claimable: it ends its key's run like a row that is not due.
+   */
+  static String rangeSql(String table, boolean afterKey, int paused) {
+    return String.format(
+        RANGE, table, afterKey ? "msg_key > ?" : "msg_key IS NOT NULL", notPaused("", paused));
   }
 
   /** The statement reading on one key's run on {@code table}. */
   static String runSql(String table) {
-    return String.format(RUN, table);
+    return runSql(table, 0);
+  }
+
+  /** {@link #runSql(String)} where a row of one of {@code paused} topics is not claimable. */
+  static String runSql(String table, int paused) {
+    return String.format(RUN, table, notPaused("", paused));
+  }
+
+  /**
+   * The condition that leaves out {@code paused} topics, one placeholder each; empty when none is
+   * paused. The topic is not in the pending indexes, so with a pause the claim reads each candidate
+   * row (it reads them anyway for {@code lease_until}).
+   */
+  static String notPaused(String alias, int paused) {
+    return paused == 0 ? "" : " AND " + alias + "topic NOT IN (" + Sql.repeat("?", paused) + ")";
+  }
+
+  /** Binds the paused topics from parameter {@code first} on; returns the next index. */
+  private static int bindPaused(PreparedStatement ps, int first, List<String> paused)
+      throws SQLException {
+    int i = first;
+    for (String topic : paused) {
+      ps.setString(i++, topic);
+    }
+    return i;
   }
 
   /**
@@ -245,23 +302,25 @@ final class MySqlClaim {
 
   private static List<OutboxRecord> lockDue(Connection c, String table, ClaimRequest r)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(lockDueSql(table))) {
+    List<String> paused = List.copyOf(r.pausedTopics());
+    try (PreparedStatement ps = c.prepareStatement(lockDueSql(table, paused.size()))) {
       String now = Sql.utc(r.now());
       ps.setLong(1, r.afterId());
       ps.setString(2, now);
       ps.setString(3, now);
-      ps.setInt(4, r.batchSize());
+      ps.setInt(bindPaused(ps, 4, paused), r.batchSize());
       return readClaimed(ps, r.batchSize());
     }
   }
 
   private static List<OutboxRecord> lockUnkeyed(
       Connection c, String table, ClaimRequest r, int limit) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(lockUnkeyedSql(table))) {
+    List<String> paused = List.copyOf(r.pausedTopics());
+    try (PreparedStatement ps = c.prepareStatement(lockUnkeyedSql(table, paused.size()))) {
       String now = Sql.utc(r.now());
       ps.setString(1, now);
       ps.setString(2, now);
-      ps.setInt(3, limit);
+      ps.setInt(bindPaused(ps, 3, paused), limit);
       return readClaimed(ps, limit);
     }
   }
@@ -273,11 +332,13 @@ final class MySqlClaim {
    */
   private static List<List<Row>> readRange(
       Connection c, String table, ClaimRequest r, String after, int limit) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(rangeSql(table, after != null))) {
+    List<String> paused = List.copyOf(r.pausedTopics());
+    try (PreparedStatement ps = c.prepareStatement(rangeSql(table, after != null, paused.size()))) {
       String now = Sql.utc(r.now());
       int i = 1;
       ps.setString(i++, now);
       ps.setString(i++, now);
+      i = bindPaused(ps, i, paused);
       if (after != null) {
         ps.setString(i++, after);
       }
@@ -355,12 +416,14 @@ final class MySqlClaim {
       Connection c, String table, ClaimRequest r, String key, int limit, long afterId)
       throws SQLException {
     String now = Sql.utc(r.now());
-    try (PreparedStatement ps = c.prepareStatement(runSql(table))) {
+    List<String> paused = List.copyOf(r.pausedTopics());
+    try (PreparedStatement ps = c.prepareStatement(runSql(table, paused.size()))) {
       ps.setString(1, now);
       ps.setString(2, now);
-      ps.setString(3, key);
-      ps.setLong(4, afterId);
-      ps.setInt(5, limit);
+      int i = bindPaused(ps, 3, paused);
+      ps.setString(i++, key);
+      ps.setLong(i++, afterId);
+      ps.setInt(i, limit);
       List<Row> rows = new ArrayList<>(limit);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

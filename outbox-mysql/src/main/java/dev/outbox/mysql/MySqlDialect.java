@@ -3,6 +3,7 @@ package dev.outbox.mysql;
 import dev.outbox.OutboxTables;
 import dev.outbox.spi.AckBatch;
 import dev.outbox.spi.AckResult;
+import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
@@ -217,6 +218,16 @@ public final class MySqlDialect implements OutboxDialect {
   @Override
   public PartitionSupport partitions() {
     return MySqlPartitions.INSTANCE;
+  }
+
+  /**
+   * The admin operations (pause, replay, key diagnosis, relay heartbeats) over the tables of the V3
+   * migration; each method's documentation says what it reads. The statements of a set of tables
+   * are built on first use and kept.
+   */
+  @Override
+  public AdminSupport admin() {
+    return MySqlAdmin.INSTANCE;
   }
 
   /**
