@@ -72,7 +72,8 @@ public final class OutboxRelay implements AutoCloseable {
     this.dialect = dialect;
     this.settings = settings;
     this.openTelemetry = openTelemetry;
-    RelayMetrics metrics = new RelayMetrics(openTelemetry, settings.name());
+    RelayMetrics metrics =
+        new RelayMetrics(openTelemetry, settings.name(), settings.warnAfterAttempts());
     RelayTracing tracing = new RelayTracing(openTelemetry, settings.name());
     this.cycle =
         new RelayCycle(dataSource, dialect, sender, settings, metrics, tracing, this::report);
@@ -206,7 +207,7 @@ public final class OutboxRelay implements AutoCloseable {
         "outbox relay '{}' starting: database={}, table={}, batchSize={}, maxBatchesInFlight={},"
             + " pollInterval={},"
             + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
-            + " shutdownTimeout={}, brokerPause={}..{}",
+            + " shutdownTimeout={}, brokerPause={}..{}, warnAfterAttempts={}",
         name(),
         dialect.name(),
         settings.tables().schema() == null
@@ -221,7 +222,8 @@ public final class OutboxRelay implements AutoCloseable {
         settings.ordering(),
         settings.shutdownTimeout(),
         settings.brokerPause(),
-        settings.maxBrokerPause());
+        settings.maxBrokerPause(),
+        settings.warnAfterAttempts());
   }
 
   @Override
@@ -267,6 +269,9 @@ public final class OutboxRelay implements AutoCloseable {
     /** Default {@link #maxAttempts(int)}. */
     public static final int DEFAULT_MAX_ATTEMPTS = 10;
 
+    /** Default {@link #warnAfterAttempts(int)}. */
+    public static final int DEFAULT_WARN_AFTER_ATTEMPTS = 3;
+
     /** Default {@link #backoff(Backoff)}: exponential from 1 second, capped at 5 minutes. */
     public static final Backoff DEFAULT_BACKOFF =
         Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(5));
@@ -298,6 +303,7 @@ public final class OutboxRelay implements AutoCloseable {
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private int warnAfterAttempts = DEFAULT_WARN_AFTER_ATTEMPTS;
     private Duration brokerPause = DEFAULT_BROKER_PAUSE;
     private Duration maxBrokerPause = DEFAULT_MAX_BROKER_PAUSE;
     private Backoff backoff = DEFAULT_BACKOFF;
@@ -388,6 +394,20 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public Builder maxAttempts(int maxAttempts) {
       this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * The attempt from which a failed delivery that is retried is logged at WARN, with the message
+     * id, row id, topic, key, attempt, when it is tried again and the sender's error; at least 1.
+     * Earlier failures leave only the message's {@code last_error}. Moves to the dead letters are
+     * always logged at WARN. These lines are rate-limited per relay to one of each kind every 10
+     * seconds, the next line counting those left out. A batch that fails as a whole because the
+     * broker is away counts no attempt and is logged once when the outage starts, then at most once
+     * every 10 seconds while it lasts. Default: {@value #DEFAULT_WARN_AFTER_ATTEMPTS}.
+     */
+    public Builder warnAfterAttempts(int warnAfterAttempts) {
+      this.warnAfterAttempts = warnAfterAttempts;
       return this;
     }
 
@@ -496,6 +516,7 @@ public final class OutboxRelay implements AutoCloseable {
       Checks.inRange("batchSize", batchSize, 1, MAX_BATCH_SIZE);
       Checks.inRange("maxBatchesInFlight", maxBatchesInFlight, 1, MAX_BATCHES_IN_FLIGHT);
       Checks.inRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
+      Checks.inRange("warnAfterAttempts", warnAfterAttempts, 1, Integer.MAX_VALUE);
       Checks.positive("pollInterval", pollInterval, MAX_POLL_INTERVAL);
       Checks.positive("sendTimeout", sendTimeout, MAX_LEASE_DURATION);
       Checks.positive("leaseDuration", leaseDuration, MAX_LEASE_DURATION);
@@ -539,7 +560,8 @@ public final class OutboxRelay implements AutoCloseable {
               brokerPause,
               maxBrokerPause,
               clock,
-              errorListener);
+              errorListener,
+              warnAfterAttempts);
       if (partitionMaintenance != null
           && !partitionMaintenance.tables().equals(settings.tables())) {
         throw new IllegalArgumentException(

@@ -60,6 +60,13 @@ class OutboxRelayBuilderTest {
   }
 
   @Test
+  void warnAfterAttemptsBelowOneIsRefusedNamingTheOption() {
+    assertRefused(
+        b -> b.warnAfterAttempts(0), "warnAfterAttempts must be between 1 and 2147483647, was 0");
+    assertThatCode(() -> configure(b -> b.warnAfterAttempts(1)).build()).doesNotThrowAnyException();
+  }
+
+  @Test
   void theLongestAcceptedDurationsBuild() {
     assertThatCode(
             () ->

@@ -36,6 +36,11 @@ final class AckPlan {
   private final List<AckBatch.Dead> dead = new ArrayList<>();
   private final Set<Long> heldBack = new HashSet<>();
 
+  /** Whether the whole batch failed because the broker was away, and why. */
+  private boolean away;
+
+  private String awayCause;
+
   private AckPlan(List<OutboxRecord> batch, Instant now) {
     this.batch = batch;
     this.now = now;
@@ -55,6 +60,8 @@ final class AckPlan {
       Instant now) {
     AckPlan plan = new AckPlan(batch, now);
     if (brokerAway) {
+      plan.away = true;
+      plan.awayCause = batch.isEmpty() ? null : truncate(outcomes.get(0).reason());
       for (int i = 0; i < batch.size(); i++) {
         OutboxRecord r = batch.get(i);
         String why = "the broker was away for the whole batch: " + outcomes.get(i).reason();
@@ -107,24 +114,46 @@ final class AckPlan {
   }
 
   /**
-   * Records metrics for the rows the ack wrote, and counts and logs the rows the lease fence
-   * refused: another relay claimed them after this batch's lease ended at {@code leaseUntil}.
+   * Records metrics for the rows the ack wrote and warns about their failures (see {@link
+   * FailureWarnings}), and counts and logs the rows the lease fence refused: another relay claimed
+   * them after this batch's lease ended at {@code leaseUntil}.
    */
   void record(AckResult result, Instant leaseUntil, RelayMetrics metrics) {
+    FailureWarnings warnings = metrics.warnings();
+    Map<Long, AckBatch.Retry> retryById = new HashMap<>(retries.size() * 2);
+    for (AckBatch.Retry retry : retries) {
+      retryById.put(retry.id(), retry);
+    }
+    Map<Long, String> deadById = new HashMap<>(dead.size() * 2);
+    for (AckBatch.Dead d : dead) {
+      deadById.put(d.id(), d.reason());
+    }
     List<OutboxRecord> fenced = new ArrayList<>();
+    int awayWritten = 0;
     for (OutboxRecord r : batch) {
       long id = r.id();
       if (result.sent().contains(id)) {
         metrics.sent(r, now);
+        warnings.delivered();
       } else if (result.retried().contains(id)) {
         if (!heldBack.contains(id)) {
           metrics.retried(r);
         }
+        AckBatch.Retry retry = retryById.get(id);
+        if (away) {
+          awayWritten++;
+        } else if (retry != null && !retry.uncharged()) {
+          warnings.retried(r, retry.nextAttemptAt(), now, retry.error());
+        }
       } else if (result.dead().contains(id)) {
         metrics.dead(r);
+        warnings.dead(r, deadById.get(id));
       } else {
         fenced.add(r);
       }
+    }
+    if (awayWritten > 0) {
+      warnings.brokerAway(batch.size(), awayCause);
     }
     if (!fenced.isEmpty()) {
       metrics.fenced(fenced, batch.size(), Duration.between(leaseUntil, now));

@@ -42,10 +42,17 @@ public final class RelayMetrics {
   private final DoubleHistogram lag;
   private final DoubleHistogram sendDuration;
   private final Map<String, Attributes> byTopic = new ConcurrentHashMap<>();
+  private final FailureWarnings warnings;
 
-  /** Creates the instruments on {@code openTelemetry}'s {@value #SCOPE} meter. */
-  public RelayMetrics(OpenTelemetry openTelemetry, String relayName) {
+  /**
+   * Creates the instruments on {@code openTelemetry}'s {@value #SCOPE} meter.
+   *
+   * @param warnAfterAttempts the attempt from which a failed delivery that is retried is logged at
+   *     WARN (rate-limited, see {@link FailureWarnings})
+   */
+  public RelayMetrics(OpenTelemetry openTelemetry, String relayName, int warnAfterAttempts) {
     this.relayName = relayName;
+    this.warnings = new FailureWarnings(relayName, warnAfterAttempts);
     this.relayOnly = Attributes.of(RELAY, relayName);
     Meter meter = openTelemetry.getMeter(SCOPE);
     added =
@@ -126,6 +133,11 @@ public final class RelayMetrics {
         records.size(),
         batchSize,
         late);
+  }
+
+  /** The rate-limited WARN lines about failed deliveries. */
+  FailureWarnings warnings() {
+    return warnings;
   }
 
   /** Records how long a batch took to send. */

@@ -23,4 +23,5 @@ public record RelaySettings(
     Duration brokerPause,
     Duration maxBrokerPause,
     Clock clock,
-    RelayErrorListener errorListener) {}
+    RelayErrorListener errorListener,
+    int warnAfterAttempts) {}

@@ -1,11 +1,14 @@
 package dev.outbox.rabbitmq;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +31,12 @@ final class AmqpLink {
   private volatile ConfirmTracker tracker = new ConfirmTracker();
   private volatile String blockedReason;
   private int failedConnects;
+
+  /** The channel for passive exchange declarations, which the broker closes on a missing one. */
+  private Channel probe;
+
+  /** Exchanges seen to exist on the current connection. */
+  private final Set<String> exchanges = new HashSet<>();
 
   AmqpLink(String name, ConnectionFactory factory) {
     this.name = name;
@@ -69,11 +78,22 @@ final class AmqpLink {
   private void connect() throws IOException, TimeoutException {
     abortQuietly(connection);
     connection = null;
-    Connection c = factory.newConnection("outbox-" + name);
+    Connection c;
+    try {
+      c = factory.newConnection("outbox-" + name);
+    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+      Exception described = ConnectFailure.describe(e, factory); // in words, without password
+      if (described instanceof TimeoutException t) {
+        throw t;
+      }
+      throw (IOException) described;
+    }
     c.addBlockedListener(reason -> blockedReason = reason, () -> blockedReason = null);
     c.addShutdownListener(this::connectionLost);
     blockedReason = null;
     connection = c;
+    probe = null;
+    exchanges.clear();
     log.info(
         "RabbitMQ sender '{}' connected to {}{}",
         name,
@@ -104,18 +124,77 @@ final class AmqpLink {
     ch.addShutdownListener(t::failAll);
     channel = ch;
     tracker = t;
+    exchanges.clear(); // the last channel may have died of a deleted exchange: check them again
+  }
+
+  /**
+   * Why {@code exchange} cannot take messages because it does not exist (the broker's 404 answer to
+   * a passive declaration), or null if it exists or the broker did not say. Asked once per
+   * connection for an exchange that exists, on a channel of its own, so a missing exchange never
+   * closes the publishing channel. Call after {@link #channel()}.
+   *
+   * @throws IOException if the connection broke while asking
+   */
+  String missingExchange(String exchange) throws IOException {
+    if (exchange.isEmpty() || exchanges.contains(exchange)) {
+      return null;
+    }
+    try {
+      if (probe == null || !probe.isOpen()) {
+        probe = connection.createChannel();
+        if (probe == null) {
+          return null; // no free channel: let the publish tell
+        }
+      }
+      probe.exchangeDeclarePassive(exchange);
+      exchanges.add(exchange);
+      return null;
+    } catch (IOException | ShutdownSignalException e) {
+      ShutdownSignalException s = ConnectFailure.find(e, ShutdownSignalException.class);
+      if (s != null
+          && !s.isHardError()
+          && s.getReason() instanceof AMQP.Channel.Close close
+          && close.getReplyCode() == AMQP.NOT_FOUND) {
+        probe = null;
+        return close.getReplyCode() + " " + close.getReplyText();
+      }
+      if (connection == null || !connection.isOpen()) {
+        throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      }
+      log.debug("RabbitMQ sender '{}': could not check exchange '{}': {}", name, exchange, e);
+      return null; // not known: publish, and let the broker answer
+    }
+  }
+
+  /**
+   * Whether {@code failure} of a publish closed only the channel (a channel-level error such as a
+   * 404 for an exchange deleted since it was checked) while the connection stays open; the exchange
+   * checks are then made again.
+   */
+  boolean onlyChannelClosed(Exception failure) {
+    ShutdownSignalException s = ConnectFailure.find(failure, ShutdownSignalException.class);
+    boolean channelOnly =
+        s != null && !s.isHardError() && connection != null && connection.isOpen();
+    if (channelOnly) {
+      log.warn(
+          "RabbitMQ sender '{}': the broker closed the publishing channel ({}); messages"
+              + " awaiting a confirm on it are retried, and publishing continues on a new channel",
+          name,
+          s.getMessage());
+      channel = null;
+      exchanges.clear();
+    }
+    return channelOnly;
   }
 
   /** The first failure of an outage is a warning; the attempts after it would only repeat it. */
   private void logConnectFailure(Exception e) {
     if (++failedConnects == 1) {
       log.warn(
-          "RabbitMQ sender '{}' could not connect to {}:{} ({}); batches are retried after the"
-              + " relay's backoff until it can. Check that the broker is running and reachable",
+          "RabbitMQ sender '{}' could not connect: {}; batches are retried after the relay's"
+              + " pause until it can",
           name,
-          factory.getHost(),
-          factory.getPort(),
-          e.toString());
+          e.getMessage());
     } else {
       log.debug("RabbitMQ sender '{}': connect attempt {} failed: {}", name, failedConnects, e);
     }

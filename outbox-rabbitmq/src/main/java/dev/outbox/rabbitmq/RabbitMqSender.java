@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The sender manages its one connection itself: it connects on the first batch, and a batch that
  * finds the connection broken (the broker restarted, the network failed) opens a new one; if that
- * fails, the batch is retried by the relay after its backoff, so nothing is lost. If the broker
- * blocks publishing (a memory or disk alarm), batches are retried instead of blocking the relay.
- * Thread-safe: several relays may share one sender; their batches are published one after the
- * other. Close it after the relay.
+ * fails, the batch is retried by the relay after its backoff, so nothing is lost; the failure says
+ * why in words (authentication refused for the user, a virtual host missing or refused, connection
+ * refused at host:port, TLS, timeout), never with the password. If the broker blocks publishing (a
+ * memory or disk alarm), batches are retried instead of blocking the relay. Thread-safe: several
+ * relays may share one sender; their batches are published one after the other. Close it after the
+ * relay.
  */
 public final class RabbitMqSender implements Sender, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RabbitMqSender.class);
@@ -128,10 +130,25 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
     return link.channel();
   }
 
+  /** How often one batch may move to a new channel after the broker closed one. */
+  private static final int MAX_CHANNEL_REOPENS = 3;
+
   private void publishAll(Channel channel, BatchOutcomes outcomes) {
-    ConfirmTracker tracker = link.tracker();
+    Map<String, String> missing = new HashMap<>();
+    int reopened = 0;
     for (int i = 0; i < outcomes.size(); i++) {
-      Exception failure = publish(channel, tracker, outcomes, i);
+      Exception failure = publish(channel, link.tracker(), outcomes, i, missing);
+      if (failure != null && reopened < MAX_CHANNEL_REOPENS && link.onlyChannelClosed(failure)) {
+        // Only the channel was closed (messages awaiting its confirms are retried by its
+        // shutdown listener): go on with this record on a new one.
+        reopened++;
+        try {
+          channel = link.channel();
+          failure = publish(channel, link.tracker(), outcomes, i, missing);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+          failure = e;
+        }
+      }
       if (failure != null) {
         // The connection is broken: nothing later in the batch can be published on it.
         outcomes.retryAllMissing(failure);
@@ -141,9 +158,18 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
     }
   }
 
-  /** Publishes one record; returns the failure that broke the channel, or null. */
+  /**
+   * Publishes one record, or reports it dead if its exchange does not exist; returns the failure
+   * that broke the channel (the record's outcome is then not reported), or null.
+   *
+   * @param missing the exchanges of this batch found missing, with the broker's answer
+   */
   private Exception publish(
-      Channel channel, ConfirmTracker tracker, BatchOutcomes outcomes, int index) {
+      Channel channel,
+      ConfirmTracker tracker,
+      BatchOutcomes outcomes,
+      int index,
+      Map<String, String> missing) {
     OutboxRecord r = outcomes.record(index);
     String exchange;
     String routingKey;
@@ -154,6 +180,23 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
       outcomes.retry(index, e);
       return null;
     }
+    try {
+      String notFound =
+          missing.containsKey(exchange) ? missing.get(exchange) : link.missingExchange(exchange);
+      if (notFound != null) {
+        missing.put(exchange, notFound);
+        outcomes.dead(
+            index,
+            "the exchange '"
+                + exchange
+                + "' does not exist on RabbitMQ ("
+                + notFound
+                + "); declare it, or map the topic to an exchange that exists");
+        return null;
+      }
+    } catch (IOException e) {
+      return e;
+    }
     long sequence = channel.getNextPublishSeqNo();
     tracker.track(sequence, outcomes, index, r.messageId().toString());
     try {
@@ -161,7 +204,6 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
       return null;
     } catch (IOException | ShutdownSignalException e) {
       tracker.untrack(sequence);
-      outcomes.retry(index, e);
       return e;
     }
   }

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
+import dev.outbox.Backoff;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
@@ -22,6 +23,7 @@ import dev.outbox.testkit.RoundTrip;
 import dev.outbox.testkit.RoundTrip.Expected;
 import dev.outbox.testkit.RoundTrip.Received;
 import dev.outbox.testkit.TcpProxy;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -282,6 +284,55 @@ class RabbitMqSenderIT {
   }
 
   @Test
+  void theRelayWarnsAboutARepeatedFailureAndADeadLetterNamingTheMessage() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String full =
+        consumer
+            .queueDeclare(
+                "", false, true, true, Map.of("x-max-length", 0, "x-overflow", "reject-publish"))
+            .getQueue();
+    consumer.queueBind(full, exchange, "full");
+    pg.enlist(TestPostgres.outbox(tables), OutboxMessage.of(exchange, "full", "refused"));
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(factory).name("it").build());
+    OutboxRelay relay =
+        closeAfterTest(
+            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender)
+                .name("it-warn")
+                .warnAfterAttempts(2)
+                .maxAttempts(3)
+                .backoff(Backoff.fixed(Duration.ofMillis(1)))
+                .build());
+    String messageId = pg.queryString("SELECT message_id::text FROM " + table(tables));
+    long rowId = pg.queryLong("SELECT id FROM " + table(tables));
+    String message =
+        "message " + messageId + " (row id " + rowId + ", topic '" + exchange + "', key 'full')";
+
+    try (CapturedStderr log = new CapturedStderr()) {
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text()).as("attempt 1 is below warnAfterAttempts").doesNotContain(messageId);
+
+      Thread.sleep(20);
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text())
+          .contains(
+              "WARN dev.outbox.internal.RelayMetrics - outbox relay 'it-warn': delivery of "
+                  + message
+                  + " failed on attempt 2; retrying at ")
+          .contains("negative publisher confirm");
+
+      Thread.sleep(20);
+      assertThat(relay.runOnce()).isEqualTo(1);
+      assertThat(log.text())
+          .contains(
+              "outbox relay 'it-warn': "
+                  + message
+                  + " was moved to the dead letters after attempt 3: gave up after 3 attempts;"
+                  + " last error: ")
+          .doesNotContain(" more ");
+    }
+  }
+
+  @Test
   void batchForAnUnreachableBrokerIsRetriedAndTheRelayKeepsGoing() throws Exception {
     OutboxTables tables = pg.newOutboxTable();
     pg.enlist(
@@ -306,6 +357,161 @@ class RabbitMqSenderIT {
   }
 
   @Test
+  void aWrongPasswordIsReportedAsAnAuthenticationFailureOfTheUserWithoutThePassword()
+      throws Exception {
+    String password = "not-the-password-" + UUID.randomUUID();
+    ConnectionFactory wrong = factory.clone();
+    wrong.setPassword(password);
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(wrong).name("it").build());
+
+    Outcome o = outcomes(sender, record(1, "a")).get(0);
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(o.cause())
+        .as("still the broker being away to the relay")
+        .isInstanceOf(IOException.class);
+    assertThat(o.reason())
+        .contains("authentication failed")
+        .contains("user '" + factory.getUsername() + "'")
+        .contains(factory.getHost() + ":" + factory.getPort())
+        .doesNotContain(password);
+  }
+
+  @Test
+  void aMissingVirtualHostIsNamed() throws Exception {
+    String vhost = "outbox-it-no-such-vhost-" + UUID.randomUUID();
+    ConnectionFactory elsewhere = factory.clone();
+    elsewhere.setVirtualHost(vhost);
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(elsewhere).name("it").build());
+
+    Outcome o = outcomes(sender, record(1, "a")).get(0);
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(o.cause()).isInstanceOf(IOException.class);
+    assertThat(o.reason())
+        .contains("virtual host '" + vhost + "'")
+        .contains("does not exist")
+        .contains(factory.getHost() + ":" + factory.getPort());
+  }
+
+  @Test
+  void aClosedPortIsReportedAsConnectionRefusedAtHostAndPort() throws Exception {
+    int port = closedPort();
+    ConnectionFactory nowhere = factory.clone();
+    nowhere.setHost("127.0.0.1");
+    nowhere.setPort(port);
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(nowhere).name("it").build());
+
+    Outcome o = outcomes(sender, record(1, "a")).get(0);
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(o.cause()).isInstanceOf(IOException.class);
+    assertThat(o.reason()).contains("connection refused").contains("127.0.0.1:" + port);
+  }
+
+  @Test
+  void tlsToAPlainPortIsReportedAsATlsFailure() throws Exception {
+    ConnectionFactory tls = factory.clone();
+    tls.useSslProtocol();
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(tls).name("it").build());
+
+    Outcome o = outcomes(sender, record(1, "a")).get(0);
+
+    assertThat(o.status()).isEqualTo(Outcome.Status.RETRY);
+    assertThat(o.reason())
+        .contains("TLS handshake with RabbitMQ at " + factory.getHost() + ":" + factory.getPort());
+  }
+
+  @Test
+  void aMessageForAMissingExchangeIsDeadAndTheOthersAreDeliveredInThisAndLaterBatches()
+      throws Exception {
+    String missing = "outbox-it-missing-" + UUID.randomUUID();
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(factory).name("it").build());
+    OutboxRecord lost = record(1, missing, "k");
+    OutboxRecord lostToo = record(3, missing, "k");
+
+    List<Outcome> first =
+        sender
+            .send(List.of(record(0, "a"), lost, record(2, "b"), lostToo, record(4, "c")))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(first)
+        .extracting(Outcome::status)
+        .containsExactly(
+            Outcome.Status.SENT,
+            Outcome.Status.DEAD,
+            Outcome.Status.SENT,
+            Outcome.Status.DEAD,
+            Outcome.Status.SENT);
+    assertThat(first.get(1).reason())
+        .contains("the exchange '" + missing + "' does not exist")
+        .contains("404")
+        .contains("NOT_FOUND");
+    assertThat(outcomes(sender, record(5, "d")))
+        .extracting(Outcome::status)
+        .containsExactly(Outcome.Status.SENT);
+    await("the delivered messages arrive")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(received).hasSize(4));
+  }
+
+  @Test
+  void anExchangeDeletedAfterItWasCheckedIsRetriedThenDeadAndTheSenderGoesOn() throws Exception {
+    String doomed = "outbox-it-doomed-" + UUID.randomUUID();
+    consumer.exchangeDeclare(doomed, "topic");
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(factory).name("it").build());
+    assertThat(outcomes(sender, record(1, doomed, "k")))
+        .as("unroutable, but the exchange exists and is now known")
+        .extracting(Outcome::status)
+        .containsExactly(Outcome.Status.DEAD);
+    consumer.exchangeDelete(doomed);
+
+    List<Outcome> closing =
+        sender
+            .send(List.of(record(2, doomed, "k"), record(3, "a")))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(closing.get(0).status())
+        .as("the broker closed the channel: what awaited a confirm on it is retried")
+        .isEqualTo(Outcome.Status.RETRY);
+    assertThat(closing.get(0).reason()).contains("404");
+    assertThat(closing.get(1).status()).isIn(Outcome.Status.SENT, Outcome.Status.RETRY);
+    List<Outcome> after =
+        sender
+            .send(List.of(record(4, doomed, "k"), record(5, "b")))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    assertThat(after)
+        .extracting(Outcome::status)
+        .containsExactly(Outcome.Status.DEAD, Outcome.Status.SENT);
+  }
+
+  @Test
+  void theRelayDeadLettersAMessageForAMissingExchangeAndDeliversTheOthers() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String missing = "outbox-it-missing-" + UUID.randomUUID();
+    pg.enlist(
+        TestPostgres.outbox(tables),
+        OutboxMessage.of(exchange, "a", "1"),
+        OutboxMessage.of(missing, "b", "lost"),
+        OutboxMessage.of(exchange, "c", "3"));
+    RabbitMqSender sender = closeAfterTest(RabbitMqSender.builder(factory).name("it").build());
+    OutboxRelay relay =
+        closeAfterTest(RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(3);
+
+    assertThat(pg.queryString("SELECT reason FROM " + table(tables) + "_dead"))
+        .contains("the exchange '" + missing + "' does not exist");
+    assertThat(sentRows(tables)).isEqualTo(2);
+    await("the other two arrive")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(received).hasSize(2));
+  }
+
+  @Test
   void closedSenderReportsRetryForEveryRecordAndLeavesNoThreadBehind() throws Exception {
     RabbitMqSender sender = RabbitMqSender.builder(factory).name("it-close").build();
     OutboxRecord first = record(1, "a");
@@ -325,8 +531,12 @@ class RabbitMqSenderIT {
   }
 
   private OutboxRecord record(long id, String key) {
+    return record(id, exchange, key);
+  }
+
+  private static OutboxRecord record(long id, String topic, String key) {
     return new OutboxRecord(
-        id, UUID.randomUUID(), exchange, key, new byte[] {1}, Map.of(), Instant.now(), 1);
+        id, UUID.randomUUID(), topic, key, new byte[] {1}, Map.of(), Instant.now(), 1);
   }
 
   private static List<Outcome> outcomes(Sender sender, OutboxRecord r) throws Exception {
