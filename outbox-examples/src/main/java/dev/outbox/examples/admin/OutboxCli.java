@@ -83,7 +83,6 @@ public final class OutboxCli {
             + " what they would touch and ask first; --yes skips the question, --dry-run only"
             + " shows."
       },
-      // The web console (module outbox-console) is to be added here as a "console" subcommand.
       subcommands = {
         Commands.OverviewCommand.class,
         Commands.MessagesCommand.class,
@@ -93,6 +92,7 @@ public final class OutboxCli {
         Commands.PauseCommand.class,
         Commands.ResumeCommand.class,
         Commands.PausedCommand.class,
+        ConsoleCommand.class
       })
   static final class Top {
     @Mixin ConnectionOptions connection = new ConnectionOptions();
