@@ -189,7 +189,8 @@ final class MySqlAdmin implements AdminSupport {
       retryRow =
           "UPDATE "
               + m
-              + " FORCE INDEX (PRIMARY) SET next_attempt_at = LEAST(next_attempt_at, ?)"
+              + " FORCE INDEX (PRIMARY)"
+              + " SET next_attempt_at = LEAST(next_attempt_at, CAST(? AS DATETIME(6)))"
               + " WHERE id = ? AND created_at = ?";
       copyToDead =
           "INSERT INTO "

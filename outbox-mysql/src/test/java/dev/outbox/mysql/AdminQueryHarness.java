@@ -229,6 +229,11 @@ public final class AdminQueryHarness {
           "topic-3",
           100);
       explain(c, "purge dry run, reason", s.countDead + " AND INSTR(reason, ?) > 0", "code 3");
+      System.out.println();
+      System.out.println("For comparison, queries that read what they return:");
+      explain(c, "keyHead", s.keyHead, oneKey);
+      explain(c, "pending, key", s.pendingOfKey + " ORDER BY id LIMIT ?", oneKey, 0L, 100);
+      explain(c, "pending, no filter", s.pending + " ORDER BY id LIMIT ?", 0L, 100);
     }
   }
 

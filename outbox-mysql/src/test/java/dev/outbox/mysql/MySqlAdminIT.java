@@ -39,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The admin operations of the MySQL dialect against a real server. */
@@ -333,6 +335,49 @@ class MySqlAdminIT extends OutboxContractSupport {
     assertThat(after.deadLetters()).isEqualTo(1);
     assertThat(admin.retryKey("nobody", false).rows()).isZero();
     assertThat(admin.key("nobody").head()).isEmpty();
+  }
+
+  @Test
+  void aHeadThatAClaimIsLeasingIsLeftAloneOnceTheClaimCommits() throws Exception {
+    enlistMany(2, "t", "k");
+    long head = ids("t").get(0);
+    setColumn("next_attempt_at", "'" + Sql.utc(clock.instant().plusSeconds(600)) + "'", head);
+    OutboxAdmin admin = admin();
+    try (Connection claim = dataSource.getConnection()) {
+      // What a claim does: lock the row, stamp its lease, commit.
+      claim.setAutoCommit(false);
+      try (Statement s = claim.createStatement()) {
+        s.executeQuery("SELECT id FROM " + messageTable() + " WHERE id = " + head + " FOR UPDATE")
+            .close();
+        s.executeUpdate(
+            "UPDATE "
+                + messageTable()
+                + " SET lease_token = '"
+                + UUID.randomUUID()
+                + "', lease_until = '"
+                + Sql.utc(clock.instant().plusSeconds(60))
+                + "' WHERE id = "
+                + head);
+      }
+      CompletableFuture<Change> retry =
+          CompletableFuture.supplyAsync(() -> admin.retryKey("k", false));
+      CompletableFuture<Change> kill =
+          CompletableFuture.supplyAsync(() -> admin.deadLetterKeyHead("k", "stuck", false));
+      Thread.sleep(300);
+      assertThat(retry).as("waits for the claim's lock").isNotDone();
+      assertThat(kill).as("waits for the claim's lock").isNotDone();
+      claim.commit();
+      assertThat(retry.get(10, TimeUnit.SECONDS).rows()).as("rechecked: now leased").isZero();
+      assertThat(kill.get(10, TimeUnit.SECONDS).rows()).as("rechecked: now leased").isZero();
+    }
+    assertThat(admin.message(head).orElseThrow().state()).isEqualTo(MessageState.LEASED);
+    assertThat(
+            queryString(
+                "SELECT CAST(next_attempt_at AS CHAR) FROM " + messageTable() + " WHERE id = ?",
+                head))
+        .as("the waiting time is untouched")
+        .isEqualTo(Sql.utc(clock.instant().plusSeconds(600)));
+    assertThat(deadRows()).isZero();
   }
 
   // ---- pause ----
