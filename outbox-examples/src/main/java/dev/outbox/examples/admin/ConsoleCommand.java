@@ -56,7 +56,7 @@ final class ConsoleCommand extends Commands.Base {
     if (address.isUnresolved()) {
       throw new IllegalArgumentException("--bind: cannot resolve address '" + bind + "'");
     }
-    try (ConsoleServer server = console.start(address)) {
+    try (ConsoleServer server = start(console, address)) {
       s.out.println(
           "outbox console for "
               + s.where()
@@ -70,5 +70,17 @@ final class ConsoleCommand extends Commands.Base {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private ConsoleServer start(OutboxConsole console, InetSocketAddress address) {
+    try {
+      return console.start(address);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          e.getMessage() + " On the command line: --allow-non-loopback.", e);
+    } catch (java.io.UncheckedIOException e) {
+      throw new CliException(
+          OutboxCli.EXIT_FAILED, e.getMessage() + ": " + e.getCause().getMessage());
+    }
   }
 }

@@ -311,4 +311,20 @@ abstract class OutboxCliContract {
     assertThat(resumed.get("changed").asBoolean()).isTrue();
     assertThat(json("paused").get("paused")).isEmpty();
   }
+
+  @Test
+  void theConsoleServesOnLoopbackAndRefusesAnyOtherAddressUnlessAllowed() throws Exception {
+    seed();
+    CliRun served = ok("console", "--port", "0", "--run-for", "300ms");
+    assertThat(served.out()).contains("outbox console for ").contains("http://127.0.0.1:");
+    assertThat(served.out()).contains("(read-only)");
+
+    CliRun open = cli("console", "--bind", "0.0.0.0", "--port", "0", "--run-for", "100ms");
+    assertThat(open.exitCode()).as(open.toString()).isEqualTo(OutboxCli.EXIT_USAGE);
+    assertThat(open.err()).contains("non-loopback address 0.0.0.0").contains("--allow-non-loopback");
+
+    CliRun badPort = cli("console", "--port", "70000");
+    assertThat(badPort.exitCode()).as(badPort.toString()).isEqualTo(OutboxCli.EXIT_USAGE);
+    assertThat(badPort.err()).contains("--port must be between 0 and 65535");
+  }
 }
