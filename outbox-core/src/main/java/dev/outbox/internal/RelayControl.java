@@ -89,9 +89,11 @@ public final class RelayControl {
   /**
    * The topics not to claim, read from the pause table if the last read is a poll interval old;
    * {@link AdminSupport#ALL_TOPICS} among them when every topic is paused. Also writes the
-   * heartbeat when it is due.
+   * heartbeat when it is due. Uses {@code c}, the claim's connection, so that a database that
+   * cannot be reached fails the claim, which reports it, rather than only this read, which does
+   * not.
    */
-  Set<String> pausedTopics() {
+  Set<String> pausedTopics(Connection c) {
     if (admin == null) {
       return Set.of();
     }
@@ -101,10 +103,7 @@ public final class RelayControl {
     if (!readPauses && !beat) {
       return paused;
     }
-    try (Connection c = dataSource.getConnection()) {
-      if (!c.getAutoCommit()) {
-        c.setAutoCommit(true);
-      }
+    try {
       if (readPauses) {
         Set<String> read = admin.pausedTopics(c, settings.tables());
         logChange(read);

@@ -136,14 +136,23 @@ public final class RelayCycle {
    * @throws RelayException if the claim failed
    */
   Claimed claim(int limit) {
-    Set<String> paused = control.pausedTopics();
     UUID token = control.newToken();
     Instant now = settings.clock().instant().truncatedTo(ChronoUnit.MICROS);
     Instant leaseUntil = now.plus(settings.leaseDuration());
-    if (paused.contains(AdminSupport.ALL_TOPICS)) {
+    // The paused topics are read on the claim's connection: a database that cannot be reached
+    // fails the claim (and is reported) instead of only the pause read, which is forgiving.
+    ClaimResult result =
+        withConnection(
+            "claim messages",
+            c -> {
+              Set<String> paused = control.pausedTopics(c);
+              return paused.contains(AdminSupport.ALL_TOPICS)
+                  ? null
+                  : claim(c, token, now, leaseUntil, limit, paused);
+            });
+    if (result == null) {
       return new Claimed(List.of(), token, leaseUntil, false);
     }
-    ClaimResult result = claim(token, now, leaseUntil, limit, paused);
     List<OutboxRecord> batch = result.records();
     if (!batch.isEmpty()) {
       metrics.claimed(batch);
@@ -221,7 +230,8 @@ public final class RelayCycle {
   }
 
   private ClaimResult claim(
-      UUID token, Instant now, Instant leaseUntil, int limit, Set<String> paused) {
+      Connection c, UUID token, Instant now, Instant leaseUntil, int limit, Set<String> paused)
+      throws SQLException {
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
@@ -237,8 +247,7 @@ public final class RelayCycle {
             unkeyed,
             afterId,
             paused);
-    ClaimResult result =
-        withConnection("claim messages", c -> dialect.claim(c, settings.tables(), request));
+    ClaimResult result = dialect.claim(c, settings.tables(), request);
     keyCursor = result.keyCursor();
     if (!perKey) {
       // A full batch: the next one continues after it. A short one reached the end: start over.

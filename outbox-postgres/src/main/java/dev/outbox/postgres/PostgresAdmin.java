@@ -266,7 +266,7 @@ final class PostgresAdmin implements AdminSupport {
     return attempts;
   }
 
-  /** Reads the relay table (one row per running relay). */
+  /** Reads the relay table: one row per running relay, a few rows, no index needed. */
   @Override
   public List<RelayView> relays(Connection c, OutboxTables tables, Instant seenSince)
       throws SQLException {
@@ -620,7 +620,7 @@ final class PostgresAdmin implements AdminSupport {
 
   // ---- pause and resume ----
 
-  /** An upsert into the pause table. */
+  /** An upsert into the pause table, by its primary key (the topic); keeps the first time. */
   @Override
   public void pause(Connection c, OutboxTables tables, String topic, String reason, Instant now)
       throws SQLException {
@@ -640,7 +640,10 @@ final class PostgresAdmin implements AdminSupport {
     }
   }
 
-  /** Reads the pause table; the pause of every topic ({@code ''}) sorts first. */
+  /**
+   * Reads the pause table (a row per paused topic); the pause of every topic ({@code ''}) sorts
+   * first.
+   */
   @Override
   public List<PausedTopic> paused(Connection c, OutboxTables tables) throws SQLException {
     Sql sql = sql(tables, "paused", () -> PAUSED);
@@ -657,7 +660,7 @@ final class PostgresAdmin implements AdminSupport {
     return paused;
   }
 
-  /** Reads the pause table. */
+  /** Reads the pause table (a row per paused topic), as each relay does every poll interval. */
   @Override
   public Set<String> pausedTopics(Connection c, OutboxTables tables) throws SQLException {
     Sql sql = sql(tables, "pausedTopics", () -> PAUSED_TOPICS);
@@ -673,7 +676,7 @@ final class PostgresAdmin implements AdminSupport {
 
   // ---- relay heartbeat ----
 
-  /** An upsert into the relay table. */
+  /** An upsert into the relay table, by its primary key (the instance). */
   @Override
   public void heartbeat(Connection c, OutboxTables tables, RelayHeartbeat h) throws SQLException {
     Sql sql = sql(tables, "heartbeat", () -> HEARTBEAT);
@@ -691,7 +694,7 @@ final class PostgresAdmin implements AdminSupport {
     }
   }
 
-  /** A delete from the relay table (a few rows, no index needed beyond its primary key). */
+  /** A delete from the relay table: a few rows, read whole. */
   @Override
   public void leave(Connection c, OutboxTables tables, long instance, Instant staleBefore)
       throws SQLException {

@@ -2,6 +2,7 @@ package dev.outbox.postgres;
 
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxTables;
+import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
@@ -211,6 +212,10 @@ final class PostgresClaim {
 
   /** Claims on {@code c}, in auto-commit mode. */
   static ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest r) throws SQLException {
+    if (r.pausedTopics().contains(AdminSupport.ALL_TOPICS)) {
+      // The relay does not claim while every topic is paused; should a caller ask, claim nothing.
+      return ClaimResult.none(r.keyCursor());
+    }
     boolean paused = !r.pausedTopics().isEmpty();
     if (!r.perKey()) {
       Kind kind = new Kind(tables, false, false, KeyWalk.Unkeyed.NONE, paused);

@@ -586,6 +586,14 @@ class PostgresAdminIT extends OutboxContractSupport {
     assertThat(claimed.records())
         .extracting(OutboxRecord::id)
         .containsExactly(ids.get(1), ids.get(2));
+    try (Connection c = dataSource.getConnection()) {
+      ClaimRequest all =
+          ClaimRequest.unordered(10, now.plusSeconds(60), UUID.randomUUID(), now.plusSeconds(90))
+              .withPausedTopics(Set.of(AdminSupport.ALL_TOPICS));
+      assertThat(dialect.claim(c, tables, all).records())
+          .as("the pause of every topic claims nothing")
+          .isEmpty();
+    }
     // The same through a relay with Ordering.NONE: nothing more while paused.
     admin.pause("paused", null);
     RecordingSender sender = new RecordingSender();
