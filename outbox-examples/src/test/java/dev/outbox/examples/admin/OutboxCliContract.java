@@ -321,7 +321,9 @@ abstract class OutboxCliContract {
 
     CliRun open = cli("console", "--bind", "0.0.0.0", "--port", "0", "--run-for", "100ms");
     assertThat(open.exitCode()).as(open.toString()).isEqualTo(OutboxCli.EXIT_USAGE);
-    assertThat(open.err()).contains("non-loopback address 0.0.0.0").contains("--allow-non-loopback");
+    assertThat(open.err())
+        .contains("non-loopback address 0.0.0.0")
+        .contains("--allow-non-loopback");
 
     CliRun badPort = cli("console", "--port", "70000");
     assertThat(badPort.exitCode()).as(badPort.toString()).isEqualTo(OutboxCli.EXIT_USAGE);
