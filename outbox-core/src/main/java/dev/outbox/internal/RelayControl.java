@@ -40,6 +40,7 @@ public final class RelayControl {
 
   private final DataSource dataSource;
   private final AdminSupport admin;
+  private final OutboxDialect dialect;
   private final RelaySettings settings;
   private final long instance;
   private final String host;
@@ -55,8 +56,10 @@ public final class RelayControl {
   private volatile long warnedAt;
   private volatile boolean warned;
 
-  private RelayControl(DataSource dataSource, AdminSupport admin, RelaySettings settings) {
+  private RelayControl(
+      DataSource dataSource, OutboxDialect dialect, AdminSupport admin, RelaySettings settings) {
     this.dataSource = dataSource;
+    this.dialect = dialect;
     this.admin = admin;
     this.settings = settings;
     long id = new SecureRandom().nextLong();
@@ -73,7 +76,7 @@ public final class RelayControl {
     } catch (UnsupportedOperationException e) {
       admin = null;
     }
-    return new RelayControl(dataSource, admin, s);
+    return new RelayControl(dataSource, dialect, admin, s);
   }
 
   /** The relay instance's id, the first half of its lease tokens. */
@@ -93,7 +96,7 @@ public final class RelayControl {
    * cannot be reached fails the claim, which reports it, rather than only this read, which does
    * not.
    */
-  Set<String> pausedTopics(Connection c) {
+  Set<String> pausedTopics(Connection c) throws SQLException {
     if (admin == null) {
       return Set.of();
     }
@@ -116,14 +119,36 @@ public final class RelayControl {
         heartbeatSent = true;
         admin.heartbeat(c, settings.tables(), heartbeat());
       }
-    } catch (SQLException | RuntimeException e) {
-      pausesReadAt = now;
-      pausesRead = true;
-      heartbeatAt = now;
-      heartbeatSent = true;
-      warn(e);
+    } catch (SQLException e) {
+      if (transientFailure(e, c)) {
+        // The database is away, not the pause table: fail the claim, which reports it.
+        throw e;
+      }
+      skip(now, e);
+    } catch (RuntimeException e) {
+      skip(now, e);
     }
     return paused;
+  }
+
+  private boolean transientFailure(SQLException e, Connection c) {
+    if (dialect.isTransient(e)) {
+      return true;
+    }
+    try {
+      return c.isClosed() || !c.isValid(1);
+    } catch (SQLException closed) {
+      return true;
+    }
+  }
+
+  /** The pause table could not be read: deliver as if nothing were paused, until the next read. */
+  private void skip(long now, Exception e) {
+    pausesReadAt = now;
+    pausesRead = true;
+    heartbeatAt = now;
+    heartbeatSent = true;
+    warn(e);
   }
 
   /** Counts a claimed batch as in flight. */
