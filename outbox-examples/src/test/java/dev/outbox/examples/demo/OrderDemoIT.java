@@ -130,7 +130,8 @@ class OrderDemoIT {
 
     assertThat(run.exitCode()).isEqualTo(OrderDemo.EXIT_USAGE);
     assertThat(run.err())
-        .contains("--jdbc-url: the demo runs on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB")
+        .contains(
+            "--jdbc-url: the examples run on PostgreSQL (jdbc:postgresql:) and MySQL or MariaDB")
         .contains("not on 'jdbc:sqlserver:'");
     assertThat(run.out()).doesNotContain("[demo]");
   }
