@@ -8,13 +8,10 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.BatchCallback;
 import io.opentelemetry.api.metrics.Meter;
-import io.opentelemetry.api.metrics.ObservableDoubleMeasurement;
 import io.opentelemetry.api.metrics.ObservableLongMeasurement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -51,26 +48,7 @@ public final class AdminGauges implements AutoCloseable {
             .setUnit("{topic}")
             .ofLongs()
             .buildObserver();
-    ObservableLongMeasurement pending =
-        meter
-            .gaugeBuilder("outbox.backlog.pending")
-            .setDescription("Messages not yet sent: due, leased or waiting for a retry")
-            .setUnit("{message}")
-            .ofLongs()
-            .buildObserver();
-    ObservableDoubleMeasurement oldestAge =
-        meter
-            .gaugeBuilder("outbox.backlog.oldest_age")
-            .setDescription("Age of the oldest message not yet sent (0 when none)")
-            .setUnit("s")
-            .buildObserver();
-    ObservableLongMeasurement deadLetters =
-        meter
-            .gaugeBuilder("outbox.dead_letters")
-            .setDescription("Messages in the dead-letter table")
-            .setUnit("{message}")
-            .ofLongs()
-            .buildObserver();
+    BacklogGauges.Instruments backlog = BacklogGauges.Instruments.create(meter);
     String name = (tables.schema() == null ? "" : tables.schema() + ".") + tables.table();
     Attributes attributes = Attributes.of(TABLE, name);
     Runnable observe =
@@ -82,19 +60,12 @@ public final class AdminGauges implements AutoCloseable {
             Set<String> topics = dialect.admin().pausedTopics(c, tables);
             BacklogStats stats = dialect.backlog(c, tables);
             paused.record(topics.size(), attributes);
-            pending.record(stats.pending(), attributes);
-            deadLetters.record(stats.deadLetters(), attributes);
-            Instant oldest = stats.oldestPendingCreatedAt();
-            double age =
-                oldest == null
-                    ? 0
-                    : Math.max(0, Duration.between(oldest, clock.instant()).toMillis()) / 1000.0;
-            oldestAge.record(age, attributes);
+            backlog.record(stats, clock.instant(), attributes);
           } catch (SQLException | RuntimeException e) {
             log.debug("outbox admin: could not read gauges of {}: {}", name, e.toString());
           }
         };
-    return new AdminGauges(meter.batchCallback(observe, paused, pending, oldestAge, deadLetters));
+    return new AdminGauges(backlog.register(meter, observe, paused));
   }
 
   @Override

@@ -849,25 +849,8 @@ final class PostgresAdmin implements AdminSupport {
   private record Sql(String text, List<String> names) {
 
     static Sql of(String named) {
-      StringBuilder sql = new StringBuilder(named.length());
-      List<String> names = new ArrayList<>();
-      int i = 0;
-      while (i < named.length()) {
-        char ch = named.charAt(i);
-        if (ch != '@') {
-          sql.append(ch);
-          i++;
-          continue;
-        }
-        int end = i + 1;
-        while (end < named.length() && Character.isLetter(named.charAt(end))) {
-          end++;
-        }
-        names.add(named.substring(i + 1, end));
-        sql.append('?');
-        i = end;
-      }
-      return new Sql(sql.toString(), List.copyOf(names));
+      NamedSql parsed = NamedSql.parse(named);
+      return new Sql(parsed.sql(), parsed.names());
     }
 
     PreparedStatement prepare(Connection c, Params p) throws SQLException {

@@ -272,25 +272,8 @@ final class PostgresClaim {
   private record Statement(String sql, List<String> params) {
 
     static Statement of(String named) {
-      StringBuilder sql = new StringBuilder(named.length());
-      List<String> params = new ArrayList<>();
-      int i = 0;
-      while (i < named.length()) {
-        char ch = named.charAt(i);
-        if (ch != '@') {
-          sql.append(ch);
-          i++;
-          continue;
-        }
-        int end = i + 1;
-        while (end < named.length() && Character.isLetter(named.charAt(end))) {
-          end++;
-        }
-        params.add(named.substring(i + 1, end));
-        sql.append('?');
-        i = end;
-      }
-      return new Statement(sql.toString(), List.copyOf(params));
+      NamedSql parsed = NamedSql.parse(named);
+      return new Statement(parsed.sql(), parsed.names());
     }
 
     ClaimResult run(Connection c, ClaimRequest r, String cursor, int batch) throws SQLException {
