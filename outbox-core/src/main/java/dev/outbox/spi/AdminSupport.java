@@ -123,7 +123,7 @@ public interface AdminSupport {
   /**
    * Makes the head of {@code key} due at {@code now} if it is waiting (not leased): it is claimed
    * at the next poll. Its attempts are kept. Returns the row touched (none when the key has no
-   * pending message or its head is leased).
+   * pending message, or its head is leased or due already).
    */
   Change retryHead(Connection c, OutboxTables tables, String key, Instant now, boolean dryRun)
       throws SQLException;

@@ -190,7 +190,7 @@ final class MySqlAdmin implements AdminSupport {
           "UPDATE "
               + m
               + " FORCE INDEX (PRIMARY)"
-              + " SET next_attempt_at = LEAST(next_attempt_at, CAST(? AS DATETIME(6)))"
+              + " SET next_attempt_at = CAST(? AS DATETIME(6))"
               + " WHERE id = ? AND created_at = ?";
       copyToDead =
           "INSERT INTO "
@@ -555,9 +555,9 @@ final class MySqlAdmin implements AdminSupport {
    * As {@link #keyHead}, then the head's row by primary key {@code FOR UPDATE}, rechecked: a claim
    * that took it meanwhile has leased it (left alone); an ack that sent or dead-lettered it makes
    * the next row the head, which is looked up again. While the lock is held a claim skips the row
-   * (SKIP LOCKED) and with it the rest of the key. A head that is not leased gets {@code
-   * next_attempt_at = LEAST(next_attempt_at, now)}: a waiting head becomes due, a due one stays as
-   * it is; either is reported as the row touched.
+   * (SKIP LOCKED) and with it the rest of the key. A head that is waiting (neither leased nor due)
+   * gets {@code next_attempt_at = now}; a head that is due already is left as it is and not
+   * counted.
    */
   @Override
   public Change retryHead(
@@ -570,6 +570,7 @@ final class MySqlAdmin implements AdminSupport {
         key,
         now,
         dryRun,
+        true,
         (tx, head) -> {
           try (PreparedStatement ps = tx.prepareStatement(s.retryRow)) {
             ps.setString(1, Sql.utc(now));
@@ -595,6 +596,7 @@ final class MySqlAdmin implements AdminSupport {
         key,
         now,
         dryRun,
+        false,
         (tx, head) -> {
           String createdAt = Sql.utc(head.createdAt());
           try (PreparedStatement ps = tx.prepareStatement(s.copyToDead)) {
@@ -838,7 +840,13 @@ final class MySqlAdmin implements AdminSupport {
    * leased or this is a dry run: one READ COMMITTED transaction.
    */
   private static Change onHead(
-      Connection c, Statements s, String key, Instant now, boolean dryRun, HeadAction action)
+      Connection c,
+      Statements s,
+      String key,
+      Instant now,
+      boolean dryRun,
+      boolean onlyWaiting,
+      HeadAction action)
       throws SQLException {
     for (int attempt = 0; attempt < HEAD_TRIES; attempt++) {
       Optional<Change> done =
@@ -857,8 +865,12 @@ final class MySqlAdmin implements AdminSupport {
                 }
                 Head h = new Head(head.get().id(), head.get().createdAt());
                 if (dryRun) {
+                  MessageState state = head.get().state();
+                  boolean untouched =
+                      state == MessageState.LEASED
+                          || (onlyWaiting && state != MessageState.WAITING);
                   return Optional.of(
-                      head.get().state() == MessageState.LEASED
+                      untouched
                           ? new Change(0, true, List.of())
                           : new Change(1, true, List.of(h.id())));
                 }
@@ -872,6 +884,10 @@ final class MySqlAdmin implements AdminSupport {
                     Instant leaseUntil = instant(rs, "lease_until");
                     if (leaseUntil != null && leaseUntil.isAfter(now)) {
                       return Optional.of(new Change(0, false, List.of()));
+                    }
+                    Instant nextAttempt = instant(rs, "next_attempt_at");
+                    if (onlyWaiting && !nextAttempt.isAfter(now)) {
+                      return Optional.of(new Change(0, false, List.of())); // due already
                     }
                   }
                 }

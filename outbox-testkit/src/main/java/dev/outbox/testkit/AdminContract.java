@@ -334,8 +334,11 @@ public abstract class AdminContract extends OutboxContractSupport {
     assertThat(d.verdict()).contains("waits for attempt 2").contains("2 more wait behind it");
     assertThat(admin.key("order-7").head()).isEmpty();
 
+    assertThat(admin.retryKey("order-42", true).rows()).isEqualTo(1);
     assertThat(admin.retryKey("order-42", false).rows()).isEqualTo(1);
     assertThat(admin.key("order-42").head().orElseThrow().state()).isEqualTo(MessageState.DUE);
+    assertThat(admin.retryKey("order-42", true).rows()).as("due already").isZero();
+    assertThat(admin.retryKey("order-42", false).rows()).as("due already").isZero();
 
     Change dry = admin.deadLetterKeyHead("order-42", "poison", true);
     assertThat(dry.rows()).isEqualTo(1);
