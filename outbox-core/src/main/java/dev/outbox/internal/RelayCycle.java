@@ -10,6 +10,7 @@ import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.KeyWalk;
 import dev.outbox.spi.OutboxDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 
@@ -44,6 +46,21 @@ public final class RelayCycle {
 
   /** Where the next per-key claim starts, so that every key gets its turn. */
   private volatile String keyCursor;
+
+  /**
+   * Whether the next per-key claim without a cursor starts at a random key rather than the first
+   * (see {@link KeyWalk#startBetween}): at start, after a claim that found nothing, and after one
+   * that walked its bound of keys without filling its batch (the keys it met were held by other
+   * relays), so that relays do not walk the keys behind one another, each reading past what the
+   * others just leased. Keys skipped that way are the ones other relays are sending; the walk goes
+   * round to them. While claims find messages, a claim that visited every key starts the next at
+   * the first key, in one pass.
+   */
+  private volatile boolean freshStart = true;
+
+  private volatile KeyWalk.Range keyRange;
+  private volatile boolean keyRangeRead;
+  private volatile long keyRangeReadAt;
 
   /** Flipped every claim: messages without a key and keyed runs take turns at the batch's head. */
   private volatile boolean unkeyedFirst;
@@ -236,25 +253,35 @@ public final class RelayCycle {
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
     long afterId = perKey ? 0 : afterId();
+    String cursor = perKey ? keyCursor : null;
+    if (perKey && cursor == null && freshStart) {
+      cursor = KeyWalk.startBetween(keyRange(c), ThreadLocalRandom.current());
+    }
     ClaimRequest request =
-        new ClaimRequest(
-            limit,
-            now,
-            token,
-            leaseUntil,
-            perKey,
-            perKey ? keyCursor : null,
-            unkeyed,
-            afterId,
-            paused);
+        new ClaimRequest(limit, now, token, leaseUntil, perKey, cursor, unkeyed, afterId, paused);
     ClaimResult result = dialect.claim(c, settings.tables(), request);
-    keyCursor = result.keyCursor();
+    // A walk that reached its bound on keys without filling the batch read past keys that other
+    // relays hold: carrying on behind them would read past them again, so start somewhere else.
+    boolean crowded = perKey && result.more() && result.records().size() < limit;
+    keyCursor = crowded ? null : result.keyCursor();
+    freshStart = result.records().isEmpty() || crowded;
     if (!perKey) {
       // A full batch: the next one continues after it. A short one reached the end: start over.
       List<OutboxRecord> records = result.records();
       idCursor = records.size() >= limit ? records.get(records.size() - 1).id() : 0;
     }
     return result;
+  }
+
+  /** The pending keys' range, read again when it is {@link #START_OVER} old. */
+  private KeyWalk.Range keyRange(Connection c) throws SQLException {
+    long now = System.nanoTime();
+    if (!keyRangeRead || now - keyRangeReadAt >= START_OVER.toNanos()) {
+      keyRange = dialect.pendingKeyRange(c, settings.tables());
+      keyRangeReadAt = now;
+      keyRangeRead = true;
+    }
+    return keyRange;
   }
 
   /**

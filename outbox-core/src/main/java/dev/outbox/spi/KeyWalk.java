@@ -35,6 +35,51 @@ public final class KeyWalk {
     ClaimResult run(String cursor, Unkeyed unkeyed, int target) throws SQLException;
   }
 
+  /**
+   * The first and the last key among pending messages, in the database's key order, for {@link
+   * OutboxDialect#pendingKeyRange}.
+   *
+   * @param first the smallest pending key
+   * @param last the largest pending key
+   */
+  public record Range(String first, String last) {}
+
+  /**
+   * A cursor somewhere between {@code range}'s keys, chosen with {@code random}: where a relay
+   * starts walking the keys when it has no cursor (at start, or after a claim that visited every
+   * key). Relays that all started at the first key would walk behind one another, each claim
+   * reading past the keys the others just leased; started at scattered points, they work different
+   * stretches of the keys. The cursor is the keys' common prefix and one character picked between
+   * theirs, and a random second character: any string is a valid cursor (the walk takes the keys
+   * after it and goes round to the first), so an uneven spread costs nothing but evenness. Null,
+   * for the first key, when the range is empty or has a single key.
+   */
+  public static String startBetween(Range range, java.util.random.RandomGenerator random) {
+    if (range == null || range.first() == null || range.last() == null) {
+      return null;
+    }
+    String lo = range.first();
+    String hi = range.last();
+    int p = 0;
+    while (p < lo.length() && p < hi.length() && lo.charAt(p) == hi.charAt(p)) {
+      p++;
+    }
+    if (p >= hi.length()) {
+      return null; // one key, or the last key is a prefix of the first
+    }
+    char from = (char) Math.max(p < lo.length() ? lo.charAt(p) : ' ', ' ');
+    char to = hi.charAt(p);
+    if (to < from) {
+      return null;
+    }
+    char c = (char) (from + random.nextInt(to - from + 1));
+    char next = (char) ('0' + random.nextInt('z' - '0' + 1));
+    if (Character.isSurrogate(c)) {
+      return null;
+    }
+    return hi.substring(0, p) + c + next;
+  }
+
   /** The most keys one pass visits: enough for a full batch of one-message runs, and a margin. */
   public static int maxKeys(int batchSize) {
     return 2 * batchSize + 16;

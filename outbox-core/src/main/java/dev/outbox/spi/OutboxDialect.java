@@ -72,6 +72,16 @@ public interface OutboxDialect {
    */
   ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest request) throws SQLException;
 
+  /**
+   * The first and the last key of the pending messages (status 0, key not null), or null when none
+   * is pending: where a relay that has no key cursor picks its starting point, see {@link
+   * KeyWalk#startBetween}. Read at most once a second per relay, so it must be cheap: two probes of
+   * the pending key index. Default: null, and every relay starts at the first key.
+   */
+  default KeyWalk.Range pendingKeyRange(Connection c, OutboxTables tables) throws SQLException {
+    return null;
+  }
+
   /** Writes the outcomes of a batch, fenced by its lease token, and commits. */
   AckResult ack(Connection c, OutboxTables tables, AckBatch batch) throws SQLException;
 

@@ -9,6 +9,7 @@ import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.KeyWalk;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.PartitionSupport;
@@ -207,6 +208,25 @@ public final class MySqlDialect implements OutboxDialect {
       LocalDateTime oldest = rs.getObject(2, LocalDateTime.class);
       return new BacklogStats(
           rs.getLong(1), oldest == null ? null : Sql.instant(oldest), rs.getLong(3));
+    }
+  }
+
+  /**
+   * The ends of the pending keys: MIN and MAX over the {@code (status = 0, msg_key)} prefix of
+   * {@code pending_key_run_idx}, which InnoDB answers from each end of the index range in every
+   * partition.
+   */
+  private static final String KEY_RANGE =
+      "SELECT MIN(msg_key), MAX(msg_key) FROM %s WHERE status = 0 AND msg_key IS NOT NULL";
+
+  @Override
+  public KeyWalk.Range pendingKeyRange(Connection c, OutboxTables tables) throws SQLException {
+    String sql = String.format(KEY_RANGE, Sql.qualified(tables, tables.table()));
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      String first = rs.getString(1);
+      return first == null ? null : new KeyWalk.Range(first, rs.getString(2));
     }
   }
 

@@ -7,6 +7,7 @@ import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
+import dev.outbox.spi.KeyWalk;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.PartitionSupport;
@@ -221,6 +222,33 @@ public final class PostgresDialect implements OutboxDialect {
       OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
       return new BacklogStats(
           rs.getLong(1), oldest == null ? null : oldest.toInstant(), rs.getLong(3));
+    }
+  }
+
+  /**
+   * The ends of the pending key index ({@code pending_key_idx}): one index probe from each end, in
+   * every partition.
+   */
+  private static final String KEY_RANGE =
+      """
+      SELECT (SELECT msg_key FROM %1$s WHERE status = 0 AND msg_key IS NOT NULL
+               ORDER BY msg_key LIMIT 1),
+             (SELECT msg_key FROM %1$s WHERE status = 0 AND msg_key IS NOT NULL
+               ORDER BY msg_key DESC LIMIT 1)
+      """;
+
+  private static final Map<OutboxTables, String> KEY_RANGE_SQL = new ConcurrentHashMap<>();
+
+  @Override
+  public KeyWalk.Range pendingKeyRange(Connection c, OutboxTables tables) throws SQLException {
+    String sql =
+        KEY_RANGE_SQL.computeIfAbsent(
+            tables, t -> String.format(KEY_RANGE, qualified(t, t.table())));
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      String first = rs.getString(1);
+      return first == null ? null : new KeyWalk.Range(first, rs.getString(2));
     }
   }
 

@@ -66,6 +66,12 @@ final class TimedClaims implements OutboxDialect {
   }
 
   @Override
+  public dev.outbox.spi.KeyWalk.Range pendingKeyRange(java.sql.Connection c, OutboxTables tables)
+      throws java.sql.SQLException {
+    return delegate.pendingKeyRange(c, tables);
+  }
+
+  @Override
   public dev.outbox.spi.AdminSupport admin() {
     return delegate.admin();
   }
