@@ -212,12 +212,17 @@ public final class MySqlDialect implements OutboxDialect {
   }
 
   /**
-   * The ends of the pending keys: MIN and MAX over the {@code (status = 0, msg_key)} prefix of
-   * {@code pending_key_run_idx}, which InnoDB answers from each end of the index range in every
-   * partition.
+   * The ends of the pending keys: the first entry of the {@code (status = 0, msg_key)} range of
+   * {@code pending_key_run_idx} from each end, one index dive each (an ordered read across the
+   * partitions). MIN and MAX over the same range read every pending entry of a partitioned table.
    */
   private static final String KEY_RANGE =
-      "SELECT MIN(msg_key), MAX(msg_key) FROM %s WHERE status = 0 AND msg_key IS NOT NULL";
+      """
+      SELECT (SELECT msg_key FROM %1$s WHERE status = 0 AND msg_key IS NOT NULL
+               ORDER BY status, msg_key LIMIT 1),
+             (SELECT msg_key FROM %1$s WHERE status = 0 AND msg_key IS NOT NULL
+               ORDER BY status DESC, msg_key DESC LIMIT 1)
+      """;
 
   @Override
   public KeyWalk.Range pendingKeyRange(Connection c, OutboxTables tables) throws SQLException {
