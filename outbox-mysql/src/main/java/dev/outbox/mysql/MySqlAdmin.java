@@ -31,6 +31,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The admin operations on MySQL and MariaDB. The statements of each {@link OutboxTables} are built
@@ -319,7 +320,7 @@ final class MySqlAdmin implements AdminSupport {
     try (PreparedStatement ps = c.prepareStatement(sql(tables).message)) {
       ps.setLong(1, id);
       List<MessageView> found = messages(ps, now);
-      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      return found.stream().findFirst();
     }
   }
 
@@ -400,7 +401,7 @@ final class MySqlAdmin implements AdminSupport {
     try (PreparedStatement ps = c.prepareStatement(sql(tables).deadLetter)) {
       ps.setLong(1, id);
       List<DeadLetterView> found = deadLetters(ps);
-      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      return found.stream().findFirst();
     }
   }
 
@@ -521,7 +522,7 @@ final class MySqlAdmin implements AdminSupport {
     try (PreparedStatement ps = c.prepareStatement(sql(tables).keyHead)) {
       ps.setString(1, key);
       List<MessageView> found = messages(ps, now);
-      return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      return found.stream().findFirst();
     }
   }
 
@@ -570,7 +571,7 @@ final class MySqlAdmin implements AdminSupport {
         key,
         now,
         dryRun,
-        true,
+        state -> state == MessageState.WAITING,
         (tx, head) -> {
           try (PreparedStatement ps = tx.prepareStatement(s.retryRow)) {
             ps.setString(1, Sql.utc(now));
@@ -596,7 +597,7 @@ final class MySqlAdmin implements AdminSupport {
         key,
         now,
         dryRun,
-        false,
+        state -> state != MessageState.LEASED,
         (tx, head) -> {
           String createdAt = Sql.utc(head.createdAt());
           try (PreparedStatement ps = tx.prepareStatement(s.copyToDead)) {
@@ -845,7 +846,7 @@ final class MySqlAdmin implements AdminSupport {
       String key,
       Instant now,
       boolean dryRun,
-      boolean onlyWaiting,
+      Predicate<MessageState> touches,
       HeadAction action)
       throws SQLException {
     for (int attempt = 0; attempt < HEAD_TRIES; attempt++) {
@@ -858,21 +859,17 @@ final class MySqlAdmin implements AdminSupport {
                 try (PreparedStatement ps = tx.prepareStatement(s.keyHead)) {
                   ps.setString(1, key);
                   List<MessageView> found = messages(ps, now);
-                  head = found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+                  head = found.stream().findFirst();
                 }
                 if (head.isEmpty()) {
                   return Optional.of(new Change(0, dryRun, List.of()));
                 }
                 Head h = new Head(head.get().id(), head.get().createdAt());
                 if (dryRun) {
-                  MessageState state = head.get().state();
-                  boolean untouched =
-                      state == MessageState.LEASED
-                          || (onlyWaiting && state != MessageState.WAITING);
                   return Optional.of(
-                      untouched
-                          ? new Change(0, true, List.of())
-                          : new Change(1, true, List.of(h.id())));
+                      touches.test(head.get().state())
+                          ? new Change(1, true, List.of(h.id()))
+                          : new Change(0, true, List.of()));
                 }
                 try (PreparedStatement ps = tx.prepareStatement(s.lockRow)) {
                   ps.setLong(1, h.id());
@@ -881,13 +878,11 @@ final class MySqlAdmin implements AdminSupport {
                     if (!rs.next() || rs.getInt("status") != 0) {
                       return Optional.<Change>empty(); // sent or dead meanwhile: look again
                     }
-                    Instant leaseUntil = instant(rs, "lease_until");
-                    if (leaseUntil != null && leaseUntil.isAfter(now)) {
+                    MessageState locked =
+                        MessageView.pendingState(
+                            now, instant(rs, "next_attempt_at"), instant(rs, "lease_until"));
+                    if (!touches.test(locked)) {
                       return Optional.of(new Change(0, false, List.of()));
-                    }
-                    Instant nextAttempt = instant(rs, "next_attempt_at");
-                    if (onlyWaiting && !nextAttempt.isAfter(now)) {
-                      return Optional.of(new Change(0, false, List.of())); // due already
                     }
                   }
                 }

@@ -300,7 +300,7 @@ final class PostgresAdmin implements AdminSupport {
       throws SQLException {
     Sql sql = sql(tables, "message", () -> MESSAGE);
     List<MessageView> found = messages(c, sql, Params.of("id", id), now);
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return found.stream().findFirst();
   }
 
   /**
@@ -378,7 +378,7 @@ final class PostgresAdmin implements AdminSupport {
       throws SQLException {
     Sql sql = sql(tables, "deadLetter", () -> DEAD_LETTER);
     List<DeadLetterView> found = deadLetters(c, sql, Params.of("id", id));
-    return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    return found.stream().findFirst();
   }
 
   /**
@@ -512,7 +512,7 @@ final class PostgresAdmin implements AdminSupport {
       throws SQLException {
     Sql sql = sql(tables, "keyHead", () -> KEY_HEAD);
     List<MessageView> head = messages(c, sql, Params.of("key", key), now);
-    return head.isEmpty() ? Optional.empty() : Optional.of(head.get(0));
+    return head.stream().findFirst();
   }
 
   /** The key's range of the pending key index, at most {@code cap} entries. */
