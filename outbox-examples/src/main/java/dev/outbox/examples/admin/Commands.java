@@ -197,17 +197,15 @@ final class Commands {
     @Override
     public int run(Session s) {
       checkLimit(limit);
-      if (state == MessageState.SENT || state == MessageState.DEAD) {
-        throw new IllegalArgumentException(
-            "--state must be DUE, LEASED or WAITING (pending messages only), was " + state);
+      MessageFilter f;
+      try {
+        f = new MessageFilter(topic, key, state, error);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--state: " + e.getMessage(), e);
       }
-      MessageFilter f = new MessageFilter(topic, key, state, error);
       Page<MessageView> page = s.admin().pending(f, cursor, limit);
       if (s.json) {
-        ObjectNode doc = Json.object();
-        doc.set("items", Json.array(page.items(), Json::message));
-        doc.put("nextCursor", page.nextCursor());
-        s.json(doc);
+        s.json(Json.page(page, Json::message));
         return 0;
       }
       Table t =
@@ -320,10 +318,7 @@ final class Commands {
       checkLimit(limit);
       Page<DeadLetterView> page = s.admin().deadLetters(filter.filter(null), cursor, limit);
       if (s.json) {
-        ObjectNode doc = Json.object();
-        doc.set("items", Json.array(page.items(), Json::deadLetter));
-        doc.put("nextCursor", page.nextCursor());
-        s.json(doc);
+        s.json(Json.page(page, Json::deadLetter));
         return 0;
       }
       Table t =

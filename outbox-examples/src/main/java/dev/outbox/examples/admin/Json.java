@@ -11,6 +11,7 @@ import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.KeyDiagnosis;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.Overview;
+import dev.outbox.admin.Page;
 import dev.outbox.admin.PausedTopic;
 import dev.outbox.admin.RelayView;
 import dev.outbox.admin.TopicCounts;
@@ -47,6 +48,14 @@ final class Json {
     ArrayNode a = MAPPER.createArrayNode();
     items.forEach(i -> a.add(each.apply(i)));
     return a;
+  }
+
+  /** A page: its items and the cursor of the next one (null on the last). */
+  static <T> ObjectNode page(Page<T> page, Function<T, JsonNode> each) {
+    ObjectNode doc = object();
+    doc.set("items", array(page.items(), each));
+    doc.put("nextCursor", page.nextCursor());
+    return doc;
   }
 
   static ObjectNode overview(Overview o) {

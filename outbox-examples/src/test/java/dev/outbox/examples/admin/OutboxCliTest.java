@@ -113,7 +113,7 @@ class OutboxCliTest {
         "message|give a row ID or --message-id",
         "message 3 --message-id 5c3e1a6e-0b1c-4a8e-9b1e-1b2c3d4e5f60|give a row ID or",
         "message --message-id nope|--message-id",
-        "messages --state dead|--state must be DUE, LEASED or WAITING",
+        "messages --state dead|--state: state DEAD is not a pending state: use DUE, LEASED or WAITING",
         "messages --state asleep|--state",
         "key|KEY",
         "key k --retry --dead-letter|choose one",
