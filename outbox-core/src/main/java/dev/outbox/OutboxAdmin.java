@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -467,7 +468,7 @@ public final class OutboxAdmin {
   }
 
   private static Set<String> names(List<PausedTopic> paused) {
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (PausedTopic p : paused) {
       names.add(p.allTopics() ? AdminSupport.ALL_TOPICS : p.topic());
     }

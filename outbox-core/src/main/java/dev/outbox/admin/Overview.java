@@ -2,8 +2,10 @@ package dev.outbox.admin;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * How far behind an outbox is, at one moment.
@@ -34,7 +36,7 @@ public record Overview(
     topics = List.copyOf(topics);
     relays = List.copyOf(relays);
     paused = List.copyOf(paused);
-    attempts = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(attempts));
+    attempts = Collections.unmodifiableSortedMap(new TreeMap<>(attempts));
   }
 
   /** Whether every topic is paused. */

@@ -120,21 +120,23 @@ final class AckPlan {
    */
   void record(AckResult result, Instant leaseUntil, RelayMetrics metrics) {
     FailureWarnings warnings = metrics.warnings();
-    Map<Long, AckBatch.Retry> retryById = new HashMap<>(retries.size() * 2);
+    Map<Long, AckBatch.Retry> retryById = new HashMap<>();
     for (AckBatch.Retry retry : retries) {
       retryById.put(retry.id(), retry);
     }
-    Map<Long, String> deadById = new HashMap<>(dead.size() * 2);
+    Map<Long, String> deadById = new HashMap<>();
     for (AckBatch.Dead d : dead) {
       deadById.put(d.id(), d.reason());
     }
     List<OutboxRecord> fenced = new ArrayList<>();
     int awayWritten = 0;
+    if (!result.sent().isEmpty()) {
+      warnings.delivered();
+    }
     for (OutboxRecord r : batch) {
       long id = r.id();
       if (result.sent().contains(id)) {
         metrics.sent(r, now);
-        warnings.delivered();
       } else if (result.retried().contains(id)) {
         if (!heldBack.contains(id)) {
           metrics.retried(r);

@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * when it closes. Its lease tokens carry its instance id in their first half, so that an operator
  * can tell which relay holds a lease.
  *
- * <p>A failure to read or write these tables (for example before the migration that creates them
- * has run) never stops delivery: the relay claims as if nothing were paused and logs a warning at
- * most every few minutes.
+ * <p>A failure of these tables themselves (for example before the migration that creates them has
+ * run) never stops delivery: the relay claims as if nothing were paused and logs a warning at most
+ * every few minutes. A transient failure (the database away) fails the claim, which reports it.
  */
 public final class RelayControl {
   private static final Logger log = LoggerFactory.getLogger(RelayControl.class);
@@ -77,11 +77,6 @@ public final class RelayControl {
       admin = null;
     }
     return new RelayControl(dataSource, dialect, admin, s);
-  }
-
-  /** The relay instance's id, the first half of its lease tokens. */
-  public long instance() {
-    return instance;
   }
 
   /** A new lease token: this instance's id, then random bits. */

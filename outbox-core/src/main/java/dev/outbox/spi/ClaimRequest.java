@@ -1,6 +1,7 @@
 package dev.outbox.spi;
 
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,14 +40,14 @@ public record ClaimRequest(
     String keyCursor,
     boolean unkeyedFirst,
     long afterId,
-    java.util.Set<String> pausedTopics) {
+    Set<String> pausedTopics) {
 
   /** Checks the cursor and copies the paused topics. */
   public ClaimRequest {
     if (afterId < 0) {
       throw new IllegalArgumentException("afterId must be 0 or more, was " + afterId);
     }
-    pausedTopics = pausedTopics == null ? java.util.Set.of() : java.util.Set.copyOf(pausedTopics);
+    pausedTopics = pausedTopics == null ? Set.of() : Set.copyOf(pausedTopics);
   }
 
   /** A claim with no paused topic. */
@@ -60,19 +61,11 @@ public record ClaimRequest(
       boolean unkeyedFirst,
       long afterId) {
     this(
-        batchSize,
-        now,
-        leaseToken,
-        leaseUntil,
-        perKey,
-        keyCursor,
-        unkeyedFirst,
-        afterId,
-        java.util.Set.of());
+        batchSize, now, leaseToken, leaseUntil, perKey, keyCursor, unkeyedFirst, afterId, Set.of());
   }
 
   /** The same claim, leaving out {@code topics}. */
-  public ClaimRequest withPausedTopics(java.util.Set<String> topics) {
+  public ClaimRequest withPausedTopics(Set<String> topics) {
     return new ClaimRequest(
         batchSize, now, leaseToken, leaseUntil, perKey, keyCursor, unkeyedFirst, afterId, topics);
   }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * What every dialect's per-key claim shares (see {@link OutboxDialect#claim}): the bound on keys
@@ -54,7 +55,7 @@ public final class KeyWalk {
    * after it and goes round to the first), so an uneven spread costs nothing but evenness. Null,
    * for the first key, when the range is empty or has a single key.
    */
-  public static String startBetween(Range range, java.util.random.RandomGenerator random) {
+  public static String startBetween(Range range, RandomGenerator random) {
     if (range == null || range.first() == null || range.last() == null) {
       return null;
     }
