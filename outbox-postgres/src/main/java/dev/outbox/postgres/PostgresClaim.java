@@ -111,12 +111,12 @@ final class PostgresClaim {
           SELECT msg_key, {HEAD_OK} AS ok FROM {T}
            WHERE status = 0 AND msg_key IS NOT NULL {AFTER_CURSOR}
            ORDER BY msg_key, id LIMIT 1),
-      walk(n, k, taken, ids, cats) AS (
-          SELECT 1, f.msg_key, {START} + coalesce(cardinality(h.ids), 0), h.ids, h.cats
+      walk(n, k, taken, ids) AS (
+          SELECT 1, f.msg_key, {START} + coalesce(cardinality(h.ids), 0), h.ids
             FROM first f
             {RUN:f:@batch - {START}}
         UNION ALL
-          SELECT w.n + 1, nk.msg_key, w.taken + coalesce(cardinality(h.ids), 0), h.ids, h.cats
+          SELECT w.n + 1, nk.msg_key, w.taken + coalesce(cardinality(h.ids), 0), h.ids
             FROM walk w
             CROSS JOIN LATERAL (
                 SELECT msg_key, {HEAD_OK} AS ok FROM {T}
@@ -124,12 +124,21 @@ final class PostgresClaim {
                  ORDER BY msg_key, id LIMIT 1) nk
             {RUN:nk:@batch - w.taken}
            WHERE w.taken < @batch AND w.n < @maxKeys),
+      runs AS MATERIALIZED (
+          SELECT k, ids[1] lo, ids[cardinality(ids)] hi FROM walk WHERE ids IS NOT NULL),
       picked AS (
-          SELECT id, created_at FROM unkeyed
-          UNION ALL
-          SELECT unnest(ids), unnest(cats) FROM walk WHERE ids IS NOT NULL),
-      {UPDATE}
+          SELECT id, created_at FROM unkeyed),
+      {UPDATE},
+      claimed_runs AS (
+          UPDATE {T} t
+             SET attempts = t.attempts + 1, lease_token = @token, lease_until = @until
+            FROM runs r
+           WHERE t.status = 0 AND t.msg_key IS NOT NULL AND t.msg_key = r.k
+             AND t.id BETWEEN r.lo AND r.hi
+          RETURNING {RETURNING})
       SELECT c.*, NULL::text AS walk_key, NULL::int AS walked FROM claimed c
+      UNION ALL
+      SELECT c.*, NULL, NULL FROM claimed_runs c
       UNION ALL
       SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, w.k, w.n
         FROM walk w
@@ -148,8 +157,8 @@ final class PostgresClaim {
   private static final String RUN =
       """
       CROSS JOIN LATERAL (
-          SELECT array_agg(a.id ORDER BY a.id) ids, array_agg(a.created_at ORDER BY a.id) cats
-            FROM (SELECT id, created_at,
+          SELECT array_agg(a.id ORDER BY a.id) ids
+            FROM (SELECT id,
                          bool_and(next_attempt_at <= @now
                                   AND (lease_until IS NULL OR lease_until <= @now){NOT_PAUSED})
                            OVER (ORDER BY msg_key, id) AS ok
@@ -159,19 +168,19 @@ final class PostgresClaim {
                    LIMIT {LIMIT}) a
            WHERE a.ok) s
       CROSS JOIN LATERAL (
-          SELECT array_agg(z.id) held
+          SELECT array_agg(z.id ORDER BY z.id) held
             FROM (SELECT x.id FROM {T} x
-                   WHERE x.id = ANY (s.ids)
-                     AND x.created_at BETWEEN (SELECT min(v) FROM unnest(s.cats) v)
-                                          AND (SELECT max(v) FROM unnest(s.cats) v)
-                     AND x.status = 0 AND x.next_attempt_at <= @now
+                   WHERE x.status = 0 AND x.msg_key = {HEAD}.msg_key
+                     AND x.id BETWEEN s.ids[1] AND s.ids[cardinality(s.ids)]
+                     AND x.next_attempt_at <= @now
                      AND (x.lease_until IS NULL OR x.lease_until <= @now)
+                   ORDER BY x.msg_key, x.id
                      FOR UPDATE SKIP LOCKED) z) l
       CROSS JOIN LATERAL (
-          SELECT s.ids[1:p.n] ids, s.cats[1:p.n] cats
+          SELECT s.ids[1:p.n] ids
             FROM (SELECT coalesce(min(u.o) - 1, cardinality(s.ids)) n
-                    FROM unnest(s.ids) WITH ORDINALITY u(id, o)
-                   WHERE l.held IS NULL OR u.id <> ALL (l.held)) p) h
+                    FROM unnest(s.ids, l.held) WITH ORDINALITY u(id, held, o)
+                   WHERE u.held IS DISTINCT FROM u.id) p) h
       """;
 
   /** Whether a row may be claimed now: due, and not under a live lease. */
@@ -194,9 +203,12 @@ final class PostgresClaim {
            WHERE t.id = ANY (ARRAY(SELECT id FROM picked))
              AND t.created_at BETWEEN (SELECT min(created_at) FROM picked)
                                   AND (SELECT max(created_at) FROM picked)
-          RETURNING t.id, t.message_id, t.topic, t.msg_key, t.payload, t.headers, t.created_at,
-                    t.attempts)
+          RETURNING {RETURNING})
       """;
+
+  /** What a claim returns of each row it leased. */
+  private static final String RETURNING =
+      "t.id, t.message_id, t.topic, t.msg_key, t.payload, t.headers, t.created_at, t.attempts";
 
   /** One kind of claim on one table set. */
   private record Kind(
@@ -261,7 +273,7 @@ final class PostgresClaim {
     sql =
         sql.replace("{M_NOT_PAUSED}", notPaused.replace("topic", "m.topic"))
             .replace("{NOT_PAUSED}", notPaused);
-    return Statement.of(SETTINGS + sql.replace("{T}", table));
+    return Statement.of(SETTINGS + sql.replace("{RETURNING}", RETURNING).replace("{T}", table));
   }
 
   private static String run(String head, String limit) {

@@ -9,16 +9,23 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
+import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.KeyWalk;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -141,6 +148,71 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
         .hasSize(100);
     drain(relay);
     assertThat(rowsWithStatus(1)).isEqualTo(250);
+  }
+
+  /**
+   * A run stops before the first message its claim cannot take: one locked by another transaction
+   * (a claim of another relay, an acknowledgement) or one that is not due. A key whose oldest
+   * message is locked yields nothing. The rest comes with the next claims, still in order.
+   */
+  @Test
+  public final void aRunStopsBeforeAMessageItCannotTake() throws Exception {
+    enlistInterleaved(3, 10);
+    long held = idOf("key-0", 4);
+    long heldHead = idOf("key-2", 0);
+    execute(
+        "UPDATE "
+            + messageTable()
+            + " SET next_attempt_at = next_attempt_at + INTERVAL '1' DAY WHERE id = "
+            + idOf("key-1", 3));
+    try (Connection holder = dataSource.getConnection()) {
+      holder.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      holder.setAutoCommit(false);
+      for (long id : new long[] {held, heldHead}) {
+        try (PreparedStatement ps =
+            holder.prepareStatement(
+                "SELECT id FROM " + messageTable() + " WHERE id = ? FOR UPDATE")) {
+          ps.setLong(1, id);
+          ps.executeQuery().close();
+        }
+      }
+      assertThat(claimSequences())
+          .as("key-0 up to its locked message, key-1 up to the one not due, key-2 nothing")
+          .isEqualTo(Map.of("key-0", List.of(0, 1, 2, 3), "key-1", List.of(0, 1, 2)));
+      holder.commit();
+    }
+    List<Integer> all = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertThat(claimSequences())
+        .as("the locks released: key-2 whole; key-0 and key-1 wait for their leased runs")
+        .isEqualTo(Map.of("key-2", all));
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(claimSequences())
+        .as("the leases expired: every run again from its key's oldest message")
+        .isEqualTo(Map.of("key-0", all, "key-1", List.of(0, 1, 2), "key-2", all));
+  }
+
+  private long idOf(String key, int seq) throws SQLException {
+    return queryLong(
+        "SELECT id FROM " + messageTable() + " WHERE msg_key = ? AND payload = ?",
+        key,
+        Integer.toString(seq).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** One per-key claim from the first key, through the dialect: each key's sequence numbers. */
+  private Map<String, List<Integer>> claimSequences() throws SQLException {
+    Instant now = clock.instant();
+    ClaimRequest request =
+        new ClaimRequest(
+            100, now, UUID.randomUUID(), now.plus(Duration.ofMinutes(5)), true, null, false, 0);
+    Map<String, List<Integer>> sequences = new TreeMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      for (OutboxRecord r : dialect.claim(c, tables, request).records()) {
+        sequences
+            .computeIfAbsent(r.key(), k -> new ArrayList<>())
+            .add(Integer.parseInt(r.payloadAsString()));
+      }
+    }
+    return sequences;
   }
 
   /** A stuck key holds back only its own key while the others drain. */
