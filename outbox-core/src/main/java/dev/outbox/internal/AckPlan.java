@@ -109,8 +109,16 @@ final class AckPlan {
     }
   }
 
+  /** The rows to write, bounded by the batch's oldest and newest creation time. */
   AckBatch toBatch(UUID token) {
-    return new AckBatch(token, now, sent, retries, dead);
+    Instant from = null;
+    Instant to = null;
+    for (OutboxRecord r : batch) {
+      Instant created = r.createdAt();
+      from = from == null || created.isBefore(from) ? created : from;
+      to = to == null || created.isAfter(to) ? created : to;
+    }
+    return new AckBatch(token, now, sent, retries, dead, from, to);
   }
 
   /**

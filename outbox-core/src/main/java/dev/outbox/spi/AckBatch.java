@@ -14,9 +14,40 @@ import java.util.UUID;
  * @param sent ids delivered: mark them sent
  * @param retries ids to reschedule
  * @param dead ids to move to the dead-letter table
+ * @param createdFrom the oldest {@code created_at} among the batch's rows, or null when unknown
+ * @param createdTo the newest {@code created_at} among the batch's rows, or null when unknown. With
+ *     both bounds a dialect can restrict its statements to the partitions that hold the batch
+ *     instead of looking each id up in every partition, which costs more the longer the history
+ *     kept.
  */
 public record AckBatch(
-    UUID leaseToken, Instant now, List<Long> sent, List<Retry> retries, List<Dead> dead) {
+    UUID leaseToken,
+    Instant now,
+    List<Long> sent,
+    List<Retry> retries,
+    List<Dead> dead,
+    Instant createdFrom,
+    Instant createdTo) {
+
+  /**
+   * @throws IllegalArgumentException if only one bound is given, or they are the wrong way round
+   */
+  public AckBatch {
+    if ((createdFrom == null) != (createdTo == null)) {
+      throw new IllegalArgumentException(
+          "createdFrom and createdTo go together, were " + createdFrom + " and " + createdTo);
+    }
+    if (createdFrom != null && createdFrom.isAfter(createdTo)) {
+      throw new IllegalArgumentException(
+          "createdFrom " + createdFrom + " is after createdTo " + createdTo);
+    }
+  }
+
+  /** A batch whose rows' creation times are not known: every partition is looked at. */
+  public AckBatch(
+      UUID leaseToken, Instant now, List<Long> sent, List<Retry> retries, List<Dead> dead) {
+    this(leaseToken, now, sent, retries, dead, null, null);
+  }
 
   /**
    * A message to try again.

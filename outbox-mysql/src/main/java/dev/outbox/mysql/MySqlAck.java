@@ -32,14 +32,16 @@ final class MySqlAck {
   /** Locks the batch's rows that still carry its lease token; the others were taken over. */
   private static final String LOCK_OWNED =
       """
-      SELECT id FROM %s FORCE INDEX (PRIMARY) WHERE id IN (%s) AND lease_token = ? FOR UPDATE
+      SELECT id FROM %s FORCE INDEX (PRIMARY)
+       WHERE id IN (%s) AND lease_token = ? AND created_at BETWEEN ? AND ?
+         FOR UPDATE
       """;
 
   private static final String MARK_SENT =
       """
       UPDATE %s FORCE INDEX (PRIMARY)
          SET status = 1, sent_at = ?, lease_token = NULL, lease_until = NULL
-       WHERE id IN (%s) AND lease_token = ?
+       WHERE id IN (%s) AND lease_token = ? AND created_at BETWEEN ? AND ?
       """;
 
   /** One statement for all retries: each row's due time and error are picked by its id. */
@@ -48,7 +50,7 @@ final class MySqlAck {
       UPDATE %1$s FORCE INDEX (PRIMARY)
          SET next_attempt_at = CASE id %2$s END, last_error = CASE id %2$s END,
              attempts = attempts - CASE id %2$s END, lease_token = NULL, lease_until = NULL
-       WHERE id IN (%3$s) AND lease_token = ?
+       WHERE id IN (%3$s) AND lease_token = ? AND created_at BETWEEN ? AND ?
       """;
 
   /**
@@ -62,7 +64,7 @@ final class MySqlAck {
       SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts,
              CASE id %3$s END, ?, replay_count
         FROM %1$s FORCE INDEX (PRIMARY)
-       WHERE id IN (%4$s) AND lease_token = ?
+       WHERE id IN (%4$s) AND lease_token = ? AND created_at BETWEEN ? AND ?
       """;
 
   /**
@@ -71,10 +73,22 @@ final class MySqlAck {
    */
   private static final String DELETE_OWNED =
       """
-      DELETE %1$s FROM %1$s FORCE INDEX (PRIMARY) WHERE id IN (%2$s) AND lease_token = ?
+      DELETE %1$s FROM %1$s FORCE INDEX (PRIMARY)
+       WHERE id IN (%2$s) AND lease_token = ? AND created_at BETWEEN ? AND ?
       """;
 
   private static final String WHEN_ID = "WHEN ? THEN ?";
+
+  /*
+   * Every statement is bounded by the batch's creation times ({@link AckBatch#createdFrom()}), the
+   * created_at BETWEEN ? AND ?, so that only the partitions that can hold the batch are read
+   * instead of each id being looked up in every partition.
+   */
+
+  /** The widest DATETIME(6) range, for a batch whose creation times are not known. */
+  private static final String EARLIEST = "1000-01-01 00:00:00.000000";
+
+  private static final String LATEST = "9999-12-31 23:59:59.999999";
 
   /**
    * Writes {@code b} on {@code c}, which is inside a transaction that has not started yet.
@@ -120,6 +134,7 @@ final class MySqlAck {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = Sql.bindIds(ps, 1, all);
       ps.setString(i, b.leaseToken().toString());
+      bindCreated(ps, i + 1, b);
       Set<Long> owned = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -138,6 +153,7 @@ final class MySqlAck {
       ps.setString(1, Sql.utc(b.now()));
       int i = Sql.bindIds(ps, 2, ids);
       ps.setString(i, b.leaseToken().toString());
+      bindCreated(ps, i + 1, b);
       return ps.executeUpdate();
     }
   }
@@ -163,6 +179,7 @@ final class MySqlAck {
       }
       i = Sql.bindIds(ps, i, ids(rows, AckBatch.Retry::id));
       ps.setString(i, b.leaseToken().toString());
+      bindCreated(ps, i + 1, b);
       expectRows("reschedule", rows.size(), ps.executeUpdate());
     }
   }
@@ -182,14 +199,23 @@ final class MySqlAck {
       ps.setString(i++, Sql.utc(b.now()));
       i = Sql.bindIds(ps, i, ids);
       ps.setString(i, b.leaseToken().toString());
+      bindCreated(ps, i + 1, b);
       expectRows("copy to the dead-letter table", rows.size(), ps.executeUpdate());
     }
     String delete = String.format(DELETE_OWNED, table, Sql.repeat("?", ids.size()));
     try (PreparedStatement ps = c.prepareStatement(delete)) {
       int i = Sql.bindIds(ps, 1, ids);
       ps.setString(i, b.leaseToken().toString());
+      bindCreated(ps, i + 1, b);
       expectRows("delete dead-lettered rows", ids.size(), ps.executeUpdate());
     }
+  }
+
+  /** Binds the batch's creation-time bounds at {@code i} and {@code i + 1}. */
+  private static void bindCreated(PreparedStatement ps, int i, AckBatch b) throws SQLException {
+    boolean known = b.createdFrom() != null;
+    ps.setString(i, known ? Sql.utc(b.createdFrom()) : EARLIEST);
+    ps.setString(i + 1, known ? Sql.utc(b.createdTo()) : LATEST);
   }
 
   /**

@@ -32,6 +32,31 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class PartitionContract extends PartitionContractSupport {
 
+  /**
+   * A batch whose messages lie in several partitions is acknowledged whole: the acknowledgement is
+   * bounded by the batch's oldest and newest creation time, and both ends are inclusive.
+   */
+  @Test
+  public final void aBatchSpanningPartitionsIsAcknowledgedWhole() throws Exception {
+    Set<UUID> pending = new HashSet<>();
+    for (int day : new int[] {2, 1, 0}) {
+      pending.add(insertMessage(daysAgo(day), RowState.PENDING));
+      pending.add(insertMessage(daysAgo(day).minusSeconds(3600), RowState.PENDING));
+    }
+    maintenance().runOnce();
+    assertThat(rangePartitionNames()).contains(daily(daysAgo(2)), daily(daysAgo(1)), daily(NOW));
+    RecordingSender sender = new RecordingSender();
+    OutboxRelay relay = closeAfterTest(relayBuilder(sender).batchSize(100).build());
+
+    assertThat(relay.runOnce()).as("one batch over three partitions").isEqualTo(pending.size());
+
+    assertThat(rowsWithStatus(1))
+        .as("every row of the batch marked sent")
+        .isEqualTo(pending.size());
+    assertThat(leasedRows()).isZero();
+    assertThat(messageIds(sender.received())).containsExactlyInAnyOrderElementsOf(pending);
+  }
+
   /** First run creates the current partition and those ahead and a second run changes nothing. */
   @Test
   public final void firstRunCreatesTheCurrentPartitionAndThoseAheadAndASecondRunChangesNothing()
