@@ -1,0 +1,105 @@
+package dev.outbox.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outbox.OutboxMessage;
+import dev.outbox.spi.ClaimRequest;
+import dev.outbox.testkit.OutboxContractSupport;
+import dev.outbox.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a per-key claim reads, counted by PostgreSQL's own statistics of the message table's
+ * indexes: about what it returns, whatever the backlog, so that a plan that reads the whole pending
+ * index (a hash join of the runs to it, a sort of every pending row) fails here rather than only in
+ * the benchmark.
+ */
+class PostgresClaimCostIT extends OutboxContractSupport {
+
+  private static final int BACKLOG = 20_000;
+  private static final int BATCH = 100;
+
+  /** Index entries one claim may read per message it returns, with room for the key probes. */
+  private static final int READS_PER_MESSAGE = 8;
+
+  @Override
+  protected TestDatabase openDatabase() {
+    return PostgresTestDatabase.create();
+  }
+
+  @ParameterizedTest(name = "{0} keys")
+  @ValueSource(ints = {1, 10, 100, 2_000})
+  void aPerKeyClaimReadsAboutWhatItReturnsWhateverTheBacklog(int keys) throws Exception {
+    enlistRoundRobin(keys);
+    try (Connection c = dataSource.getConnection()) {
+      analyze(c); // the planner knows how few keys hold the backlog
+      long before = indexEntriesRead(c);
+      Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+      ClaimRequest request =
+          new ClaimRequest(
+              BATCH, now, UUID.randomUUID(), now.plus(Duration.ofMinutes(1)), true, null, false, 0);
+      int claimed = dialect.claim(c, tables, request).records().size();
+      long read = indexEntriesRead(c) - before;
+
+      assertThat(claimed).isEqualTo(BATCH);
+      assertThat(read)
+          .as("index entries read by one claim of %d over a backlog of %d", BATCH, BACKLOG)
+          .isLessThanOrEqualTo((long) READS_PER_MESSAGE * BATCH);
+    }
+  }
+
+  private void enlistRoundRobin(int keys) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      List<OutboxMessage> chunk = new ArrayList<>(1_000);
+      for (int i = 0; i < BACKLOG; i++) {
+        chunk.add(OutboxMessage.of("t", "key-" + (i % keys), Integer.toString(i / keys)));
+        if (chunk.size() == 1_000) {
+          outbox.addAll(c, chunk);
+          chunk.clear();
+        }
+      }
+      c.commit();
+    }
+  }
+
+  private void analyze(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("ANALYZE " + messageTable());
+    }
+  }
+
+  /**
+   * Index entries read from the message table's partitions so far, this session's included: its
+   * pending statistics are flushed first (they are otherwise held back for up to a second).
+   */
+  private long indexEntriesRead(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT pg_stat_force_next_flush()");
+      s.execute("SELECT pg_stat_clear_snapshot()");
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT coalesce(sum(idx_tup_read), 0) FROM pg_stat_user_indexes"
+                + " WHERE schemaname = ? AND relname LIKE ?")) {
+      ps.setString(1, tables.schema());
+      ps.setString(2, tables.table() + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+}
