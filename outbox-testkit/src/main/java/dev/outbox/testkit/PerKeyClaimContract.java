@@ -191,6 +191,33 @@ public abstract class PerKeyClaimContract extends OutboxContractSupport {
         .isEqualTo(Map.of("key-0", all, "key-1", List.of(0, 1, 2), "key-2", all));
   }
 
+  /**
+   * A claim reaches a key it can take behind keys whose long runs other claims hold: held keys are
+   * passed over whatever their length, and the claimable key's run comes whole.
+   */
+  @Test
+  public final void aClaimReachesAFreeKeyBehindKeysWithLongHeldRuns() throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      for (String key : List.of("a", "b")) {
+        for (int seq = 0; seq < 300; seq++) {
+          outbox.add(c, OutboxMessage.of("ordered", key, Integer.toString(seq)));
+        }
+      }
+      for (int seq = 0; seq < 10; seq++) {
+        outbox.add(c, OutboxMessage.of("ordered", "c", Integer.toString(seq)));
+      }
+      c.commit();
+    }
+    List<Integer> first100 = java.util.stream.IntStream.range(0, 100).boxed().toList();
+    assertThat(claimSequences()).isEqualTo(Map.of("a", first100));
+    assertThat(claimSequences()).as("a is held").isEqualTo(Map.of("b", first100));
+    assertThat(claimSequences())
+        .as("a and b are held")
+        .isEqualTo(Map.of("c", List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)));
+    assertThat(claimSequences()).as("every key is held").isEmpty();
+  }
+
   private long idOf(String key, int seq) throws SQLException {
     return queryLong(
         "SELECT id FROM " + messageTable() + " WHERE msg_key = ? AND payload = ?",
