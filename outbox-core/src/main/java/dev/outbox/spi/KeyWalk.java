@@ -1,6 +1,9 @@
 package dev.outbox.spi;
 
 import dev.outbox.OutboxRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,7 +46,24 @@ public final class KeyWalk {
    * @param first the smallest pending key
    * @param last the largest pending key
    */
-  public record Range(String first, String last) {}
+  public record Range(String first, String last) {
+
+    /**
+     * Runs {@code sql}, a query whose one row holds the first and the last pending key (both null
+     * when nothing keyed is pending), on {@code c}.
+     *
+     * @return the range, or null when nothing keyed is pending
+     */
+    public static Range read(Connection c, String sql) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement(sql);
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null) {
+          return null;
+        }
+        return new Range(rs.getString(1), rs.getString(2));
+      }
+    }
+  }
 
   /**
    * A cursor somewhere between {@code range}'s keys, chosen with {@code random}: where a relay

@@ -226,13 +226,7 @@ public final class MySqlDialect implements OutboxDialect {
 
   @Override
   public KeyWalk.Range pendingKeyRange(Connection c, OutboxTables tables) throws SQLException {
-    String sql = String.format(KEY_RANGE, Sql.qualified(tables, tables.table()));
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      String first = rs.getString(1);
-      return first == null ? null : new KeyWalk.Range(first, rs.getString(2));
-    }
+    return KeyWalk.Range.read(c, String.format(KEY_RANGE, Sql.qualified(tables, tables.table())));
   }
 
   /**

@@ -244,12 +244,7 @@ public final class PostgresDialect implements OutboxDialect {
     String sql =
         KEY_RANGE_SQL.computeIfAbsent(
             tables, t -> String.format(KEY_RANGE, qualified(t, t.table())));
-    try (PreparedStatement ps = c.prepareStatement(sql);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      String first = rs.getString(1);
-      return first == null ? null : new KeyWalk.Range(first, rs.getString(2));
-    }
+    return KeyWalk.Range.read(c, sql);
   }
 
   /** See {@link PostgresAdmin}; its tables come with the V6 migration. */
