@@ -29,7 +29,6 @@ import dev.outbox.testkit.OutboxContractSupport;
 import dev.outbox.testkit.RecordingSender;
 import dev.outbox.testkit.TestDatabase;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -565,21 +564,8 @@ class MySqlAdminIT extends OutboxContractSupport {
 
   /** The pending row ids of {@code topic}, in id order. */
   private List<Long> ids(String topic) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT id FROM "
-                    + messageTable()
-                    + " WHERE status = 0 AND topic = '"
-                    + topic
-                    + "' ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
+    return queryLongs(
+        "SELECT id FROM " + messageTable() + " WHERE status = 0 AND topic = ? ORDER BY id", topic);
   }
 
   private static List<Long> ids(Page<MessageView> page) {

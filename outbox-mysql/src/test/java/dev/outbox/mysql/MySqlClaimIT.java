@@ -274,21 +274,8 @@ class MySqlClaimIT extends OutboxContractSupport {
   }
 
   private List<Long> pendingIds(String key) throws SQLException {
-    List<Long> ids = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT id FROM "
-                    + messageTable()
-                    + " WHERE status = 0 AND msg_key = '"
-                    + key
-                    + "' ORDER BY id")) {
-      while (rs.next()) {
-        ids.add(rs.getLong(1));
-      }
-    }
-    return ids;
+    return queryLongs(
+        "SELECT id FROM " + messageTable() + " WHERE status = 0 AND msg_key = ? ORDER BY id", key);
   }
 
   private static List<Long> ids(ClaimResult result) {

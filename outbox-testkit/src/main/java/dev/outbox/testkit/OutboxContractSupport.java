@@ -244,6 +244,21 @@ public abstract class OutboxContractSupport {
     }
   }
 
+  /** The first column of every row of a query, as longs, in the query's order. */
+  protected List<Long> queryLongs(String sql, Object... params) throws SQLException {
+    List<Long> values = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, params);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          values.add(rs.getLong(1));
+        }
+      }
+    }
+    return values;
+  }
+
   /** The first column of a query's first row, as text; null when there is no row. */
   protected String queryString(String sql, Object... params) throws SQLException {
     try (Connection c = dataSource.getConnection();
