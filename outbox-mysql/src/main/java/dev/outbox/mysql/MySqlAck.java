@@ -79,12 +79,6 @@ final class MySqlAck {
 
   private static final String WHEN_ID = "WHEN ? THEN ?";
 
-  /*
-   * Every statement is bounded by the batch's creation times ({@link AckBatch#createdFrom()}), the
-   * created_at BETWEEN ? AND ?, so that only the partitions that can hold the batch are read
-   * instead of each id being looked up in every partition.
-   */
-
   /** The widest DATETIME(6) range, for a batch whose creation times are not known. */
   private static final String EARLIEST = "1000-01-01 00:00:00.000000";
 
@@ -211,7 +205,12 @@ final class MySqlAck {
     }
   }
 
-  /** Binds the batch's creation-time bounds at {@code i} and {@code i + 1}. */
+  /**
+   * Binds the batch's creation-time bounds ({@link AckBatch#createdFrom()}) to a statement's {@code
+   * created_at BETWEEN ? AND ?} at {@code i} and {@code i + 1}: every ack statement has one, so
+   * that only the partitions that can hold the batch are read instead of each id being looked up in
+   * every partition.
+   */
   private static void bindCreated(PreparedStatement ps, int i, AckBatch b) throws SQLException {
     boolean known = b.createdFrom() != null;
     ps.setString(i, known ? Sql.utc(b.createdFrom()) : EARLIEST);

@@ -38,7 +38,7 @@ import java.util.UUID;
  *       run that fills the read is read on with {@link #RUN}, doubling each time. A read that ended
  *       inside a key whose oldest row could not be claimed (held by another relay) is followed by
  *       reads of one row, each next key's oldest, until one can be claimed: held keys then cost a
- *       row each, not a read each (with 10 keys and 4 relays, a third fewer index reads);
+ *       row each, not a read each;
  *   <li>{@link #LOCK_RUNS}: the runs' rows by primary key, {@code FOR UPDATE SKIP LOCKED},
  *       rechecked; each key keeps the prefix of its run that was locked, so that no run has a gap
  *       (a row another relay holds, or that changed since it was read, cuts the run there; rows

@@ -65,8 +65,9 @@ final class PostgresAck {
   /**
    * Bounds each statement to the batch's creation times ({@link AckBatch#createdFrom()}), so that
    * PostgreSQL prunes the partitions that cannot hold it instead of probing every partition's
-   * primary key for each id: with two weeks of daily partitions that halves the cost of marking a
-   * batch sent. Bound as text, so that a batch without bounds can pass the infinities.
+   * primary key for each id: with two weeks of daily partitions, marking a batch sent takes about
+   * 0.6 of the time (AckPartitionHarness). Bound as text, so that a batch without bounds can pass
+   * the infinities.
    */
   private static final String CREATED =
       "created_at BETWEEN CAST(? AS timestamptz) AND CAST(? AS timestamptz)";

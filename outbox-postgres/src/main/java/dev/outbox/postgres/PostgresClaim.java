@@ -99,6 +99,11 @@ final class PostgresClaim {
    * without reading further, when the oldest row is leased or not due), until the batch is full or
    * {@code @maxKeys} keys were visited. Messages without a key come from their own partial index,
    * in id order, before or after the runs.
+   *
+   * <p>{@code claimed_runs} leases each run as a range of the pending key index: the key's pending
+   * rows between its run's first and last id. That range holds exactly the run: the statement reads
+   * one snapshot, in which the run was read without a gap from the key's oldest pending row, and
+   * every row of it is locked by this transaction, so none of them can have changed since.
    */
   private static final String PER_KEY =
       """
@@ -160,7 +165,8 @@ final class PostgresClaim {
    * <p>{@code s} names its key as a range of one value and orders by key and id, so that only the
    * pending key index can deliver it. Written as {@code msg_key = …}, the planner knows the key is
    * constant, drops it from the order, and with few keys prefers walking the pending index in id
-   * order past every other key's rows (ten times what it returns with 10 keys).
+   * order past every other key's rows (ten times what it returns with 10 keys). {@code l} keeps
+   * {@code msg_key = …}: only with the key fixed do the id bounds end its scan of the key index.
    */
   private static final String RUN =
       """
