@@ -14,22 +14,26 @@ import java.util.concurrent.CompletionStage;
  * not in the batch are ignored. {@link BatchOutcomes} collects the answers of an asynchronous
  * broker client, from any thread, into that one stage.
  *
- * <p><b>Runs of one key.</b> Under {@link Ordering#PER_KEY} a batch may hold several records of one
- * key, in id order (a run). Deliver them to the broker in that order over one ordered path (one
- * Kafka partition, one AMQP channel). When one of them fails, the later records of its key in the
- * batch are held back: whatever the sender reports for them, the relay records none of them as
- * sent, hands them over again after the failed one, and does not count the attempt against them. So
- * a sender that can tell in time should not deliver them at all and report them as retry; one that
- * pipelines the run may have delivered them already, and the broker then sees them again after the
- * earlier record (a duplicate, as at least once allows).
+ * <p><b>Per-key order.</b> Under {@link Ordering#PER_KEY} (the default) the relay claims runs of a
+ * key (several of its messages, in id order) but, by default, hands the sender at most one record
+ * of a key at a time: a batch goes over in waves, and a key's next record joins a wave only once
+ * the previous one was reported sent or dead. After a record is to be retried, the later records of
+ * its key in the batch are not handed over at all; they stay pending, behind it, without losing an
+ * attempt. So whatever a sender answers, record by record and in any order, a key's records reach
+ * the broker in id order on their first delivery, and a record reported sent is never sent again
+ * unless its outcome was lost (a crash, an expired lease). A batch of many keys is one wave; a run
+ * of one key costs one call a record.
+ *
+ * <p>A sender may instead receive whole runs in one call by returning true from {@link
+ * #acceptsRuns()}: see there for what it then promises.
  *
  * <p>Delivery is at least once: a message may be sent again after a crash, a lost acknowledgement
  * or a lease expiry, so put {@link OutboxRecord#messageId()} in the broker message and let
  * consumers deduplicate on it.
  *
- * <p>One relay calls {@code send} from one thread at a time, but several relays may share a sender,
- * so implementations must be thread-safe. The relay does not close the sender: close it after the
- * relay.
+ * <p>{@code send} may be called from several threads at once (a relay hands over the next wave of a
+ * batch while it claims the next batch, and several relays may share a sender), so implementations
+ * must be thread-safe. The relay does not close the sender: close it after the relay.
  */
 @FunctionalInterface
 public interface Sender {
@@ -40,4 +44,22 @@ public interface Sender {
    * @return a stage completing with the outcomes of the batch's records
    */
   CompletionStage<List<Outcome>> send(List<OutboxRecord> batch);
+
+  /**
+   * Whether this sender may be handed several records of one key in one batch (a run), under {@link
+   * Ordering#PER_KEY}. Return true only if, for every key, the sender puts the batch's records of
+   * that key on the broker in the order given, over one ordered path, and puts none on the broker
+   * after one it reports as anything but {@linkplain Outcome#sent sent} or {@linkplain Outcome#dead
+   * dead}: a record after a failed one must not reach the broker, and is best reported as retry.
+   * The relay holds such records back whatever is reported for them, so if a sender breaks this
+   * promise, the broker sees a key's later record before an earlier one and sees it again after it.
+   *
+   * <p>Default: false, and the relay hands over one record of a key at a time (see the class
+   * description). Neither shipped sender returns true: a Kafka producer can fail one record of a
+   * partition (a delivery timeout) and still deliver the next, and RabbitMQ can nack one message of
+   * a channel and confirm the next.
+   */
+  default boolean acceptsRuns() {
+    return false;
+  }
 }

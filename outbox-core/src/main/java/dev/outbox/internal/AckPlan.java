@@ -20,10 +20,12 @@ import java.util.UUID;
  * outcome, or a retry of a message that has used up {@code maxAttempts}).
  *
  * <p>Under {@link Ordering#PER_KEY} a batch may hold a run of several messages of one key. Once one
- * of them is not sent, the later ones of its key are never recorded as sent, whatever the sender
- * said: they are held back, due again at once behind the earlier one and with their attempt given
- * back, since the failure was not theirs. A later one the broker rejected for itself still goes
- * dead.
+ * of them is to be retried, the later ones of its key are never recorded as sent, whatever the
+ * sender said: they are held back, due again at once behind the earlier one and with their attempt
+ * given back, since the failure was not theirs. A later one the broker rejected for itself still
+ * goes dead. A dead message holds nothing back: it leaves the table in this acknowledgement, so the
+ * messages after it are next in line. A record that was never handed to the sender (see {@link
+ * BatchSender.Sent#notHanded}) is held back too.
  */
 final class AckPlan {
   /** Longest error text stored with a message; longer ones are cut. */
@@ -50,12 +52,14 @@ final class AckPlan {
    * The plan for {@code outcomes}, which has one entry per record of {@code batch}, in order, acked
    * at {@code now}. When the broker was away for the whole batch, every record is due again at once
    * and no attempt is counted: the relay pauses instead (see {@code OutboxRelay.Builder
-   * #brokerPause}).
+   * #brokerPause}). Records in {@code notHanded} were never handed to the sender: they are held
+   * back, their attempt given back.
    */
   static AckPlan of(
       List<OutboxRecord> batch,
       List<Outcome> outcomes,
       boolean brokerAway,
+      Set<Long> notHanded,
       RelaySettings settings,
       Instant now) {
     AckPlan plan = new AckPlan(batch, now);
@@ -79,7 +83,11 @@ final class AckPlan {
         plan.holdBack(r, earlier);
         continue;
       }
-      if (perKey && r.key() != null && o.status() != Outcome.Status.SENT) {
+      if (notHanded.contains(r.id())) {
+        plan.holdBack(r, null);
+        continue;
+      }
+      if (perKey && r.key() != null && o.status() == Outcome.Status.RETRY) {
         unsentByKey.putIfAbsent(r.key(), r.id());
       }
       plan.add(r, o, settings);
@@ -87,8 +95,11 @@ final class AckPlan {
     return plan;
   }
 
-  private void holdBack(OutboxRecord r, long earlier) {
-    String why = "held back: message " + earlier + " of the same key in this batch was not sent";
+  private void holdBack(OutboxRecord r, Long earlier) {
+    String why =
+        earlier == null
+            ? "held back: not handed to the sender before the batch ended"
+            : "held back: message " + earlier + " of the same key in this batch was not sent";
     retries.add(new AckBatch.Retry(r.id(), now, why, true));
     heldBack.add(r.id());
   }

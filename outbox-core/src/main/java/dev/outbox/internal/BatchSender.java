@@ -1,5 +1,6 @@
 package dev.outbox.internal;
 
+import dev.outbox.Ordering;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
 import dev.outbox.RelayException;
@@ -9,8 +10,10 @@ import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,11 +25,23 @@ import java.util.function.Consumer;
 /**
  * Hands a batch to the {@link Sender} and turns whatever happens (outcomes, a missing outcome, an
  * exception, a timeout) into exactly one {@link Outcome} per record.
+ *
+ * <p>Under {@link Ordering#PER_KEY}, unless the sender {@linkplain Sender#acceptsRuns accepts
+ * runs}, a batch goes to the sender in waves (see {@link Waves}): a key's next record is handed
+ * over only once the previous one was reported sent or dead, and never after one that is to be
+ * retried. A sender that answers record by record can then never put a key's later record on the
+ * broker ahead of an earlier one that failed, and a record that is held back was never sent, so it
+ * is not sent twice.
  */
 final class BatchSender {
   /** The cause recorded for a record the sender gave no outcome for. */
   private static final IllegalStateException NO_OUTCOME =
       new IllegalStateException("the sender reported no outcome for this message");
+
+  /** The cause recorded for a record held back before it was handed to the sender. */
+  private static final IllegalStateException NOT_HANDED =
+      new IllegalStateException(
+          "held back: an earlier message of the same key in this batch was not sent");
 
   private final Sender sender;
   private final RelaySettings settings;
@@ -54,8 +69,14 @@ final class BatchSender {
    * @param brokerAway whether the batch failed as a whole for a reason that is not the messages':
    *     the sender threw, its stage failed or timed out, or it reported retry for every record with
    *     a connection-level cause (see {@link #connectionLevel})
+   * @param notHanded the ids of the records that were never handed to the sender: they waited for
+   *     an earlier record of their key that is to be retried, or the send ran out of time first
    */
-  record Sent(List<Outcome> outcomes, boolean brokerAway) {}
+  record Sent(List<Outcome> outcomes, boolean brokerAway, Set<Long> notHanded) {
+    Sent(List<Outcome> outcomes, boolean brokerAway) {
+      this(outcomes, brokerAway, Set.of());
+    }
+  }
 
   /**
    * Hands {@code batch} to the sender and returns at once with the send under way (or already
@@ -65,53 +86,72 @@ final class BatchSender {
     Span batchSpan = tracing.startBatch(batch.size());
     List<Span> spans = tracing.startSends(batch, batchSpan);
     long start = System.nanoTime();
-    Scope scope = batchSpan.makeCurrent();
-    try {
-      CompletionStage<List<Outcome>> stage = sender.send(batch);
-      if (stage == null) {
-        throw new IllegalStateException("Sender.send returned null instead of a CompletionStage");
-      }
-      return new InFlight(batch, batchSpan, spans, start, stage.toCompletableFuture(), null);
-    } catch (RuntimeException e) {
-      return new InFlight(batch, batchSpan, spans, start, null, e);
-    } finally {
-      scope.close();
-    }
+    boolean oneAtATime = settings.ordering() == Ordering.PER_KEY && !sender.acceptsRuns();
+    Waves waves = oneAtATime ? Waves.of(batch) : Waves.single(batch);
+    InFlight flight = new InFlight(batch, waves, batchSpan, spans, start);
+    flight.handOver(waves.first());
+    return flight;
   }
 
   /** A batch handed to the sender whose outcomes are not collected yet. */
   final class InFlight {
     private final List<OutboxRecord> batch;
+    private final Waves waves;
     private final Span batchSpan;
     private final List<Span> spans;
     private final long start;
-    private final CompletableFuture<List<Outcome>> future;
-    private final RuntimeException thrown;
+
+    /** The wave with the sender now, and how it was handed over. */
+    private List<OutboxRecord> wave;
+
+    private CompletableFuture<List<Outcome>> future;
+    private RuntimeException thrown;
+
+    /** The outcomes of the waves that finished, by record id. */
+    private final Map<Long, Outcome> reported = new HashMap<>();
+
     private Sent result;
 
     private InFlight(
-        List<OutboxRecord> batch,
-        Span batchSpan,
-        List<Span> spans,
-        long start,
-        CompletableFuture<List<Outcome>> future,
-        RuntimeException thrown) {
+        List<OutboxRecord> batch, Waves waves, Span batchSpan, List<Span> spans, long start) {
       this.batch = batch;
+      this.waves = waves;
       this.batchSpan = batchSpan;
       this.spans = spans;
       this.start = start;
-      this.future = future;
-      this.thrown = thrown;
     }
 
-    /** Whether the sender has finished (or failed), so {@link #await} returns at once. */
-    boolean isDone() {
-      return result != null || thrown != null || future.isDone();
+    /** Hands {@code next} to the sender; a sender that throws fails that wave. */
+    private void handOver(List<OutboxRecord> next) {
+      wave = next;
+      future = null;
+      thrown = null;
+      Scope scope = batchSpan.makeCurrent();
+      try {
+        CompletionStage<List<Outcome>> stage = sender.send(next);
+        if (stage == null) {
+          throw new IllegalStateException("Sender.send returned null instead of a CompletionStage");
+        }
+        future = stage.toCompletableFuture();
+      } catch (RuntimeException e) {
+        thrown = e;
+      } finally {
+        scope.close();
+      }
     }
 
     /**
-     * Waits for the sender until the send timeout (counted from {@link #start}) and returns one
-     * outcome per record; later calls return the same.
+     * Whether the sender has finished (or failed) with the whole batch, so {@link #await} returns
+     * at once. A batch in waves whose first wave is done may still have waves to hand over.
+     */
+    boolean isDone() {
+      return result != null || (waves.atLast() && (thrown != null || future.isDone()));
+    }
+
+    /**
+     * Waits for the sender until the send timeout (counted from {@link #start}), handing over the
+     * batch's later waves as the earlier ones finish, and returns one outcome per record; later
+     * calls return the same.
      *
      * @throws InterruptedException if interrupted while waiting; the send is cancelled
      */
@@ -126,11 +166,9 @@ final class BatchSender {
       List<Outcome> outcomes = List.of();
       Scope scope = batchSpan.makeCurrent();
       try {
-        Sent reported = awaitOutcomes();
-        outcomes = complete(batch, reported.outcomes());
-        boolean away =
-            reported.brokerAway() || outcomes.stream().allMatch(BatchSender::unavailable);
-        return new Sent(outcomes, away);
+        Sent sent = awaitWaves();
+        outcomes = sent.outcomes();
+        return sent;
       } finally {
         scope.close();
         metrics.sendDuration(Duration.ofNanos(System.nanoTime() - start));
@@ -139,10 +177,42 @@ final class BatchSender {
       }
     }
 
-    /** What the sender reported, or every record retried if it failed as a whole. */
-    private Sent awaitOutcomes() throws InterruptedException {
+    /**
+     * Collects each wave's outcomes and hands over the next wave's records whose keys may go on. A
+     * first wave that fails as a whole fails the batch as a whole (nothing of it was sent); a later
+     * one that fails, or the send timeout, ends the handing over: what was not handed over is held
+     * back.
+     */
+    private Sent awaitWaves() throws InterruptedException {
+      Set<String> stopped = new HashSet<>();
+      boolean first = true;
+      while (true) {
+        Sent answer = awaitWave(first);
+        List<Outcome> waveOutcomes = complete(wave, answer.outcomes());
+        for (int i = 0; i < wave.size(); i++) {
+          reported.put(wave.get(i).id(), waveOutcomes.get(i));
+          if (waveOutcomes.get(i).status() == Outcome.Status.RETRY) {
+            stopped.add(wave.get(i).key());
+          }
+        }
+        boolean away =
+            answer.brokerAway() || waveOutcomes.stream().allMatch(BatchSender::unavailable);
+        if (first && away) {
+          return new Sent(completeBatch(), true); // nothing of the batch reached the broker
+        }
+        first = false;
+        List<OutboxRecord> next = away ? List.of() : waves.next(stopped);
+        if (next.isEmpty()) {
+          return new Sent(completeBatch(), false, notHanded());
+        }
+        handOver(next);
+      }
+    }
+
+    /** What the sender reported for the current wave, or every record retried if it failed. */
+    private Sent awaitWave(boolean first) throws InterruptedException {
       if (thrown != null) {
-        return failAll(batch, thrown, "the sender threw");
+        return failAll(wave, thrown, "the sender threw", first);
       }
       Duration timeout = settings.sendTimeout();
       long left = timeout.toNanos() - (System.nanoTime() - start);
@@ -152,17 +222,38 @@ final class BatchSender {
       } catch (TimeoutException e) {
         future.cancel(true);
         return failAll(
-            batch,
+            wave,
             new TimeoutException("the sender did not complete within sendTimeout " + timeout),
-            "the send timed out");
+            "the send timed out",
+            first);
       } catch (ExecutionException e) {
-        return failAll(batch, e.getCause(), "the sender failed");
+        return failAll(wave, e.getCause(), "the sender failed", first);
       } catch (CancellationException e) {
-        return failAll(batch, e, "the sender cancelled the send");
+        return failAll(wave, e, "the sender cancelled the send", first);
       } catch (InterruptedException e) {
         future.cancel(true);
         throw e;
       }
+    }
+
+    /** One outcome per record of the batch; a record never handed over counts as held back. */
+    private List<Outcome> completeBatch() {
+      List<Outcome> outcomes = new ArrayList<>(batch.size());
+      for (OutboxRecord r : batch) {
+        Outcome o = reported.get(r.id());
+        outcomes.add(o != null ? o : Outcome.retry(r, NOT_HANDED));
+      }
+      return outcomes;
+    }
+
+    private Set<Long> notHanded() {
+      Set<Long> ids = new HashSet<>();
+      for (OutboxRecord r : batch) {
+        if (!reported.containsKey(r.id())) {
+          ids.add(r.id());
+        }
+      }
+      return ids;
     }
   }
 
@@ -185,21 +276,29 @@ final class BatchSender {
     return false;
   }
 
-  private Sent failAll(List<OutboxRecord> batch, Throwable cause, String what) {
+  /**
+   * Every record of {@code records} retried with {@code cause}, reported: without counting the
+   * attempt when they are a batch's {@code first} wave (nothing of the batch was sent), after the
+   * backoff when they are a later wave (the batch's earlier records were).
+   */
+  private Sent failAll(List<OutboxRecord> records, Throwable cause, String what, boolean first) {
     report.accept(
         new RelayException(
             "relay '"
                 + settings.name()
                 + "': "
                 + what
-                + " for a batch of "
-                + batch.size()
-                + "; the messages will be retried without counting the attempt: "
+                + " for "
+                + (first ? "a batch of " : "a later wave of a batch, ")
+                + records.size()
+                + (first
+                    ? "; the messages will be retried without counting the attempt: "
+                    : " message(s); they will be retried after the backoff: ")
                 + cause,
             cause,
             true));
-    List<Outcome> outcomes = new ArrayList<>(batch.size());
-    for (OutboxRecord r : batch) {
+    List<Outcome> outcomes = new ArrayList<>(records.size());
+    for (OutboxRecord r : records) {
       outcomes.add(Outcome.retry(r, cause));
     }
     return new Sent(outcomes, true);

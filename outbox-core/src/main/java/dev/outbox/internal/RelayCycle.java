@@ -226,6 +226,7 @@ public final class RelayCycle {
               claimed.records(),
               sent.outcomes(),
               sent.brokerAway(),
+              sent.notHanded(),
               settings,
               settings.clock().instant());
       plans.add(plan);

@@ -15,7 +15,9 @@ import java.util.function.Function;
 
 /**
  * A sender whose batches stay in flight until the test {@linkplain #release() releases} them, then
- * complete with an outcome per record (default: sent).
+ * complete with an outcome per record (default: sent). It {@linkplain #acceptsRuns() accepts runs},
+ * so a test sees each claim whole in one batch: it delivers nothing anywhere, so it keeps that
+ * promise.
  */
 public final class BlockingSender implements Sender {
   private final CountDownLatch received = new CountDownLatch(1);
@@ -36,6 +38,11 @@ public final class BlockingSender implements Sender {
     batches.add(batch);
     received.countDown();
     return release.thenApply(ignored -> batch.stream().map(r -> decide.apply(r)).toList());
+  }
+
+  @Override
+  public boolean acceptsRuns() {
+    return true;
   }
 
   /** Waits until a batch arrived; fails after {@code timeout}. */

@@ -33,14 +33,24 @@ public final class CutHalfway implements Sender {
     this.outage = outage;
   }
 
+  /** As the wrapped sender: this one hands every batch on unchanged. */
+  @Override
+  public boolean acceptsRuns() {
+    return delegate.acceptsRuns();
+  }
+
   @Override
   public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
-    if (handed.addAndGet(batch.size()) > after && cut.compareAndSet(false, true)) {
+    boolean cutNow = handed.addAndGet(batch.size()) > after && cut.compareAndSet(false, true);
+    // Handed over first, then cut: the batch is with the broker client when its connections drop,
+    // so it meets the outage whether or not the client was between requests.
+    CompletionStage<List<Outcome>> sending = delegate.send(batch);
+    if (cutNow) {
       proxy.cut();
       CompletableFuture.delayedExecutor(outage.toMillis(), TimeUnit.MILLISECONDS)
           .execute(proxy::restore);
     }
-    return delegate.send(batch);
+    return sending;
   }
 
   /** Whether the cut happened. */

@@ -25,6 +25,12 @@ final class CountingSender implements Sender {
     this.clock = clock;
   }
 
+  /** As the wrapped sender: this one hands every batch on unchanged. */
+  @Override
+  public boolean acceptsRuns() {
+    return delegate.acceptsRuns();
+  }
+
   @Override
   public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
     return delegate
