@@ -10,8 +10,6 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.Outcome;
 import dev.outbox.RelayException;
 import dev.outbox.Sender;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -243,19 +241,10 @@ public abstract class FaultContract extends OutboxContractSupport {
   public final void relaysKilledMidBatchOneAfterAnotherLoseNothingAndKeepEveryKeyInOrder()
       throws Exception {
     LinkedHashMap<UUID, String> committed = enlistKeyed(600, 40);
-    List<UUID> delivered = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      Path sent = Files.createTempFile("outbox-sent-", ".txt");
-      Process child = RelayProcess.startDelivering(db, dialect, tables, sent);
-      try {
-        // Not a multiple of the batch size of 20: the kill lands in the middle of a batch.
-        RelayProcess.awaitSent(child, sent, 45 + 7 * i);
-      } finally {
-        RelayProcess.kill(child);
-      }
-      delivered.addAll(RelayProcess.sent(sent));
-      Files.delete(sent);
-    }
+    List<UUID> delivered =
+        new ArrayList<>(
+            RelayProcess.sentBeforeKills(
+                5, 45, 7, sent -> RelayProcess.startDelivering(db, dialect, tables, sent)));
     assertThat(leasedRows()).as("the killed relays left claims behind").isPositive();
 
     clock.advance(RelayProcess.LEASE.plusMinutes(1));

@@ -8,6 +8,7 @@ import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
+import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
 import java.io.BufferedReader;
 import java.io.FileOutputStream;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -101,6 +103,46 @@ public final class RelayProcess {
   }
 
   /**
+   * As {@link #startDelivering}, but the process's sender fails {@code failPercent}% of the records
+   * at random, each independently of the others: a failed record is reported retry and never
+   * written to {@code sentFile} (it did not reach the broker); the others are.
+   */
+  static Process startFailing(
+      TestDatabase db, OutboxDialect dialect, OutboxTables tables, Path sentFile, int failPercent)
+      throws IOException {
+    return startChild(db, dialect, tables, "2", sentFile.toString(), Integer.toString(failPercent));
+  }
+
+  /** Starts a relay process that writes its sends to the given file. */
+  @FunctionalInterface
+  interface Starter {
+    Process start(Path sentFile) throws IOException;
+  }
+
+  /**
+   * Starts {@code kills} relay processes one after another and kills each with SIGKILL once it has
+   * sent {@code firstAfter}, then {@code step} more each time, messages: not a multiple of the
+   * batch size, so each kill lands in the middle of a batch. Returns every message id they sent, in
+   * order.
+   */
+  static List<UUID> sentBeforeKills(int kills, int firstAfter, int step, Starter starter)
+      throws Exception {
+    List<UUID> delivered = new ArrayList<>();
+    for (int i = 0; i < kills; i++) {
+      Path sent = Files.createTempFile("outbox-sent-", ".txt");
+      Process child = starter.start(sent);
+      try {
+        awaitSent(child, sent, firstAfter + step * i);
+      } finally {
+        kill(child);
+      }
+      delivered.addAll(sent(sent));
+      Files.delete(sent);
+    }
+    return delivered;
+  }
+
+  /**
    * Waits up to a minute until {@code sentFile} holds {@code count} sends; fails if it does not.
    */
   static void awaitSent(Process p, Path sentFile, int count) throws Exception {
@@ -161,7 +203,7 @@ public final class RelayProcess {
 
   /**
    * The child JVM's entry point: {@code <dialect class> <jdbc url> <schema> <table> [<batches in
-   * flight> [<sent file>]]}. Started by the contracts, not for direct use.
+   * flight> [<sent file> [<fail percent>]]]}. Started by the contracts, not for direct use.
    *
    * @param args as above
    * @throws Exception whatever the relay throws; the parent reads the exit
@@ -178,10 +220,13 @@ public final class RelayProcess {
             ? new PrintStream(new FileOutputStream(args[5], true), true, StandardCharsets.UTF_8)
             : null;
     boolean deliver = sentFile != null;
+    int failPercent = args.length > 6 ? Integer.parseInt(args[6]) : 0;
     try (HikariDataSource ds = new HikariDataSource(config)) {
       OutboxRelay.Builder builder =
           OutboxRelay.builder(
-                  ds, dialect, deliver ? batch -> deliver(batch, sentFile) : RelayProcess::hang)
+                  ds,
+                  dialect,
+                  deliver ? batch -> deliver(batch, sentFile, failPercent) : new Hanging())
               .tables(new OutboxTables(args[2], args[3]))
               .name("doomed")
               .leaseDuration(LEASE)
@@ -196,15 +241,33 @@ public final class RelayProcess {
     }
   }
 
-  private static CompletableFuture<List<Outcome>> hang(List<OutboxRecord> batch) {
-    System.out.println("CLAIMED " + batch.size());
-    System.out.flush();
-    return new CompletableFuture<>(); // never answers
+  /**
+   * Prints the size of the batch it is handed and never answers. It takes whole runs: it delivers
+   * nothing, so it keeps that promise, and the test sees the whole claim in one call.
+   */
+  private static final class Hanging implements Sender {
+    @Override
+    public CompletableFuture<List<Outcome>> send(List<OutboxRecord> batch) {
+      System.out.println("CLAIMED " + batch.size());
+      System.out.flush();
+      return new CompletableFuture<>(); // never answers
+    }
+
+    @Override
+    public boolean acceptsRuns() {
+      return true;
+    }
   }
 
   private static CompletableFuture<List<Outcome>> deliver(
-      List<OutboxRecord> batch, PrintStream sentFile) {
+      List<OutboxRecord> batch, PrintStream sentFile, int failPercent) {
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
     for (OutboxRecord r : batch) {
+      if (ThreadLocalRandom.current().nextInt(100) < failPercent) {
+        outcomes.add(Outcome.retry(r, new IOException("refused")));
+        continue;
+      }
+      outcomes.add(Outcome.sent(r));
       sentFile.println(SENT + r.messageId());
       try {
         Thread.sleep(1);
@@ -213,6 +276,6 @@ public final class RelayProcess {
         return CompletableFuture.failedFuture(e);
       }
     }
-    return CompletableFuture.completedFuture(Outcome.allSent(batch));
+    return CompletableFuture.completedFuture(outcomes);
   }
 }

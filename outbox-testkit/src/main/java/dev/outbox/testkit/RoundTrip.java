@@ -170,35 +170,6 @@ public final class RoundTrip {
     }
   }
 
-  /**
-   * Checks that every expected message arrived intact, as {@link #assertAllArrivedInKeyOrder} does,
-   * and that each key's last copies are in enlist order: after a failure the relay sends a key's
-   * messages again from the first one that failed, so a consumer that keeps the last copy of each
-   * message id sees the key in order, even where a broker wrote a later message before an earlier
-   * one that failed.
-   */
-  public static void assertAllArrivedWithLastCopiesInKeyOrder(
-      Map<UUID, Expected> expected, List<Received> received) {
-    assertAllArrivedIntact(expected, received);
-    Map<String, Integer> lastIndex = new HashMap<>();
-    for (int i = 0; i < received.size(); i++) {
-      lastIndex.put(received.get(i).messageId(), i);
-    }
-    Map<String, Integer> lastSeq = new HashMap<>();
-    for (int i = 0; i < received.size(); i++) {
-      Received r = received.get(i);
-      if (lastIndex.get(r.messageId()) != i) {
-        continue;
-      }
-      Expected e = expected.get(UUID.fromString(r.messageId()));
-      int previous = lastSeq.getOrDefault(e.key(), 0);
-      assertThat(e.seq())
-          .as("%s: last copy of seq %d after the last copy of seq %d", e.key(), e.seq(), previous)
-          .isEqualTo(previous + 1);
-      lastSeq.put(e.key(), e.seq());
-    }
-  }
-
   /** Every expected message id arrived, nothing else did, and each copy is the message enlisted. */
   private static void assertAllArrivedIntact(
       Map<UUID, Expected> expected, List<Received> received) {
