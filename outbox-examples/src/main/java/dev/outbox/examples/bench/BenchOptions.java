@@ -98,6 +98,11 @@ record BenchOptions(
     BACKLOG,
     /** One relay's drain with a sender that answers after 10 ms, against the no-op sender. */
     SLOW_SENDER,
+    /**
+     * One relay's drain with a sender that fails 10% of the records independently, against the
+     * no-op sender; prints copies per message.
+     */
+    FAILING_SENDER,
     /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
     RABBITMQ,
     /** One relay's drain through the Kafka sender, against a raw producer. */
@@ -120,6 +125,7 @@ record BenchOptions(
               EnumSet.of(
                   Scenario.BACKLOG,
                   Scenario.SLOW_SENDER,
+                  Scenario.FAILING_SENDER,
                   Scenario.RABBITMQ,
                   Scenario.KAFKA,
                   Scenario.SOAK)));

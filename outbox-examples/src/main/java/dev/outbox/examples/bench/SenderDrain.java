@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * What the sender scenarios (slow-sender, rabbitmq, kafka) share: a committed backlog drained by
@@ -115,14 +116,23 @@ final class SenderDrain implements AutoCloseable {
    * @throws IllegalStateException if the drain did not end in time, or not every message was sent
    */
   long drainOutbox(Sender sender, Order order, int n) throws Exception {
+    return drainOutbox(sender, order, n, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #drainOutbox(Sender, Order, int)}, with the relay's settings changed by {@code tune}.
+   */
+  long drainOutbox(Sender sender, Order order, int n, UnaryOperator<OutboxRelay.Builder> tune)
+      throws Exception {
     Counted counted = new Counted(sender);
     long start = System.nanoTime();
     long nanos;
     try (OutboxRelay relay =
-        ctx.relay(relayPool(), true, counted)
-            .name("bench-1")
-            .batchSize(BATCH)
-            .ordering(order.ordering())
+        tune.apply(
+                ctx.relay(relayPool(), true, counted)
+                    .name("bench-1")
+                    .batchSize(BATCH)
+                    .ordering(order.ordering()))
             .build()) {
       relay.start();
       DrainScenario.awaitDrained(ctx, counted::sent, n, BenchContext.deadlineFor(n));
@@ -212,6 +222,11 @@ final class SenderDrain implements AutoCloseable {
 
     Counted(Sender sender) {
       this.sender = sender;
+    }
+
+    @Override
+    public boolean acceptsRuns() {
+      return sender.acceptsRuns();
     }
 
     @Override
