@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -121,7 +121,7 @@ class OutboxCliTest {
         "pause|pause needs a TOPIC or --all",
         "pause t --all|pause needs a TOPIC or --all",
         "resume|resume needs a TOPIC or --all",
-        "overview --jdbc-url jdbc:oracle:thin:@x|--jdbc-url: the examples run on PostgreSQL",
+        "overview --jdbc-url jdbc:oracle:thin:@x|--jdbc-url: the command runs on PostgreSQL",
         "overview --schema bad;name|--schema",
       })
   void badArgumentsExitWithTwoNamingTheArgument(String args, String message) {

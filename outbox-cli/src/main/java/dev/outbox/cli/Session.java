@@ -1,11 +1,10 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxAdmin;
 import dev.outbox.OutboxTables;
-import dev.outbox.examples.demo.DemoDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +31,7 @@ final class Session implements AutoCloseable {
   final boolean json;
   private final InputStream terminal;
   private final String jdbcUrl;
-  private final DemoDatabase database;
+  private final Database database;
   private final String user;
   private final String password;
   private final OutboxTables tables;
@@ -55,7 +54,7 @@ final class Session implements AutoCloseable {
     this.terminal = terminal;
     this.json = given.json || top.json;
     this.jdbcUrl = first(given.jdbcUrl, top.jdbcUrl, env.get(ENV_URL), DEFAULT_JDBC_URL);
-    this.database = DemoDatabase.of(jdbcUrl);
+    this.database = Database.of(jdbcUrl);
     this.user = first(given.user, top.user, env.get(ENV_USER), database.defaultUser());
     this.password = first(given.password, top.password, env.get(ENV_PASSWORD), "");
     String schema = first(given.schema, top.schema, null, null);
@@ -147,7 +146,7 @@ final class Session implements AutoCloseable {
     return "could not connect to "
         + database.label()
         + " at "
-        + DemoDatabase.redacted(jdbcUrl)
+        + Database.redacted(jdbcUrl)
         + " as user '"
         + user
         + "': "

@@ -1,10 +1,10 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
-import static dev.outbox.examples.admin.OutboxCli.CODE_0;
-import static dev.outbox.examples.admin.OutboxCli.CODE_1;
-import static dev.outbox.examples.admin.OutboxCli.CODE_2;
-import static dev.outbox.examples.admin.OutboxCli.CODE_3;
-import static dev.outbox.examples.admin.OutboxCli.CODE_4;
+import static dev.outbox.cli.OutboxCli.CODE_0;
+import static dev.outbox.cli.OutboxCli.CODE_1;
+import static dev.outbox.cli.OutboxCli.CODE_2;
+import static dev.outbox.cli.OutboxCli.CODE_3;
+import static dev.outbox.cli.OutboxCli.CODE_4;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.outbox.OutboxAdmin;

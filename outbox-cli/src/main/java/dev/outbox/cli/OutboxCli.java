@@ -1,7 +1,6 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import dev.outbox.OutboxException;
-import dev.outbox.examples.CommandLines;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,16 +13,22 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code outbox} command line: what an on-call engineer asks of an outbox and does to it, over
- * {@link dev.outbox.OutboxAdmin}. Run it from the project root with {@code mvn -B -q -Padmin -pl
- * outbox-examples -am package -DskipTests -Dexec.args="overview"}; {@code --help} lists the
- * subcommands.
+ * {@link dev.outbox.OutboxAdmin}, on PostgreSQL and MySQL/MariaDB. This module's jar runs on its
+ * own, both JDBC drivers inside: {@code java -jar outbox-cli-VERSION.jar --help} lists the
+ * commands. The database is given with {@code --jdbc-url}, {@code --user} and {@code --password},
+ * or the environment variables {@code OUTBOX_JDBC_URL}, {@code OUTBOX_USER} and {@code
+ * OUTBOX_PASSWORD}; an option wins over its variable.
  *
  * <p>{@link #run} runs it in-process (tests, another launcher); {@link #main} exits with its code.
  * Exit codes: {@link #EXIT_OK} 0, {@link #EXIT_FAILED} 1, {@link #EXIT_USAGE} 2, {@link
@@ -108,11 +113,7 @@ public final class OutboxCli {
     }
     // Confirmations are asked only on a terminal: piped input is not an operator's answer.
     InputStream terminal = System.console() == null ? null : System.in;
-    int code = run(args, System.getenv(), terminal, System.out, System.err);
-    if (code != EXIT_OK) {
-      // Only on failure: under the admin profile this runs inside Maven's JVM.
-      System.exit(code);
-    }
+    System.exit(run(args, System.getenv(), terminal, System.out, System.err));
   }
 
   /**
@@ -140,7 +141,7 @@ public final class OutboxCli {
     CommandLine line = commandLine(out, err);
     ParseResult parsed;
     try {
-      parsed = CommandLines.parse(line, args, "option");
+      parsed = parse(line, args);
     } catch (IllegalArgumentException e) {
       return usage(err, unknownCommand(e).orElse(e.getMessage()));
     }
@@ -203,6 +204,32 @@ public final class OutboxCli {
     line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     line.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     return line;
+  }
+
+  /**
+   * Parses {@code args}; an option given twice keeps its last value.
+   *
+   * @throws IllegalArgumentException naming an unknown option, an argument that is none, or an
+   *     option without its value
+   */
+  private static ParseResult parse(CommandLine line, String[] args) {
+    line.setOverwrittenOptionsAllowed(true);
+    try {
+      return line.parseArgs(args);
+    } catch (UnmatchedArgumentException e) {
+      String first = e.getUnmatched().get(0);
+      throw new IllegalArgumentException(
+          first.startsWith("--")
+              ? "unknown option " + first.split("=", 2)[0] + "; see --help"
+              : "unexpected argument '" + first + "'; options start with --",
+          e);
+    } catch (MissingParameterException e) {
+      ArgSpec missing = e.getMissing().get(0);
+      String name = missing instanceof OptionSpec o ? o.longestName() : missing.paramLabel();
+      throw new IllegalArgumentException(name + " needs a value", e);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** "unknown command 'x'" when a word stands where a subcommand should. */
