@@ -89,14 +89,14 @@ public final class OutboxCli {
             + " shows."
       },
       subcommands = {
-        Commands.OverviewCommand.class,
-        Commands.MessagesCommand.class,
-        Commands.MessageCommand.class,
-        Commands.DeadCommand.class,
-        Commands.KeyCommand.class,
-        Commands.PauseCommand.class,
-        Commands.ResumeCommand.class,
-        Commands.PausedCommand.class,
+        MessageCommands.OverviewCommand.class,
+        MessageCommands.MessagesCommand.class,
+        MessageCommands.MessageCommand.class,
+        DeadCommands.DeadCommand.class,
+        KeyCommand.class,
+        PauseCommands.PauseCommand.class,
+        PauseCommands.ResumeCommand.class,
+        PauseCommands.PausedCommand.class,
         ConsoleCommand.class
       })
   static final class Top {

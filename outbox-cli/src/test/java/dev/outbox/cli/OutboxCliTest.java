@@ -71,7 +71,8 @@ class OutboxCliTest {
             "--jdbc-url",
             "jdbc:mariadb://db/app");
     var replay =
-        (Commands.DeadReplayCommand) parsed.subcommand().subcommand().commandSpec().userObject();
+        (DeadCommands.DeadReplayCommand)
+            parsed.subcommand().subcommand().commandSpec().userObject();
     assertThat(replay.ids).containsExactly(3L, 5L);
     assertThat(replay.filter.before).isEqualTo(Duration.ofDays(30));
     assertThat(replay.atEnd).isTrue();
@@ -83,7 +84,7 @@ class OutboxCliTest {
     assertThat(filter.deadBefore()).isBefore(java.time.Instant.now().minus(Duration.ofDays(29)));
 
     var messages =
-        (Commands.MessagesCommand)
+        (MessageCommands.MessagesCommand)
             OutboxCli.commandLine(System.out, System.err)
                 .parseArgs("messages", "--state", "waiting", "--limit", "7", "--cursor", "12")
                 .subcommand()
