@@ -61,6 +61,9 @@ public final class OutboxCli {
   /** SQL states of a missing table: PostgreSQL's undefined_table, MySQL's ER_NO_SUCH_TABLE. */
   private static final Set<String> MISSING_TABLE = Set.of("42P01", "42S02");
 
+  /** MySQL's and MariaDB's ER_NO_DB_ERROR: the URL names no database and no --schema was given. */
+  private static final String NO_DATABASE = "3D000";
+
   private OutboxCli() {}
 
   /** A command that does something once its options are parsed. */
@@ -183,17 +186,26 @@ public final class OutboxCli {
       return usage(err, name + ": " + e.getMessage());
     } catch (OutboxException e) {
       err.println("outbox " + name + ": " + e.getMessage());
-      if (e.getCause() instanceof SQLException sql && MISSING_TABLE.contains(sql.getSQLState())) {
-        err.println(
-            "outbox "
-                + name
-                + ": are the outbox tables migrated there? --schema and --table name them");
-      }
+      hint(e).ifPresent(h -> err.println("outbox " + name + ": " + h));
       return EXIT_FAILED;
     } catch (UnsupportedOperationException e) {
       err.println("outbox " + name + ": " + e.getMessage());
       return EXIT_FAILED;
     }
+  }
+
+  /** What the operator can do about a failed query, when its SQL state says. */
+  private static Optional<String> hint(OutboxException e) {
+    String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+    if (MISSING_TABLE.contains(state)) {
+      return Optional.of("are the outbox tables migrated there? --schema and --table name them");
+    }
+    if (NO_DATABASE.equals(state)) {
+      return Optional.of(
+          "the URL names no database: give the one that holds the outbox tables with --schema"
+              + " (on MySQL/MariaDB a schema is a database), or put it in the URL");
+    }
+    return Optional.empty();
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {

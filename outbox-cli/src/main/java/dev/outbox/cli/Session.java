@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
 
@@ -140,18 +141,33 @@ final class Session implements AutoCloseable {
 
   private String unreachable(RuntimeException e) {
     Throwable root = e;
+    SQLException sql = null;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
+      sql = root instanceof SQLException s ? s : sql;
     }
-    return "could not connect to "
-        + database.label()
-        + " at "
-        + Database.redacted(jdbcUrl)
-        + " as user '"
-        + user
-        + "': "
-        + root.getMessage()
-        + "\npoint the command at your database with --jdbc-url, --user and --password (or "
+    String where =
+        "could not connect to "
+            + database.label()
+            + " at "
+            + Database.redacted(jdbcUrl)
+            + " as user '"
+            + user
+            + "': "
+            + root.getMessage()
+            + "\n";
+    if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+      // SQL state class 28, invalid authorization: the server answered and refused this user.
+      return where
+          + "the server refused the user or its password: check --user and --password (or "
+          + ENV_USER
+          + " and "
+          + ENV_PASSWORD
+          + ")";
+    }
+    return where
+        + "is the database running there? point the command at yours with --jdbc-url, --user and"
+        + " --password (or "
         + ENV_URL
         + ", "
         + ENV_USER
