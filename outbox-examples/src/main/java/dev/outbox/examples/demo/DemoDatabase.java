@@ -11,8 +11,6 @@ import java.util.Locale;
  * ({@code jdbc:postgresql:}) and MySQL or MariaDB ({@code jdbc:mysql:}; a {@code jdbc:mariadb:} URL
  * is accepted and connected to with MySQL Connector/J, which MariaDB speaks, as {@code
  * jdbc:mysql:}). Each has its own migration of the demo's {@code orders} table and its own dialect.
- * The {@code outbox} command line ({@code dev.outbox.examples.admin}) chooses its database the same
- * way.
  */
 public enum DemoDatabase {
   POSTGRESQL("PostgreSQL", "jdbc:postgresql:", "postgres", "5", '"'),

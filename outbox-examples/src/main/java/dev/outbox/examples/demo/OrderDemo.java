@@ -12,8 +12,10 @@ import dev.outbox.Sender;
 import dev.outbox.examples.demo.DemoSenders.DemoSender;
 import dev.outbox.spi.OutboxDialect;
 import java.io.PrintStream;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,17 +31,21 @@ import org.flywaydb.core.api.FlywayException;
  * pool and a relay, and places orders from several threads: each order row and its {@code
  * order.created} message in one transaction, some rolled back on purpose. It prints its progress
  * every second and, at the end, a {@code SUMMARY} line: orders committed and rolled back, messages
- * delivered, retried and dead, and the delivery lag.
+ * delivered, retried, dead-lettered (as the dead-letter table says) and still pending, and the
+ * delivery lag.
  *
  * <p>Run {@code --help} for the options. Exit codes: 0 when every committed order's message was
- * delivered and no rolled-back order's was; 1 when not; 2 when the database or the broker cannot be
- * reached; 64 for bad options.
+ * delivered or dead-lettered and no rolled-back order's was delivered; 1 when not; 2 when the
+ * database or the broker cannot be reached; 64 for bad options.
  */
 public final class OrderDemo {
   static final int EXIT_OK = 0;
   static final int EXIT_INCONSISTENT = 1;
   static final int EXIT_UNREACHABLE = 2;
   static final int EXIT_USAGE = 64;
+
+  /** Delivery attempts before the relay moves a message to the dead letters. */
+  static final int MAX_ATTEMPTS = 10;
 
   /** How long order threads may overrun their deadline (a hung transaction) before interrupted. */
   private static final Duration ORDER_THREADS_GRACE = Duration.ofSeconds(30);
@@ -136,17 +142,28 @@ public final class OrderDemo {
 
   private String unreachable(RuntimeException e) {
     Throwable root = e;
+    boolean refused = false;
     while (root.getCause() != null) {
       root = root.getCause();
+      // SQL state class 28, invalid authorization: the server answered and refused the user.
+      refused |=
+          root instanceof SQLException sql && String.valueOf(sql.getSQLState()).startsWith("28");
     }
-    return "demo: could not connect to "
-        + options.database().label()
-        + " at "
-        + redacted(options.jdbcUrl())
-        + " as user '"
-        + options.user()
-        + "': "
-        + root.getMessage()
+    String failed =
+        "demo: could not connect to "
+            + options.database().label()
+            + " at "
+            + redacted(options.jdbcUrl())
+            + " as user '"
+            + options.user()
+            + "': "
+            + root.getMessage();
+    if (refused) {
+      return failed
+          + "\ndemo: the server refused the user or its password: give the right ones with --user"
+          + " and --password (or OUTBOX_DEMO_USER, OUTBOX_DEMO_PASSWORD)";
+    }
+    return failed
         + "\ndemo: start "
         + options.database().label()
         + " there, or point the demo at your database with --jdbc-url,"
@@ -183,15 +200,16 @@ public final class OrderDemo {
     DemoStats stats = new DemoStats();
     Sender counting = new CountingSender(delivery.sender(), stats, Clock.systemUTC());
     JdbcOutbox outbox = JdbcOutbox.builder(dialect).tables(tables).build();
+    DemoTables state = new DemoTables(dataSource, dialect, tables, Instant.now());
     long start = System.nanoTime();
     try (OutboxRelay relay = relay(dataSource, counting)) {
       relay.start();
-      placeOrders(dataSource, outbox, stats, start);
-      drain(stats, start);
+      placeOrders(dataSource, outbox, stats, state, start);
+      drain(stats, state, start);
     }
-    DemoStats.Snapshot summary = stats.snapshot();
+    DemoStats.Snapshot summary = stats.snapshot(state.deadLetterIds());
     out.println(summary.summaryLine());
-    out.println(verdict(summary));
+    DemoVerdict.print(out, summary, options.jdbcUrl(), options.schema(), MAX_ATTEMPTS);
     return summary.consistent() ? EXIT_OK : EXIT_INCONSISTENT;
   }
 
@@ -200,14 +218,14 @@ public final class OrderDemo {
         .tables(tables)
         .name("demo")
         .batchSize(100)
-        .maxAttempts(10)
+        .maxAttempts(MAX_ATTEMPTS)
         .backoff(Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2)))
         .shutdownTimeout(Duration.ofSeconds(10))
         .build();
   }
 
   private void placeOrders(
-      HikariDataSource dataSource, JdbcOutbox outbox, DemoStats stats, long start)
+      HikariDataSource dataSource, JdbcOutbox outbox, DemoStats stats, DemoTables state, long start)
       throws InterruptedException {
     long deadline = start + options.duration().toNanos();
     ExecutorService threads = Executors.newFixedThreadPool(options.threads(), orderThreads());
@@ -217,7 +235,7 @@ public final class OrderDemo {
     threads.shutdown();
     long giveUp = deadline + ORDER_THREADS_GRACE.toNanos();
     while (!threads.awaitTermination(1, TimeUnit.SECONDS)) {
-      printProgress(stats, start);
+      printProgress(stats, state, start);
       if (System.nanoTime() > giveUp) {
         err.println("demo: order transactions are hanging; interrupting them");
         threads.shutdownNow();
@@ -227,50 +245,41 @@ public final class OrderDemo {
     }
   }
 
-  /** Waits until every committed order's message was delivered, or the drain timeout. */
-  private void drain(DemoStats stats, long start) throws InterruptedException {
+  /**
+   * Waits until every committed order's message was delivered or dead-lettered, or the drain
+   * timeout.
+   */
+  private void drain(DemoStats stats, DemoTables state, long start) throws InterruptedException {
     long deadline = System.nanoTime() + options.drainTimeout().toNanos();
     long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
     boolean waited = false;
     while (true) {
-      DemoStats.Snapshot s = stats.snapshot();
-      if (s.delivered() >= s.committed()) {
+      DemoStats.Snapshot s = stats.snapshot(state.deadLetterIds());
+      if (s.undelivered() == 0 && !state.anyPending()) {
         if (waited) {
-          printProgress(stats, start);
+          printProgress(stats, state, start);
         }
         return;
       }
       if (System.nanoTime() > deadline) {
         err.printf(
-            "demo: %d committed messages were still undelivered after --drain-timeout %ds;"
-                + " they stay in the outbox and the next run delivers them%n",
-            s.committed() - s.delivered(), options.drainTimeout().toSeconds());
+            "demo: %d messages were still pending in the outbox after --drain-timeout %ds (%d of"
+                + " them never reached the sender); they stay there and the next run sends them%n",
+            state.pending(), options.drainTimeout().toSeconds(), s.undelivered());
         return;
       }
       if (System.nanoTime() >= nextProgress) {
-        printProgress(stats, start);
+        printProgress(stats, state, start);
         nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
       }
       waited = true;
-      Thread.sleep(50);
+      Thread.sleep(200);
     }
   }
 
-  private void printProgress(DemoStats stats, long start) {
-    out.println(stats.snapshot().progressLine(Duration.ofNanos(System.nanoTime() - start)));
-  }
-
-  private static String verdict(DemoStats.Snapshot s) {
-    if (s.consistent()) {
-      return "[demo] OK: every committed order's message was delivered, and no rolled-back order's"
-          + " message was"
-          + (s.earlier() > 0 ? " (plus " + s.earlier() + " left over from an earlier run)" : "");
-    }
-    return "[demo] NOT OK: "
-        + (s.committed() - s.delivered())
-        + " committed messages undelivered, "
-        + s.rolledBackDelivered()
-        + " rolled-back messages delivered";
+  private void printProgress(DemoStats stats, DemoTables state, long start) {
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    out.println(stats.snapshot(state.deadLetterIds()).progressLine(elapsed));
   }
 
   private static ThreadFactory orderThreads() {

@@ -70,6 +70,68 @@ class OrderDemoIT {
   }
 
   @Test
+  void aFlakyBrokerDeadLettersSomeAndTheSummaryCountsThemAsTheTableDoes() {
+    // 90% of sends fail: after 10 attempts about a third of the messages die. The sender never
+    // sees a death (the last failure is one more retry to it), so the count must come from the
+    // dead-letter table.
+    String schema = pg.extraSchema("flaky");
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url", pg.jdbcUrl(),
+            "--schema", schema,
+            "--duration", "2s",
+            "--rate", "20",
+            "--flaky-percent", "90",
+            "--drain-timeout", "60s");
+
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    Map<String, Long> summary = run.summary();
+    long deadInTable = pg.queryLong("SELECT count(*) FROM " + schema + ".outbox_message_dead");
+    long sentInTable =
+        pg.queryLong("SELECT count(*) FROM " + schema + ".outbox_message WHERE status = 1");
+    assertThat(deadInTable).as("some messages died").isPositive();
+    assertThat(summary.get("dead")).isEqualTo(deadInTable);
+    assertThat(summary.get("undelivered")).isZero();
+    assertThat(sentInTable + deadInTable).isEqualTo(summary.get("committed"));
+    assertThat(run.out())
+        .contains("moved to the dead letters (" + deadInTable + ")")
+        .contains("no later run delivers them")
+        .contains(
+            "dead list --jdbc-url " + pg.jdbcUrl().replaceAll("(?i)(password=)[^&;]*", "$1***"))
+        .contains("--schema " + schema);
+    assertThat(run.out() + run.err()).doesNotContain("the next run delivers them");
+    if (summary.get("duplicates") > 0) {
+      assertThat(run.out()).contains("Consumers drop them by the message id");
+    }
+  }
+
+  @Test
+  void aRefusedUserGetsAdviceAboutCredentialsNotAboutStartingTheServer() {
+    String url =
+        TestMySql.jdbcUrl()
+            .replaceAll("(?<=[?&;])(user|password)=[^&;]*[&;]?", "")
+            .replaceFirst("^jdbc:mysql:", "jdbc:mariadb:");
+
+    DemoRun run =
+        DemoRun.run(
+            "--jdbc-url",
+            url,
+            "--user",
+            "outbox_no_such_user",
+            "--password",
+            "wrong",
+            "--duration",
+            "1s");
+
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(OrderDemo.EXIT_UNREACHABLE);
+    assertThat(run.err())
+        .contains("as user 'outbox_no_such_user'")
+        .contains("the server refused the user or its password")
+        .contains("--user")
+        .doesNotContain("start MySQL/MariaDB there");
+  }
+
+  @Test
   void demoWithTheRabbitMqSenderDeliversEveryCommittedOrder() {
     DemoRun run =
         DemoRun.run(

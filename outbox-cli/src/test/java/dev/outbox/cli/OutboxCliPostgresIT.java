@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import dev.outbox.OutboxTables;
 import dev.outbox.postgres.TestPostgres;

@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

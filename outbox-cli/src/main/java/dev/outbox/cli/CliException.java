@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 /** Ends a command with a message for standard error and an exit code of {@link OutboxCli}. */
 final class CliException extends RuntimeException {

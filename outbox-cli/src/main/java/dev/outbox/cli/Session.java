@@ -1,17 +1,17 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxAdmin;
 import dev.outbox.OutboxTables;
-import dev.outbox.examples.demo.DemoDatabase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,7 +32,7 @@ final class Session implements AutoCloseable {
   final boolean json;
   private final InputStream terminal;
   private final String jdbcUrl;
-  private final DemoDatabase database;
+  private final Database database;
   private final String user;
   private final String password;
   private final OutboxTables tables;
@@ -55,7 +55,7 @@ final class Session implements AutoCloseable {
     this.terminal = terminal;
     this.json = given.json || top.json;
     this.jdbcUrl = first(given.jdbcUrl, top.jdbcUrl, env.get(ENV_URL), DEFAULT_JDBC_URL);
-    this.database = DemoDatabase.of(jdbcUrl);
+    this.database = Database.of(jdbcUrl);
     this.user = first(given.user, top.user, env.get(ENV_USER), database.defaultUser());
     this.password = first(given.password, top.password, env.get(ENV_PASSWORD), "");
     String schema = first(given.schema, top.schema, null, null);
@@ -141,18 +141,33 @@ final class Session implements AutoCloseable {
 
   private String unreachable(RuntimeException e) {
     Throwable root = e;
+    SQLException sql = null;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
+      sql = root instanceof SQLException s ? s : sql;
     }
-    return "could not connect to "
-        + database.label()
-        + " at "
-        + DemoDatabase.redacted(jdbcUrl)
-        + " as user '"
-        + user
-        + "': "
-        + root.getMessage()
-        + "\npoint the command at your database with --jdbc-url, --user and --password (or "
+    String where =
+        "could not connect to "
+            + database.label()
+            + " at "
+            + Database.redacted(jdbcUrl)
+            + " as user '"
+            + user
+            + "': "
+            + root.getMessage()
+            + "\n";
+    if (sql != null && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+      // SQL state class 28, invalid authorization: the server answered and refused this user.
+      return where
+          + "the server refused the user or its password: check --user and --password (or "
+          + ENV_USER
+          + " and "
+          + ENV_PASSWORD
+          + ")";
+    }
+    return where
+        + "is the database running there? point the command at yours with --jdbc-url, --user and"
+        + " --password (or "
         + ENV_URL
         + ", "
         + ENV_USER

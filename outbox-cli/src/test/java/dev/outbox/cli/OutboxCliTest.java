@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,7 +71,8 @@ class OutboxCliTest {
             "--jdbc-url",
             "jdbc:mariadb://db/app");
     var replay =
-        (Commands.DeadReplayCommand) parsed.subcommand().subcommand().commandSpec().userObject();
+        (DeadCommands.DeadReplayCommand)
+            parsed.subcommand().subcommand().commandSpec().userObject();
     assertThat(replay.ids).containsExactly(3L, 5L);
     assertThat(replay.filter.before).isEqualTo(Duration.ofDays(30));
     assertThat(replay.atEnd).isTrue();
@@ -83,7 +84,7 @@ class OutboxCliTest {
     assertThat(filter.deadBefore()).isBefore(java.time.Instant.now().minus(Duration.ofDays(29)));
 
     var messages =
-        (Commands.MessagesCommand)
+        (MessageCommands.MessagesCommand)
             OutboxCli.commandLine(System.out, System.err)
                 .parseArgs("messages", "--state", "waiting", "--limit", "7", "--cursor", "12")
                 .subcommand()
@@ -121,7 +122,7 @@ class OutboxCliTest {
         "pause|pause needs a TOPIC or --all",
         "pause t --all|pause needs a TOPIC or --all",
         "resume|resume needs a TOPIC or --all",
-        "overview --jdbc-url jdbc:oracle:thin:@x|--jdbc-url: the examples run on PostgreSQL",
+        "overview --jdbc-url jdbc:oracle:thin:@x|--jdbc-url: the command runs on PostgreSQL",
         "overview --schema bad;name|--schema",
       })
   void badArgumentsExitWithTwoNamingTheArgument(String args, String message) {

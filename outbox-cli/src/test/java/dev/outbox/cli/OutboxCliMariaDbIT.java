@@ -1,13 +1,10 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.outbox.OutboxMigrations;
 import dev.outbox.OutboxTables;
-import dev.outbox.examples.TestMySql;
-import dev.outbox.mysql.MySqlDialect;
+import dev.outbox.mysql.MySqlTestDatabase;
 import dev.outbox.spi.OutboxDialect;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,19 +16,14 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxCliMariaDbIT extends OutboxCliContract {
-  private final String database =
-      "outbox_cli_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+  private MySqlTestDatabase db;
   private HikariDataSource pool;
   private int tableCount;
 
   @BeforeAll
   void database() {
-    TestMySql.execute("CREATE DATABASE " + database);
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(TestMySql.jdbcUrl());
-    config.setMaximumPoolSize(4);
-    config.setPoolName("outbox-cli-it");
-    pool = new HikariDataSource(config);
+    db = MySqlTestDatabase.create();
+    pool = db.dataSource(db.jdbcUrl(), "outbox-cli-it", 4);
   }
 
   @AfterAll
@@ -39,12 +31,14 @@ class OutboxCliMariaDbIT extends OutboxCliContract {
     if (pool != null) {
       pool.close();
     }
-    TestMySql.execute("DROP DATABASE IF EXISTS " + database);
+    if (db != null) {
+      db.close();
+    }
   }
 
   @Override
   protected String cliUrl() {
-    return TestMySql.jdbcUrl().replaceFirst("^jdbc:mysql:", "jdbc:mariadb:");
+    return db.jdbcUrl().replaceFirst("^jdbc:mysql:", "jdbc:mariadb:");
   }
 
   @Override
@@ -54,12 +48,12 @@ class OutboxCliMariaDbIT extends OutboxCliContract {
 
   @Override
   protected OutboxDialect dialect() {
-    return new MySqlDialect();
+    return db.dialect();
   }
 
   @Override
   protected synchronized OutboxTables newTables() {
-    OutboxTables t = new OutboxTables(database, "outbox_" + (++tableCount));
+    OutboxTables t = new OutboxTables(db.schema(), "outbox_" + (++tableCount));
     OutboxMigrations.migrate(pool, dialect(), t);
     return t;
   }

@@ -1,7 +1,6 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import dev.outbox.OutboxException;
-import dev.outbox.examples.CommandLines;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -14,16 +13,22 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
+import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code outbox} command line: what an on-call engineer asks of an outbox and does to it, over
- * {@link dev.outbox.OutboxAdmin}. Run it from the project root with {@code mvn -B -q -Padmin -pl
- * outbox-examples -am package -DskipTests -Dexec.args="overview"}; {@code --help} lists the
- * subcommands.
+ * {@link dev.outbox.OutboxAdmin}, on PostgreSQL and MySQL/MariaDB. This module's jar runs on its
+ * own, both JDBC drivers inside: {@code java -jar outbox-cli-VERSION.jar --help} lists the
+ * commands. The database is given with {@code --jdbc-url}, {@code --user} and {@code --password},
+ * or the environment variables {@code OUTBOX_JDBC_URL}, {@code OUTBOX_USER} and {@code
+ * OUTBOX_PASSWORD}; an option wins over its variable.
  *
  * <p>{@link #run} runs it in-process (tests, another launcher); {@link #main} exits with its code.
  * Exit codes: {@link #EXIT_OK} 0, {@link #EXIT_FAILED} 1, {@link #EXIT_USAGE} 2, {@link
@@ -56,6 +61,9 @@ public final class OutboxCli {
   /** SQL states of a missing table: PostgreSQL's undefined_table, MySQL's ER_NO_SUCH_TABLE. */
   private static final Set<String> MISSING_TABLE = Set.of("42P01", "42S02");
 
+  /** MySQL's and MariaDB's ER_NO_DB_ERROR: the URL names no database and no --schema was given. */
+  private static final String NO_DATABASE = "3D000";
+
   private OutboxCli() {}
 
   /** A command that does something once its options are parsed. */
@@ -84,14 +92,14 @@ public final class OutboxCli {
             + " shows."
       },
       subcommands = {
-        Commands.OverviewCommand.class,
-        Commands.MessagesCommand.class,
-        Commands.MessageCommand.class,
-        Commands.DeadCommand.class,
-        Commands.KeyCommand.class,
-        Commands.PauseCommand.class,
-        Commands.ResumeCommand.class,
-        Commands.PausedCommand.class,
+        MessageCommands.OverviewCommand.class,
+        MessageCommands.MessagesCommand.class,
+        MessageCommands.MessageCommand.class,
+        DeadCommands.DeadCommand.class,
+        KeyCommand.class,
+        PauseCommands.PauseCommand.class,
+        PauseCommands.ResumeCommand.class,
+        PauseCommands.PausedCommand.class,
         ConsoleCommand.class
       })
   static final class Top {
@@ -108,11 +116,7 @@ public final class OutboxCli {
     }
     // Confirmations are asked only on a terminal: piped input is not an operator's answer.
     InputStream terminal = System.console() == null ? null : System.in;
-    int code = run(args, System.getenv(), terminal, System.out, System.err);
-    if (code != EXIT_OK) {
-      // Only on failure: under the admin profile this runs inside Maven's JVM.
-      System.exit(code);
-    }
+    System.exit(run(args, System.getenv(), terminal, System.out, System.err));
   }
 
   /**
@@ -140,7 +144,7 @@ public final class OutboxCli {
     CommandLine line = commandLine(out, err);
     ParseResult parsed;
     try {
-      parsed = CommandLines.parse(line, args, "option");
+      parsed = parse(line, args);
     } catch (IllegalArgumentException e) {
       return usage(err, unknownCommand(e).orElse(e.getMessage()));
     }
@@ -182,17 +186,26 @@ public final class OutboxCli {
       return usage(err, name + ": " + e.getMessage());
     } catch (OutboxException e) {
       err.println("outbox " + name + ": " + e.getMessage());
-      if (e.getCause() instanceof SQLException sql && MISSING_TABLE.contains(sql.getSQLState())) {
-        err.println(
-            "outbox "
-                + name
-                + ": are the outbox tables migrated there? --schema and --table name them");
-      }
+      hint(e).ifPresent(h -> err.println("outbox " + name + ": " + h));
       return EXIT_FAILED;
     } catch (UnsupportedOperationException e) {
       err.println("outbox " + name + ": " + e.getMessage());
       return EXIT_FAILED;
     }
+  }
+
+  /** What the operator can do about a failed query, when its SQL state says. */
+  private static Optional<String> hint(OutboxException e) {
+    String state = e.getCause() instanceof SQLException sql ? sql.getSQLState() : null;
+    if (MISSING_TABLE.contains(state)) {
+      return Optional.of("are the outbox tables migrated there? --schema and --table name them");
+    }
+    if (NO_DATABASE.equals(state)) {
+      return Optional.of(
+          "the URL names no database: give the one that holds the outbox tables with --schema"
+              + " (on MySQL/MariaDB a schema is a database), or put it in the URL");
+    }
+    return Optional.empty();
   }
 
   static CommandLine commandLine(PrintStream out, PrintStream err) {
@@ -203,6 +216,32 @@ public final class OutboxCli {
     line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
     line.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     return line;
+  }
+
+  /**
+   * Parses {@code args}; an option given twice keeps its last value.
+   *
+   * @throws IllegalArgumentException naming an unknown option, an argument that is none, or an
+   *     option without its value
+   */
+  private static ParseResult parse(CommandLine line, String[] args) {
+    line.setOverwrittenOptionsAllowed(true);
+    try {
+      return line.parseArgs(args);
+    } catch (UnmatchedArgumentException e) {
+      String first = e.getUnmatched().get(0);
+      throw new IllegalArgumentException(
+          first.startsWith("--")
+              ? "unknown option " + first.split("=", 2)[0] + "; see --help"
+              : "unexpected argument '" + first + "'; options start with --",
+          e);
+    } catch (MissingParameterException e) {
+      ArgSpec missing = e.getMissing().get(0);
+      String name = missing instanceof OptionSpec o ? o.longestName() : missing.paramLabel();
+      throw new IllegalArgumentException(name + " needs a value", e);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** "unknown command 'x'" when a word stands where a subcommand should. */

@@ -1,4 +1,4 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

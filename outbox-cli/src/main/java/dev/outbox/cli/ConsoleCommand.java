@@ -1,9 +1,9 @@
-package dev.outbox.examples.admin;
+package dev.outbox.cli;
 
-import static dev.outbox.examples.admin.OutboxCli.CODE_0;
-import static dev.outbox.examples.admin.OutboxCli.CODE_1;
-import static dev.outbox.examples.admin.OutboxCli.CODE_2;
-import static dev.outbox.examples.admin.OutboxCli.CODE_3;
+import static dev.outbox.cli.OutboxCli.CODE_0;
+import static dev.outbox.cli.OutboxCli.CODE_1;
+import static dev.outbox.cli.OutboxCli.CODE_2;
+import static dev.outbox.cli.OutboxCli.CODE_3;
 
 import dev.outbox.console.ConsoleServer;
 import dev.outbox.console.OutboxConsole;
