@@ -28,9 +28,8 @@ final class DemoVerdict {
           "[demo] duplicates="
               + s.duplicates()
               + ": messages the sender was given again after it had reported them sent, which"
-              + " at-least-once allows: under per-key order a key's later messages in a batch are"
-              + " sent again when an earlier one of that key failed, and a send whose outcome was"
-              + " lost is sent again. Consumers drop them by the message id.");
+              + " at-least-once allows: a send whose outcome was lost (its acknowledgement failed,"
+              + " or its lease ran out) is sent again. Consumers drop them by the message id.");
     }
   }
 
