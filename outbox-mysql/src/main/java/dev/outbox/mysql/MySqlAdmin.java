@@ -5,7 +5,6 @@ import dev.outbox.admin.Change;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.MessageFilter;
-import dev.outbox.admin.MessageState;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.PausedTopic;
 import dev.outbox.admin.RelayView;
@@ -14,7 +13,6 @@ import dev.outbox.admin.TopicCounts;
 import dev.outbox.spi.AdminFilters;
 import dev.outbox.spi.AdminJdbc;
 import dev.outbox.spi.AdminSupport;
-import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NamedSql;
 import dev.outbox.spi.RelayHeartbeat;
 import dev.outbox.spi.SqlParams;
@@ -30,7 +28,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 /**
  * The admin operations on MySQL and MariaDB. Statements name their parameters ({@code @now}) and
@@ -123,28 +120,6 @@ final class MySqlAdmin implements AdminSupport {
 
   private static final String KEY_DEAD = "SELECT count(*) FROM {D} WHERE msg_key = @key";
 
-  private static final String LOCK_ROW =
-      """
-      SELECT status, lease_until, next_attempt_at FROM {T} FORCE INDEX (PRIMARY)
-       WHERE id = @id AND created_at = @createdAt FOR UPDATE""";
-
-  private static final String RETRY_ROW =
-      """
-      UPDATE {T} FORCE INDEX (PRIMARY) SET next_attempt_at = CAST(@now AS DATETIME(6))
-       WHERE id = @id AND created_at = @createdAt""";
-
-  private static final String COPY_TO_DEAD =
-      """
-      INSERT INTO {D} (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                       attempts, reason, dead_at, replay_count)
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, @reason, @now,
-             replay_count
-        FROM {T} FORCE INDEX (PRIMARY) WHERE id = @id AND created_at = @createdAt""";
-
-  /** Multi-table syntax, as in MySqlAck: the form of DELETE that takes an index hint. */
-  private static final String DELETE_ROW =
-      "DELETE {T} FROM {T} FORCE INDEX (PRIMARY) WHERE id = @id AND created_at = @createdAt";
-
   /** VALUES(): MariaDB has no row alias (INSERT … AS new); MySQL 8 still accepts VALUES(). */
   private static final String PAUSE =
       """
@@ -175,6 +150,8 @@ final class MySqlAdmin implements AdminSupport {
   private final AdminJdbc jdbc = new AdminJdbc(MySqlTypes.INSTANCE);
 
   private final MySqlDeadLetterMoves moves = new MySqlDeadLetterMoves(statements, jdbc);
+
+  private final MySqlKeyHeads heads = new MySqlKeyHeads(statements, jdbc);
 
   private MySqlAdmin() {}
 
@@ -381,14 +358,7 @@ final class MySqlAdmin implements AdminSupport {
   public Change retryHead(
       Connection c, OutboxTables tables, String key, Instant now, boolean dryRun)
       throws SQLException {
-    return onHead(
-        c,
-        tables,
-        key,
-        now,
-        dryRun,
-        state -> state == MessageState.WAITING,
-        (tx, head) -> expect("make the head due", jdbc.update(tx, sql(tables, RETRY_ROW), head)));
+    return heads.retry(c, tables, key, now, dryRun);
   }
 
   /**
@@ -399,19 +369,7 @@ final class MySqlAdmin implements AdminSupport {
   public Change deadLetterHead(
       Connection c, OutboxTables tables, String key, String reason, Instant now, boolean dryRun)
       throws SQLException {
-    return onHead(
-        c,
-        tables,
-        key,
-        now,
-        dryRun,
-        state -> state != MessageState.LEASED,
-        (tx, head) -> {
-          SqlParams p = head.with("reason", reason);
-          expect(
-              "copy the head to the dead letters", jdbc.update(tx, sql(tables, COPY_TO_DEAD), p));
-          expect("delete the head", jdbc.update(tx, sql(tables, DELETE_ROW), p));
-        });
+    return heads.deadLetter(c, tables, key, reason, now, dryRun);
   }
 
   // ---- pause and resume ----
@@ -465,91 +423,5 @@ final class MySqlAdmin implements AdminSupport {
       throws SQLException {
     SqlParams p = SqlParams.of("instance", instance, "staleBefore", staleBefore);
     jdbc.update(c, sql(tables, LEAVE), p);
-  }
-
-  // ---- helpers ----
-
-  @FunctionalInterface
-  private interface HeadAction {
-    /**
-     * Acts on the locked head; {@code head} holds its {@code @id}, {@code @createdAt},
-     * {@code @now}.
-     */
-    void apply(Connection tx, SqlParams head) throws SQLException;
-  }
-
-  /** How often the head is looked up again when it was sent or dead-lettered under us. */
-  private static final int HEAD_TRIES = 3;
-
-  /**
-   * Finds the key's head, locks its row and rechecks it, then applies {@code action} unless it is
-   * leased or this is a dry run: one READ COMMITTED transaction.
-   */
-  private Change onHead(
-      Connection c,
-      OutboxTables tables,
-      String key,
-      Instant now,
-      boolean dryRun,
-      Predicate<MessageState> touches,
-      HeadAction action)
-      throws SQLException {
-    for (int attempt = 0; attempt < HEAD_TRIES; attempt++) {
-      Optional<Change> done =
-          Jdbc.inTransaction(
-              c,
-              tx -> {
-                Sql.readCommittedNext(tx);
-                Optional<MessageView> head = keyHead(tx, tables, key, now);
-                if (head.isEmpty()) {
-                  return Optional.of(new Change(0, dryRun, List.of()));
-                }
-                long id = head.get().id();
-                if (dryRun) {
-                  boolean touched = touches.test(head.get().state());
-                  return Optional.of(
-                      new Change(touched ? 1 : 0, true, touched ? List.of(id) : List.of()));
-                }
-                SqlParams row = SqlParams.of("id", id, "createdAt", head.get().createdAt());
-                Optional<MessageState> locked =
-                    jdbc.first(tx, sql(tables, LOCK_ROW), row, rs -> lockedState(rs, now))
-                        .flatMap(s -> s);
-                if (locked.isEmpty()) {
-                  return Optional.<Change>empty(); // sent or dead meanwhile: look again
-                }
-                if (!touches.test(locked.get())) {
-                  return Optional.of(new Change(0, false, List.of()));
-                }
-                action.apply(tx, row.with("now", now));
-                return Optional.of(new Change(1, false, List.of(id)));
-              });
-      if (done.isPresent()) {
-        return done.get();
-      }
-    }
-    throw new SQLException(
-        "the head of key '"
-            + key
-            + "' changed "
-            + HEAD_TRIES
-            + " times while it was being locked (relays are sending it); try again");
-  }
-
-  /** The locked row's state at {@code now}, or empty if it is no longer pending. */
-  private static Optional<MessageState> lockedState(java.sql.ResultSet rs, Instant now)
-      throws SQLException {
-    if (rs.getInt("status") != 0) {
-      return Optional.empty();
-    }
-    MySqlTypes t = MySqlTypes.INSTANCE;
-    return Optional.of(
-        MessageView.pendingState(
-            now, t.instant(rs, "next_attempt_at"), t.instant(rs, "lease_until")));
-  }
-
-  private static void expect(String what, int rows) throws SQLException {
-    if (rows != 1) {
-      throw new SQLException("outbox admin: " + what + " changed " + rows + " rows, expected 1");
-    }
   }
 }

@@ -5,7 +5,6 @@ import dev.outbox.admin.Change;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.MessageFilter;
-import dev.outbox.admin.MessageState;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.PausedTopic;
 import dev.outbox.admin.RelayView;
@@ -14,7 +13,6 @@ import dev.outbox.admin.TopicCounts;
 import dev.outbox.spi.AdminFilters;
 import dev.outbox.spi.AdminJdbc;
 import dev.outbox.spi.AdminSupport;
-import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.NamedSql;
 import dev.outbox.spi.RelayHeartbeat;
 import dev.outbox.spi.SqlParams;
@@ -28,7 +26,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -92,20 +89,6 @@ final class PostgresAdmin implements AdminSupport {
 
   private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
 
-  /** The key's oldest pending row, from the pending key index (ordered like it). */
-  private static final String KEY_HEAD =
-      "SELECT "
-          + MESSAGE_COLUMNS
-          + " FROM {T} WHERE status = 0 AND msg_key = @key ORDER BY msg_key, id LIMIT 1";
-
-  /**
-   * The key's head, locked. A claim that holds it makes this wait until the claim commits, and the
-   * row is then read again as the claim left it (leased); a head acknowledged meanwhile no longer
-   * matches and the next row is taken instead. A claim that comes after finds it locked and skips
-   * the key.
-   */
-  private static final String LOCK_KEY_HEAD = KEY_HEAD + " FOR UPDATE";
-
   private static final String KEY_PENDING =
       """
       SELECT count(*) FROM (SELECT 1 FROM {T} WHERE status = 0 AND msg_key = @key
@@ -113,20 +96,6 @@ final class PostgresAdmin implements AdminSupport {
       """;
 
   private static final String KEY_DEAD = "SELECT count(*) FROM {D} WHERE msg_key = @key";
-
-  private static final String RETRY_HEAD =
-      "UPDATE {T} SET next_attempt_at = @now WHERE id = @id AND created_at = @createdAt";
-
-  private static final String DEAD_LETTER_HEAD =
-      """
-      WITH gone AS (DELETE FROM {T} WHERE id = @id AND created_at = @createdAt AND status = 0
-                    RETURNING *)
-      INSERT INTO {D} (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                       attempts, reason, dead_at, replay_count)
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, @reason, @now,
-             replay_count
-        FROM gone
-      """;
 
   /**
    * Moves dead letters back: deleted from the dead-letter table and inserted into the message
@@ -202,6 +171,8 @@ final class PostgresAdmin implements AdminSupport {
       new StatementCache(PostgresDialect::qualified, NamedSql.Syntax.STANDARD);
 
   private final AdminJdbc jdbc = new AdminJdbc(PostgresTypes.INSTANCE);
+
+  private final PostgresKeyHeads heads = new PostgresKeyHeads(statements, jdbc);
 
   private PostgresAdmin() {}
 
@@ -403,7 +374,7 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public Optional<MessageView> keyHead(Connection c, OutboxTables tables, String key, Instant now)
       throws SQLException {
-    NamedSql sql = sql(tables, "keyHead", () -> KEY_HEAD);
+    NamedSql sql = sql(tables, "keyHead", () -> PostgresKeyHeads.KEY_HEAD);
     return jdbc.first(c, sql, SqlParams.of("key", key), jdbc.message(now));
   }
 
@@ -430,9 +401,7 @@ final class PostgresAdmin implements AdminSupport {
   public Change retryHead(
       Connection c, OutboxTables tables, String key, Instant now, boolean dryRun)
       throws SQLException {
-    NamedSql sql = sql(tables, "retryHead", () -> RETRY_HEAD);
-    Predicate<MessageView> waiting = head -> head.state() == MessageState.WAITING;
-    return onHead(c, tables, key, now, dryRun, waiting, sql, SqlParams.of("now", now));
+    return heads.retry(c, tables, key, now, dryRun);
   }
 
   /**
@@ -443,44 +412,7 @@ final class PostgresAdmin implements AdminSupport {
   public Change deadLetterHead(
       Connection c, OutboxTables tables, String key, String reason, Instant now, boolean dryRun)
       throws SQLException {
-    NamedSql sql = sql(tables, "deadLetterHead", () -> DEAD_LETTER_HEAD);
-    Predicate<MessageView> notLeased = head -> head.state() != MessageState.LEASED;
-    SqlParams p = SqlParams.of("reason", reason, "now", now);
-    return onHead(c, tables, key, now, dryRun, notLeased, sql, p);
-  }
-
-  /**
-   * Locks the key's head and, if {@code applies}, runs {@code action} on it, with {@code @id} and
-   * {@code @createdAt} the head's; one transaction.
-   */
-  private Change onHead(
-      Connection c,
-      OutboxTables tables,
-      String key,
-      Instant now,
-      boolean dryRun,
-      Predicate<MessageView> applies,
-      NamedSql action,
-      SqlParams p)
-      throws SQLException {
-    if (dryRun) {
-      Optional<MessageView> head = keyHead(c, tables, key, now).filter(applies);
-      return new Change(
-          head.isPresent() ? 1 : 0, true, head.map(h -> List.of(h.id())).orElse(List.of()));
-    }
-    NamedSql lock = sql(tables, "lockKeyHead", () -> LOCK_KEY_HEAD);
-    return Jdbc.inTransaction(
-        c,
-        tx -> {
-          Optional<MessageView> head =
-              jdbc.first(tx, lock, SqlParams.of("key", key), jdbc.message(now)).filter(applies);
-          if (head.isEmpty()) {
-            return new Change(0, false, List.of());
-          }
-          MessageView h = head.get();
-          int rows = jdbc.update(tx, action, p.with("id", h.id()).with("createdAt", h.createdAt()));
-          return new Change(rows, false, rows == 0 ? List.of() : List.of(h.id()));
-        });
+    return heads.deadLetter(c, tables, key, reason, now, dryRun);
   }
 
   // ---- pause and resume ----
