@@ -167,8 +167,7 @@ final class ConsolePages {
             .orElseThrow(
                 () -> new HttpError(404, "No dead letter " + id + " (replayed or purged?)."));
     List<Html.Safe> headers = new ArrayList<>();
-    d.headers()
-        .forEach((k, v) -> headers.add(new Html.Safe(Html.esc(k) + ": " + Html.esc(v) + "<br>")));
+    d.headers().forEach((k, v) -> headers.add(T.get("header-line").render("name", k, "value", v)));
     Html.Safe rows =
         Html.join(
             List.of(
