@@ -6,11 +6,33 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 
-/** Escaping and formatting for the console's pages: everything shown is escaped here. */
+/**
+ * Escaping and formatting for the console's pages: every value a {@link Template} shows is escaped
+ * here unless it is {@link Safe} markup.
+ */
 final class Html {
   private Html() {}
+
+  /** Markup made by a {@link Template} (or an empty piece): inserted into another unescaped. */
+  record Safe(String html) {
+    /** No markup. */
+    static final Safe EMPTY = new Safe("");
+
+    @Override
+    public String toString() {
+      return html;
+    }
+  }
+
+  /** The pieces one after the other. */
+  static Safe join(List<Safe> pieces) {
+    StringBuilder b = new StringBuilder();
+    pieces.forEach(p -> b.append(p.html()));
+    return new Safe(b.toString());
+  }
 
   /** {@code s} as HTML text or attribute value (quoted with double quotes); null as empty. */
   static String esc(Object s) {
@@ -38,7 +60,7 @@ final class Html {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** {@code path} with the non-blank parameters as a query string, escaped for an attribute. */
+  /** {@code path} with the non-blank parameters as a query string (a template escapes it). */
   static String href(String path, Map<String, String> params) {
     StringBuilder b = new StringBuilder(path);
     char sep = '?';
@@ -48,7 +70,7 @@ final class Html {
         sep = '&';
       }
     }
-    return esc(b.toString());
+    return b.toString();
   }
 
   /** An instant to the second, in UTC. */

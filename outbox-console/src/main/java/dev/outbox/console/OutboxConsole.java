@@ -17,16 +17,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small web console over an {@link OutboxAdmin}: the backlog by topic and state, the dead letters
  * (replay, purge), the pending messages, a key's diagnosis (retry now, dead-letter its head), and
- * pausing and resuming topics. Plain HTML rendered on the server, no script, served by the JDK's
- * {@code com.sun.net.httpserver}.
+ * pausing and resuming topics. Plain HTML rendered on the server from templates that escape every
+ * value, no script.
  *
- * <p>Mount {@link #handler()} on a service's own {@link HttpServer} under any context path, or run
- * it on its own with {@link #start(InetSocketAddress)}:
+ * <p>Mount it where the service already serves HTTP, under any path (its links stay under it), or
+ * run it on its own:
  *
  * <pre>{@code
  * OutboxConsole console = OutboxConsole.builder(admin).writeAccess(true).build();
- * server.createContext("/outbox", console.handler());          // mounted
- * try (ConsoleServer s = console.start(8099)) { ... }          // or standalone, on 127.0.0.1
+ * server.createContext("/outbox", console.handler());           // the JDK's HttpServer
+ * new OutboxConsoleServlet(console)                             // a Servlet container or Spring
+ *                                                               //   MVC, mapped to "/outbox/*"
+ * ConsoleResponse r = console.handle(request);                  // any other server
+ * try (ConsoleServer s = console.start(8099)) { ... }           // standalone, on 127.0.0.1
  * }</pre>
  *
  * <p>Read-only unless built with {@link Builder#writeAccess(boolean) writeAccess(true)}: a
@@ -41,7 +44,8 @@ public final class OutboxConsole {
   private final boolean writeAccess;
   private final boolean allowNonLoopback;
   private final String csrfToken;
-  private final ConsoleHandler handler;
+  private final ConsoleRouter router;
+  private final JdkConsoleHandler handler;
 
   private OutboxConsole(Builder b) {
     this.admin = b.admin;
@@ -50,7 +54,8 @@ public final class OutboxConsole {
     byte[] token = new byte[32];
     new SecureRandom().nextBytes(token);
     this.csrfToken = Base64.getUrlEncoder().withoutPadding().encodeToString(token);
-    this.handler = new ConsoleHandler(admin, writeAccess, csrfToken, false);
+    this.router = new ConsoleRouter(admin, writeAccess, csrfToken, false);
+    this.handler = new JdkConsoleHandler(router);
   }
 
   /**
@@ -74,6 +79,23 @@ public final class OutboxConsole {
    */
   public HttpHandler handler() {
     return handler;
+  }
+
+  /**
+   * Answers one request, on any server: the transport-neutral entry point that {@link #handler()}
+   * and {@link OutboxConsoleServlet} adapt. The whole response is rendered before it is returned; a
+   * bad request, a refused one or a database failure is an error page with its status (400, 403,
+   * 404, 405, 413, 415, 503), never an exception. Thread-safe.
+   *
+   * @throws NullPointerException if {@code request} is null
+   */
+  public ConsoleResponse handle(ConsoleRequest request) {
+    return router.handle(Objects.requireNonNull(request, "request must not be null"));
+  }
+
+  /** The router every adapter of this console shares. */
+  ConsoleRouter router() {
+    return router;
   }
 
   /** {@link #start(InetSocketAddress)} on 127.0.0.1 at {@code port} (0: any free port). */
@@ -122,7 +144,8 @@ public final class OutboxConsole {
               return t;
             });
     server.setExecutor(executor);
-    server.createContext("/", new ConsoleHandler(admin, writeAccess, csrfToken, loopback));
+    ConsoleRouter own = new ConsoleRouter(admin, writeAccess, csrfToken, loopback);
+    server.createContext("/", new JdkConsoleHandler(own));
     server.start();
     return new ConsoleServer(server, executor);
   }

@@ -34,6 +34,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -358,6 +362,56 @@ abstract class ConsoleContract {
           .isEqualTo(404);
     } finally {
       server.stop(0);
+    }
+  }
+
+  @Test
+  void inAServletContainerItServesThePagesAndTheTwoStepActionsUnderItsMapping() throws Exception {
+    DeadLetterView dead = deadLetter("orders", "s-1", "broken <b>");
+    Server jetty = new Server(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    ServletContextHandler context = new ServletContextHandler("/app");
+    context.addServlet(new ServletHolder(new OutboxConsoleServlet(console(true))), "/outbox/*");
+    jetty.setHandler(context);
+    jetty.start();
+    try {
+      int port = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+      URI base = URI.create("http://127.0.0.1:" + port + "/app/outbox/");
+      HttpResponse<String> bare = get(URI.create("http://127.0.0.1:" + port + "/app/outbox"));
+      assertThat(bare.statusCode()).isEqualTo(303);
+      assertThat(bare.headers().firstValue("Location")).hasValue("/app/outbox/");
+      HttpResponse<String> overview = get(base);
+      assertThat(overview.statusCode()).isEqualTo(200);
+      assertThat(overview.headers().firstValue("Content-Security-Policy")).isPresent();
+      assertThat(overview.body())
+          .contains("href=\"/app/outbox/dead-letters\"")
+          .contains("action=\"/app/outbox/actions/pause\"");
+      HttpResponse<String> one = get(base.resolve("dead-letters/" + dead.id()));
+      assertThat(one.body()).contains("broken &lt;b&gt;").doesNotContain("broken <b>");
+      assertThat(get(base.resolve("console.css")).headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("text/css"));
+
+      String token = token(overview.body());
+      HttpResponse<String> forged =
+          post(base.resolve("actions/pause"), "topic=orders&confirmed=yes&csrf=wrong");
+      assertThat(forged.statusCode()).isEqualTo(403);
+      HttpResponse<String> ask =
+          post(base.resolve("actions/pause"), "topic=orders&csrf=" + enc(token));
+      assertThat(ask.statusCode()).isEqualTo(200);
+      assertThat(ask.body())
+          .contains("id=\"confirm\"")
+          .contains("action=\"/app/outbox/actions/pause\"");
+      assertThat(admin.paused()).isEmpty();
+      HttpResponse<String> done =
+          post(
+              base.resolve("actions/pause"),
+              "topic=orders&reason=servlet&confirmed=yes&csrf=" + enc(token),
+              "Origin",
+              "http://127.0.0.1:" + port);
+      assertThat(done.body()).contains("Paused topic &#39;orders&#39;.");
+      assertThat(admin.paused()).extracting(p -> p.topic()).containsExactly("orders");
+      assertThat(get(base.resolve("nowhere")).statusCode()).isEqualTo(404);
+    } finally {
+      jetty.stop();
     }
   }
 

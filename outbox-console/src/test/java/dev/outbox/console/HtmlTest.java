@@ -17,13 +17,15 @@ class HtmlTest {
   }
 
   @Test
-  void hrefsEncodeParametersAndEscapeTheResult() {
+  void hrefsEncodeParametersAndLeaveEscapingToTheTemplate() {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("topic", "a&b <c>");
     params.put("key", null);
     params.put("cursor", "42");
     assertThat(Html.href("/x/dead-letters", params))
-        .isEqualTo("/x/dead-letters?topic=a%26b+%3Cc%3E&amp;cursor=42");
+        .isEqualTo("/x/dead-letters?topic=a%26b+%3Cc%3E&cursor=42");
+    assertThat(Template.of("t", "<a href=\"{{href}}\">").render("href", Html.href("/x", params)))
+        .hasToString("<a href=\"/x?topic=a%26b+%3Cc%3E&amp;cursor=42\">");
   }
 
   @Test

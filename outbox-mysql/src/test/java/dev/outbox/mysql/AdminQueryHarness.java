@@ -128,7 +128,6 @@ public final class AdminQueryHarness {
     fill();
     long fillMs = (System.nanoTime() - fillStart) / 1_000_000;
     AdminSupport admin = new MySqlDialect().admin();
-    MySqlAdmin.Statements s = MySqlAdmin.INSTANCE.sql(tables);
     String oneKey = "key-42";
     try (Connection c = ds.getConnection()) {
       System.out.printf(
@@ -203,38 +202,60 @@ public final class AdminQueryHarness {
           (mariaDb ? "ANALYZE" : "EXPLAIN")
               + " of the queries that read more than they return"
               + (mariaDb ? " (rows: estimate, r_rows: read per loop):" : ":"));
-      explain(c, "topicCounts, pending part", s.topicPending, at, at, at, at, at);
-      explain(c, "topicCounts, sent part (24 h)", s.topicSent, Sql.utc(dayAgo));
-      explain(c, "attempts", s.attempts);
-      explain(c, "messagesById", s.messagesById, someMessageId.toString());
+      explain(
+          c, "topicCounts, pending part", positional(MySqlAdmin.TOPIC_PENDING), at, at, at, at, at);
+      explain(
+          c, "topicCounts, sent part (24 h)", positional(MySqlAdmin.TOPIC_SENT), Sql.utc(dayAgo));
+      explain(c, "attempts", positional(MySqlAdmin.ATTEMPTS));
+      explain(c, "messagesById", positional(MySqlAdmin.MESSAGES_BY_ID), someMessageId.toString());
       explain(
           c,
           "pending, topic",
-          s.pending + " AND topic = ? ORDER BY id LIMIT ?",
+          positional(MySqlAdmin.PENDING) + " AND topic = ? ORDER BY id LIMIT ?",
           0L,
           "topic-3",
           100);
       explain(
           c,
           "pending, errorContains (matches none)",
-          s.pending + " AND INSTR(last_error, ?) > 0 ORDER BY id LIMIT ?",
+          positional(MySqlAdmin.PENDING) + " AND INSTR(last_error, ?) > 0 ORDER BY id LIMIT ?",
           0L,
           "no such text",
           100);
       explain(
           c,
           "deadLetters, topic",
-          s.deadLetters + " AND topic = ? ORDER BY id DESC LIMIT ?",
+          positional(MySqlAdmin.DEAD_LETTERS) + " AND topic = ? ORDER BY id DESC LIMIT ?",
           Long.MAX_VALUE,
           "topic-3",
           100);
-      explain(c, "purge dry run, reason", s.countDead + " AND INSTR(reason, ?) > 0", "code 3");
+      explain(
+          c,
+          "purge dry run, reason",
+          positional(MySqlDeadLetterMoves.COUNT_DEAD) + " AND INSTR(reason, ?) > 0",
+          "code 3");
       System.out.println();
       System.out.println("For comparison, queries that read what they return:");
-      explain(c, "keyHead", s.keyHead, oneKey);
-      explain(c, "pending, key", s.pendingOfKey + " ORDER BY id LIMIT ?", oneKey, 0L, 100);
-      explain(c, "pending, no filter", s.pending + " ORDER BY id LIMIT ?", 0L, 100);
+      explain(c, "keyHead", positional(MySqlAdmin.KEY_HEAD), oneKey);
+      explain(
+          c,
+          "pending, key",
+          positional(MySqlAdmin.PENDING_OF_KEY) + " ORDER BY id LIMIT ?",
+          oneKey,
+          0L,
+          100);
+      explain(
+          c,
+          "pending, no filter",
+          positional(MySqlAdmin.PENDING) + " ORDER BY id LIMIT ?",
+          0L,
+          100);
     }
+  }
+
+  /** The admin's statement {@code template} on this table set, with positional parameters. */
+  private String positional(String template) {
+    return MySqlAdmin.INSTANCE.sql(tables, template).sql();
   }
 
   @FunctionalInterface

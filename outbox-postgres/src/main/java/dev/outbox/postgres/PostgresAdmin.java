@@ -5,39 +5,34 @@ import dev.outbox.admin.Change;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.MessageFilter;
-import dev.outbox.admin.MessageState;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.PausedTopic;
 import dev.outbox.admin.RelayView;
 import dev.outbox.admin.ReplayPlacement;
 import dev.outbox.admin.TopicCounts;
+import dev.outbox.spi.AdminFilters;
+import dev.outbox.spi.AdminJdbc;
 import dev.outbox.spi.AdminSupport;
-import dev.outbox.spi.HeaderCodec;
-import dev.outbox.spi.Jdbc;
+import dev.outbox.spi.NamedSql;
 import dev.outbox.spi.RelayHeartbeat;
+import dev.outbox.spi.SqlParams;
+import dev.outbox.spi.StatementCache;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The PostgreSQL admin operations ({@link AdminSupport}). Each is one statement, or, for the key
  * actions, a locking read and one statement in a transaction. Statements name their parameters
- * ({@code @now}) and are built once per table set and shape of filter, like the claim's.
+ * ({@code @now}) and are built once per table set and shape of filter ({@link StatementCache});
+ * rows are read by the shared {@link AdminJdbc}.
  *
  * <p>The indexes are the ones the relay needs (V1, V3): the pending index {@code (id,
  * next_attempt_at) WHERE status = 0}, the pending key index {@code (msg_key, id) WHERE status = 0},
@@ -51,23 +46,10 @@ final class PostgresAdmin implements AdminSupport {
   static final PostgresAdmin INSTANCE = new PostgresAdmin();
 
   /** The columns of a {@link MessageView}; the payload's size is read from its header only. */
-  private static final String MESSAGE_COLUMNS =
-      "id, message_id, topic, msg_key, status, attempts, created_at, next_attempt_at, last_error,"
-          + " lease_token, lease_until, sent_at, octet_length(payload) AS payload_size, headers";
+  private static final String MESSAGE_COLUMNS = AdminJdbc.messageColumns("octet_length(payload)");
 
   /** The columns of a {@link DeadLetterView}. */
-  private static final String DEAD_COLUMNS =
-      "id, original_id, message_id, topic, msg_key, created_at, attempts, reason, dead_at,"
-          + " replay_count, octet_length(payload) AS payload_size, headers";
-
-  /** A pending row's state at {@code @now}, as the claim decides it. */
-  private static final String DUE =
-      "next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)";
-
-  private static final String LEASED = "lease_until > @now";
-
-  private static final String WAITING =
-      "next_attempt_at > @now AND (lease_until IS NULL OR lease_until <= @now)";
+  private static final String DEAD_COLUMNS = AdminJdbc.deadLetterColumns("octet_length(payload)");
 
   private static final String TOPIC_COUNTS =
       """
@@ -86,35 +68,26 @@ final class PostgresAdmin implements AdminSupport {
                 FROM {T} WHERE status = 1 AND created_at >= @since GROUP BY topic) x
        GROUP BY topic
        ORDER BY topic
-      """;
+      """
+          .replace("{DUE}", AdminFilters.DUE)
+          .replace("{LEASED}", AdminFilters.LEASED)
+          .replace("{WAITING}", AdminFilters.WAITING);
 
   private static final String ATTEMPTS =
       "SELECT attempts, count(*) FROM {T} WHERE status = 0 GROUP BY attempts ORDER BY attempts";
 
   private static final String RELAYS =
-      """
-      SELECT instance, name, host, started_at, seen_at, last_claim_at, in_flight
-        FROM {R} WHERE seen_at >= @since ORDER BY name, instance
-      """;
+      "SELECT "
+          + AdminJdbc.RELAY_COLUMNS
+          + " FROM {R} WHERE seen_at >= @since ORDER BY name, instance";
 
-  private static final String MESSAGE = "SELECT {MC} FROM {T} WHERE id = @id ORDER BY created_at";
+  private static final String MESSAGE =
+      "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE id = @id ORDER BY created_at";
 
   private static final String MESSAGES_BY_ID =
-      "SELECT {MC} FROM {T} WHERE message_id = @messageId ORDER BY id";
+      "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
 
-  private static final String DEAD_LETTER = "SELECT {DC} FROM {D} WHERE id = @id";
-
-  /** The key's oldest pending row, from the pending key index (ordered like it). */
-  private static final String KEY_HEAD =
-      "SELECT {MC} FROM {T} WHERE status = 0 AND msg_key = @key ORDER BY msg_key, id LIMIT 1";
-
-  /**
-   * The key's head, locked. A claim that holds it makes this wait until the claim commits, and the
-   * row is then read again as the claim left it (leased); a head acknowledged meanwhile no longer
-   * matches and the next row is taken instead. A claim that comes after finds it locked and skips
-   * the key.
-   */
-  private static final String LOCK_KEY_HEAD = KEY_HEAD + " FOR UPDATE";
+  private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
 
   private static final String KEY_PENDING =
       """
@@ -123,20 +96,6 @@ final class PostgresAdmin implements AdminSupport {
       """;
 
   private static final String KEY_DEAD = "SELECT count(*) FROM {D} WHERE msg_key = @key";
-
-  private static final String RETRY_HEAD =
-      "UPDATE {T} SET next_attempt_at = @now WHERE id = @id AND created_at = @createdAt";
-
-  private static final String DEAD_LETTER_HEAD =
-      """
-      WITH gone AS (DELETE FROM {T} WHERE id = @id AND created_at = @createdAt AND status = 0
-                    RETURNING *)
-      INSERT INTO {D} (original_id, message_id, topic, msg_key, payload, headers, created_at,
-                       attempts, reason, dead_at, replay_count)
-      SELECT id, message_id, topic, msg_key, payload, headers, created_at, attempts, @reason, @now,
-             replay_count
-        FROM gone
-      """;
 
   /**
    * Moves dead letters back: deleted from the dead-letter table and inserted into the message
@@ -190,7 +149,8 @@ final class PostgresAdmin implements AdminSupport {
 
   private static final String RESUME = "DELETE FROM {P} WHERE topic = @topic";
 
-  private static final String PAUSED = "SELECT topic, paused_at, reason FROM {P} ORDER BY topic";
+  private static final String PAUSED =
+      "SELECT " + AdminJdbc.PAUSE_COLUMNS + " FROM {P} ORDER BY topic";
 
   private static final String PAUSED_TOPICS = "SELECT topic FROM {P}";
 
@@ -207,10 +167,12 @@ final class PostgresAdmin implements AdminSupport {
   private static final String LEAVE =
       "DELETE FROM {R} WHERE instance = @instance OR seen_at < @staleBefore";
 
-  /** One statement (by template and shape) on one table set. */
-  private record Key(OutboxTables tables, String shape) {}
+  private final StatementCache statements =
+      new StatementCache(PostgresDialect::qualified, NamedSql.Syntax.STANDARD);
 
-  private static final Map<Key, Sql> STATEMENTS = new ConcurrentHashMap<>();
+  private final AdminJdbc jdbc = new AdminJdbc(PostgresTypes.INSTANCE);
+
+  private final PostgresKeyHeads heads = new PostgresKeyHeads(statements, jdbc);
 
   private PostgresAdmin() {}
 
@@ -225,43 +187,21 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public List<TopicCounts> topicCounts(
       Connection c, OutboxTables tables, Instant now, Instant sentSince) throws SQLException {
-    Sql sql =
-        sql(
-            tables,
-            "topicCounts",
-            () ->
-                TOPIC_COUNTS
-                    .replace("{DUE}", DUE)
-                    .replace("{LEASED}", LEASED)
-                    .replace("{WAITING}", WAITING));
-    List<TopicCounts> counts = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c, Params.of("now", now, "since", sentSince));
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        counts.add(
-            new TopicCounts(
-                rs.getString(1),
-                rs.getLong(2),
-                rs.getLong(3),
-                rs.getLong(4),
-                rs.getLong(5),
-                rs.getLong(6),
-                false));
-      }
-    }
-    return counts;
+    NamedSql sql = sql(tables, "topicCounts", () -> TOPIC_COUNTS);
+    return jdbc.list(c, sql, SqlParams.of("now", now, "since", sentSince), AdminJdbc.topicCounts());
   }
 
   /** Every pending row (through the pending index or a scan), grouped by attempts. */
   @Override
   public SortedMap<Integer, Long> attempts(Connection c, OutboxTables tables) throws SQLException {
-    Sql sql = sql(tables, "attempts", () -> ATTEMPTS);
     SortedMap<Integer, Long> attempts = new TreeMap<>();
-    try (PreparedStatement ps = sql.prepare(c, Params.of());
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        attempts.put(rs.getInt(1), rs.getLong(2));
-      }
+    for (long[] row :
+        jdbc.list(
+            c,
+            sql(tables, "attempts", () -> ATTEMPTS),
+            SqlParams.of(),
+            rs -> new long[] {rs.getInt(1), rs.getLong(2)})) {
+      attempts.put((int) row[0], row[1]);
     }
     return attempts;
   }
@@ -270,23 +210,8 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public List<RelayView> relays(Connection c, OutboxTables tables, Instant seenSince)
       throws SQLException {
-    Sql sql = sql(tables, "relays", () -> RELAYS);
-    List<RelayView> relays = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c, Params.of("since", seenSince));
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        relays.add(
-            new RelayView(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
-                instant(rs, 4),
-                instant(rs, 5),
-                instant(rs, 6),
-                rs.getInt(7)));
-      }
-    }
-    return relays;
+    NamedSql sql = sql(tables, "relays", () -> RELAYS);
+    return jdbc.list(c, sql, SqlParams.of("since", seenSince), jdbc.relay());
   }
 
   // ---- messages ----
@@ -298,9 +223,8 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public Optional<MessageView> message(Connection c, OutboxTables tables, long id, Instant now)
       throws SQLException {
-    Sql sql = sql(tables, "message", () -> MESSAGE);
-    List<MessageView> found = messages(c, sql, Params.of("id", id), now);
-    return found.stream().findFirst();
+    NamedSql sql = sql(tables, "message", () -> MESSAGE);
+    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.message(now));
   }
 
   /**
@@ -310,8 +234,8 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public List<MessageView> messagesById(
       Connection c, OutboxTables tables, UUID messageId, Instant now) throws SQLException {
-    Sql sql = sql(tables, "messagesById", () -> MESSAGES_BY_ID);
-    return messages(c, sql, Params.of("messageId", messageId), now);
+    NamedSql sql = sql(tables, "messagesById", () -> MESSAGES_BY_ID);
+    return jdbc.list(c, sql, SqlParams.of("messageId", messageId), jdbc.message(now));
   }
 
   /**
@@ -324,50 +248,25 @@ final class PostgresAdmin implements AdminSupport {
   public List<MessageView> pending(
       Connection c, OutboxTables tables, MessageFilter filter, long afterId, int limit, Instant now)
       throws SQLException {
-    String shape =
-        "pending:"
-            + (filter.topic() != null)
-            + ':'
-            + (filter.key() != null)
-            + ':'
-            + filter.state()
-            + ':'
-            + (filter.errorContains() != null);
-    Sql sql = sql(tables, shape, () -> pendingSql(filter));
-    Params p =
-        Params.of("after", afterId, "limit", limit, "now", now)
-            .with("topic", filter.topic())
-            .with("key", filter.key())
-            .with("error", filter.errorContains());
-    return messages(c, sql, p, now);
+    NamedSql sql = sql(tables, "pending:" + AdminFilters.shape(filter), () -> pendingSql(filter));
+    SqlParams p = AdminFilters.params(filter).with("after", afterId).with("limit", limit);
+    return jdbc.list(c, sql, p.with("now", now), jdbc.message(now));
   }
 
   private static String pendingSql(MessageFilter filter) {
-    StringBuilder where = new StringBuilder("status = 0 AND id > @after");
-    if (filter.topic() != null) {
-      where.append(" AND topic = @topic");
-    }
-    if (filter.key() != null) {
-      where.append(" AND msg_key = @key");
-    }
-    if (filter.state() != null) {
-      where
-          .append(" AND ")
-          .append(
-              switch (filter.state()) {
-                case DUE -> DUE;
-                case LEASED -> LEASED;
-                case WAITING -> WAITING;
-                default -> throw new IllegalArgumentException("not a pending state");
-              });
-    }
-    if (filter.errorContains() != null) {
-      where.append(" AND strpos(last_error, @error) > 0");
-    }
+    List<String> criteria = AdminFilters.criteria(filter, "strpos(last_error, @error) > 0");
+    String key = filter.key() != null ? " AND msg_key = @key" : "";
     // Ordered like the index to walk, so that no other index (the primary key would walk the sent
     // rows too) can deliver the order.
     String order = filter.key() != null ? "msg_key, id" : "id, next_attempt_at";
-    return "SELECT {MC} FROM {T} WHERE " + where + " ORDER BY " + order + " LIMIT @limit";
+    return "SELECT "
+        + MESSAGE_COLUMNS
+        + " FROM {T} WHERE status = 0 AND id > @after"
+        + key
+        + AdminFilters.and(criteria, " AND ", "")
+        + " ORDER BY "
+        + order
+        + " LIMIT @limit";
   }
 
   // ---- dead letters ----
@@ -376,9 +275,8 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException {
-    Sql sql = sql(tables, "deadLetter", () -> DEAD_LETTER);
-    List<DeadLetterView> found = deadLetters(c, sql, Params.of("id", id));
-    return found.stream().findFirst();
+    NamedSql sql = sql(tables, "deadLetter", () -> DEAD_LETTER);
+    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.deadLetter());
   }
 
   /**
@@ -390,15 +288,18 @@ final class PostgresAdmin implements AdminSupport {
   public List<DeadLetterView> deadLetters(
       Connection c, OutboxTables tables, DeadLetterFilter filter, long beforeId, int limit)
       throws SQLException {
-    Sql sql =
+    NamedSql sql =
         sql(
             tables,
-            "deadLetters:" + deadShape(filter),
+            "deadLetters:" + AdminFilters.shape(filter),
             () ->
-                "SELECT {DC} FROM {D} WHERE id < @before"
-                    + deadWhere(filter, " AND ")
+                "SELECT "
+                    + DEAD_COLUMNS
+                    + " FROM {D} WHERE id < @before"
+                    + AdminFilters.and(deadCriteria(filter), " AND ", "")
                     + " ORDER BY id DESC LIMIT @limit");
-    return deadLetters(c, sql, deadParams(filter).with("before", beforeId).with("limit", limit));
+    SqlParams p = deadParams(filter).with("before", beforeId).with("limit", limit);
+    return jdbc.list(c, sql, p, jdbc.deadLetter());
   }
 
   /**
@@ -419,17 +320,13 @@ final class PostgresAdmin implements AdminSupport {
     if (dryRun) {
       return matching(c, tables, filter);
     }
-    Sql sql =
+    String back = placement == ReplayPlacement.ORIGINAL ? BACK_ORIGINAL.strip() : "false";
+    NamedSql sql =
         sql(
             tables,
-            "replay:" + placement + ':' + deadShape(filter),
-            () ->
-                REPLAY
-                    .replace(
-                        "{BACK}",
-                        placement == ReplayPlacement.ORIGINAL ? BACK_ORIGINAL.strip() : "false")
-                    .replace("{WHERE}", deadWhere(filter, "")));
-    return change(c, sql, deadParams(filter).with("now", now), false);
+            "replay:" + placement + ':' + AdminFilters.shape(filter),
+            () -> REPLAY.replace("{BACK}", back).replace("{WHERE}", deadWhere(filter)));
+    return jdbc.change(c, sql, deadParams(filter).with("now", now), false);
   }
 
   /** Reads the matching dead letters as {@link #replay} does and deletes them. */
@@ -439,69 +336,36 @@ final class PostgresAdmin implements AdminSupport {
     if (dryRun) {
       return matching(c, tables, filter);
     }
-    Sql sql =
+    NamedSql sql =
         sql(
             tables,
-            "purge:" + deadShape(filter),
-            () -> PURGE.replace("{WHERE}", deadWhere(filter, "")));
-    return change(c, sql, deadParams(filter), false);
+            "purge:" + AdminFilters.shape(filter),
+            () -> PURGE.replace("{WHERE}", deadWhere(filter)));
+    return jdbc.change(c, sql, deadParams(filter), false);
   }
 
   private Change matching(Connection c, OutboxTables tables, DeadLetterFilter filter)
       throws SQLException {
-    Sql sql =
+    NamedSql sql =
         sql(
             tables,
-            "matching:" + deadShape(filter),
-            () -> MATCHING.replace("{WHERE}", deadWhere(filter, "")));
-    return change(c, sql, deadParams(filter), true);
+            "matching:" + AdminFilters.shape(filter),
+            () -> MATCHING.replace("{WHERE}", deadWhere(filter)));
+    return jdbc.change(c, sql, deadParams(filter), true);
   }
 
-  /** Which criteria a dead-letter filter has: the shape of its SQL. */
-  private static String deadShape(DeadLetterFilter f) {
-    return (f.ids().isEmpty() ? "-" : "i")
-        + (f.topic() == null ? "-" : "t")
-        + (f.key() == null ? "-" : "k")
-        + (f.reasonContains() == null ? "-" : "r")
-        + (f.deadSince() == null ? "-" : "s")
-        + (f.deadBefore() == null ? "-" : "b");
+  private static List<String> deadCriteria(DeadLetterFilter f) {
+    return AdminFilters.criteria(f, "id = ANY (@ids)", "strpos(reason, @reason) > 0");
   }
 
-  /** The filter's criteria joined by AND, each after {@code first}; "true" for none. */
-  private static String deadWhere(DeadLetterFilter f, String first) {
-    List<String> criteria = new ArrayList<>();
-    if (!f.ids().isEmpty()) {
-      criteria.add("id = ANY (@ids)");
-    }
-    if (f.topic() != null) {
-      criteria.add("topic = @topic");
-    }
-    if (f.key() != null) {
-      criteria.add("msg_key = @key");
-    }
-    if (f.reasonContains() != null) {
-      criteria.add("strpos(reason, @reason) > 0");
-    }
-    if (f.deadSince() != null) {
-      criteria.add("dead_at >= @deadSince");
-    }
-    if (f.deadBefore() != null) {
-      criteria.add("dead_at < @deadBefore");
-    }
-    if (criteria.isEmpty()) {
-      return first.isEmpty() ? "true" : "";
-    }
-    return first + String.join(" AND ", criteria);
+  /** The filter's criteria joined by AND; "true" for none. */
+  private static String deadWhere(DeadLetterFilter f) {
+    return AdminFilters.and(deadCriteria(f), "", "true");
   }
 
-  private static Params deadParams(DeadLetterFilter f) {
-    return Params.of()
-        .with("ids", f.ids().isEmpty() ? null : f.ids())
-        .with("topic", f.topic())
-        .with("key", f.key())
-        .with("reason", f.reasonContains())
-        .with("deadSince", f.deadSince())
-        .with("deadBefore", f.deadBefore());
+  /** The ids are bound as one {@code bigint[]}. */
+  private static SqlParams deadParams(DeadLetterFilter f) {
+    return AdminFilters.params(f, f.ids().isEmpty() ? null : f.ids());
   }
 
   // ---- keys ----
@@ -510,24 +374,22 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public Optional<MessageView> keyHead(Connection c, OutboxTables tables, String key, Instant now)
       throws SQLException {
-    Sql sql = sql(tables, "keyHead", () -> KEY_HEAD);
-    List<MessageView> head = messages(c, sql, Params.of("key", key), now);
-    return head.stream().findFirst();
+    NamedSql sql = sql(tables, "keyHead", () -> PostgresKeyHeads.KEY_HEAD);
+    return jdbc.first(c, sql, SqlParams.of("key", key), jdbc.message(now));
   }
 
   /** The key's range of the pending key index, at most {@code cap} entries. */
   @Override
   public long keyPending(Connection c, OutboxTables tables, String key, long cap)
       throws SQLException {
-    Sql sql = sql(tables, "keyPending", () -> KEY_PENDING);
-    return count(c, sql, Params.of("key", key, "cap", cap));
+    NamedSql sql = sql(tables, "keyPending", () -> KEY_PENDING);
+    return jdbc.count(c, sql, SqlParams.of("key", key, "cap", cap));
   }
 
   /** The key's range of the dead-letter key index. */
   @Override
   public long keyDeadLetters(Connection c, OutboxTables tables, String key) throws SQLException {
-    Sql sql = sql(tables, "keyDead", () -> KEY_DEAD);
-    return count(c, sql, Params.of("key", key));
+    return jdbc.count(c, sql(tables, "keyDead", () -> KEY_DEAD), SqlParams.of("key", key));
   }
 
   /**
@@ -539,20 +401,7 @@ final class PostgresAdmin implements AdminSupport {
   public Change retryHead(
       Connection c, OutboxTables tables, String key, Instant now, boolean dryRun)
       throws SQLException {
-    return onHead(
-        c,
-        tables,
-        key,
-        now,
-        dryRun,
-        head -> head.state() == MessageState.WAITING,
-        (tx, head, createdAt) -> {
-          Sql sql = sql(tables, "retryHead", () -> RETRY_HEAD);
-          try (PreparedStatement ps =
-              sql.prepare(tx, Params.of("now", now, "id", head.id(), "createdAt", createdAt))) {
-            return ps.executeUpdate();
-          }
-        });
+    return heads.retry(c, tables, key, now, dryRun);
   }
 
   /**
@@ -563,59 +412,7 @@ final class PostgresAdmin implements AdminSupport {
   public Change deadLetterHead(
       Connection c, OutboxTables tables, String key, String reason, Instant now, boolean dryRun)
       throws SQLException {
-    return onHead(
-        c,
-        tables,
-        key,
-        now,
-        dryRun,
-        head -> head.state() != MessageState.LEASED,
-        (tx, head, createdAt) -> {
-          Sql sql = sql(tables, "deadLetterHead", () -> DEAD_LETTER_HEAD);
-          Params p =
-              Params.of("id", head.id(), "createdAt", createdAt, "reason", reason, "now", now);
-          try (PreparedStatement ps = sql.prepare(tx, p)) {
-            return ps.executeUpdate();
-          }
-        });
-  }
-
-  @FunctionalInterface
-  private interface HeadTest {
-    boolean applies(MessageView head);
-  }
-
-  @FunctionalInterface
-  private interface HeadAction {
-    int apply(Connection tx, MessageView head, Instant createdAt) throws SQLException;
-  }
-
-  private Change onHead(
-      Connection c,
-      OutboxTables tables,
-      String key,
-      Instant now,
-      boolean dryRun,
-      HeadTest test,
-      HeadAction action)
-      throws SQLException {
-    if (dryRun) {
-      Optional<MessageView> head = keyHead(c, tables, key, now);
-      boolean applies = head.isPresent() && test.applies(head.get());
-      return new Change(applies ? 1 : 0, true, applies ? List.of(head.get().id()) : List.of());
-    }
-    Sql lock = sql(tables, "lockKeyHead", () -> LOCK_KEY_HEAD);
-    return Jdbc.inTransaction(
-        c,
-        tx -> {
-          List<MessageView> head = messages(tx, lock, Params.of("key", key), now);
-          if (head.isEmpty() || !test.applies(head.get(0))) {
-            return new Change(0, false, List.of());
-          }
-          MessageView h = head.get(0);
-          int rows = action.apply(tx, h, h.createdAt());
-          return new Change(rows, false, rows == 0 ? List.of() : List.of(h.id()));
-        });
+    return heads.deadLetter(c, tables, key, reason, now, dryRun);
   }
 
   // ---- pause and resume ----
@@ -624,20 +421,14 @@ final class PostgresAdmin implements AdminSupport {
   @Override
   public void pause(Connection c, OutboxTables tables, String topic, String reason, Instant now)
       throws SQLException {
-    Sql sql = sql(tables, "pause", () -> PAUSE);
-    try (PreparedStatement ps =
-        sql.prepare(c, Params.of("topic", topic, "now", now).with("reason", reason))) {
-      ps.executeUpdate();
-    }
+    NamedSql sql = sql(tables, "pause", () -> PAUSE);
+    jdbc.update(c, sql, SqlParams.of("topic", topic, "now", now, "reason", reason));
   }
 
   /** A delete from the pause table by its primary key. */
   @Override
   public boolean resume(Connection c, OutboxTables tables, String topic) throws SQLException {
-    Sql sql = sql(tables, "resume", () -> RESUME);
-    try (PreparedStatement ps = sql.prepare(c, Params.of("topic", topic))) {
-      return ps.executeUpdate() > 0;
-    }
+    return jdbc.update(c, sql(tables, "resume", () -> RESUME), SqlParams.of("topic", topic)) > 0;
   }
 
   /**
@@ -646,32 +437,14 @@ final class PostgresAdmin implements AdminSupport {
    */
   @Override
   public List<PausedTopic> paused(Connection c, OutboxTables tables) throws SQLException {
-    Sql sql = sql(tables, "paused", () -> PAUSED);
-    List<PausedTopic> paused = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c, Params.of());
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        String topic = rs.getString(1);
-        paused.add(
-            new PausedTopic(
-                ALL_TOPICS.equals(topic) ? null : topic, instant(rs, 2), rs.getString(3)));
-      }
-    }
-    return paused;
+    return jdbc.list(c, sql(tables, "paused", () -> PAUSED), SqlParams.of(), jdbc.pause());
   }
 
   /** Reads the pause table (a row per paused topic), as each relay does every poll interval. */
   @Override
   public Set<String> pausedTopics(Connection c, OutboxTables tables) throws SQLException {
-    Sql sql = sql(tables, "pausedTopics", () -> PAUSED_TOPICS);
-    Set<String> topics = new HashSet<>();
-    try (PreparedStatement ps = sql.prepare(c, Params.of());
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        topics.add(rs.getString(1));
-      }
-    }
-    return Set.copyOf(topics);
+    NamedSql sql = sql(tables, "pausedTopics", () -> PAUSED_TOPICS);
+    return Set.copyOf(jdbc.list(c, sql, SqlParams.of(), rs -> rs.getString(1)));
   }
 
   // ---- relay heartbeat ----
@@ -679,209 +452,26 @@ final class PostgresAdmin implements AdminSupport {
   /** An upsert into the relay table, by its primary key (the instance). */
   @Override
   public void heartbeat(Connection c, OutboxTables tables, RelayHeartbeat h) throws SQLException {
-    Sql sql = sql(tables, "heartbeat", () -> HEARTBEAT);
-    Params p =
-        Params.of(
-                "instance", h.instance(),
-                "name", h.name(),
-                "host", h.host(),
-                "startedAt", h.startedAt(),
-                "seenAt", h.seenAt(),
-                "inFlight", h.inFlight())
-            .with("lastClaimAt", h.lastClaimAt() == null ? Params.NULL_TIME : h.lastClaimAt());
-    try (PreparedStatement ps = sql.prepare(c, p)) {
-      ps.executeUpdate();
-    }
+    NamedSql sql = sql(tables, "heartbeat", () -> HEARTBEAT);
+    SqlParams p =
+        SqlParams.of("instance", h.instance(), "name", h.name(), "host", h.host())
+            .with("startedAt", h.startedAt())
+            .with("seenAt", h.seenAt())
+            .withTime("lastClaimAt", h.lastClaimAt())
+            .with("inFlight", h.inFlight());
+    jdbc.update(c, sql, p);
   }
 
   /** A delete from the relay table: a few rows, read whole. */
   @Override
   public void leave(Connection c, OutboxTables tables, long instance, Instant staleBefore)
       throws SQLException {
-    Sql sql = sql(tables, "leave", () -> LEAVE);
-    try (PreparedStatement ps =
-        sql.prepare(c, Params.of("instance", instance, "staleBefore", staleBefore))) {
-      ps.executeUpdate();
-    }
-  }
-
-  // ---- helpers ----
-
-  @FunctionalInterface
-  private interface Template {
-    String text();
+    NamedSql sql = sql(tables, "leave", () -> LEAVE);
+    jdbc.update(c, sql, SqlParams.of("instance", instance, "staleBefore", staleBefore));
   }
 
   /** The statement {@code shape} on {@code tables}, built from {@code template} the first time. */
-  private static Sql sql(OutboxTables tables, String shape, Template template) {
-    return STATEMENTS.computeIfAbsent(
-        new Key(tables, shape),
-        k ->
-            Sql.of(
-                template
-                    .text()
-                    .replace("{MC}", MESSAGE_COLUMNS)
-                    .replace("{DC}", DEAD_COLUMNS)
-                    .replace("{SAMPLE}", Integer.toString(Change.SAMPLE))
-                    .replace("{T}", PostgresDialect.qualified(tables, tables.table()))
-                    .replace("{D}", PostgresDialect.qualified(tables, tables.deadLetterTable()))
-                    .replace("{P}", PostgresDialect.qualified(tables, tables.pauseTable()))
-                    .replace("{R}", PostgresDialect.qualified(tables, tables.relayTable()))));
-  }
-
-  private static List<MessageView> messages(Connection c, Sql sql, Params p, Instant now)
-      throws SQLException {
-    List<MessageView> found = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c, p);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        found.add(message(rs, now));
-      }
-    }
-    return found;
-  }
-
-  private static MessageView message(ResultSet rs, Instant now) throws SQLException {
-    Instant nextAttemptAt = instant(rs, "next_attempt_at");
-    Instant leaseUntil = instant(rs, "lease_until");
-    MessageState state =
-        rs.getInt("status") == 1
-            ? MessageState.SENT
-            : MessageView.pendingState(now, nextAttemptAt, leaseUntil);
-    return new MessageView(
-        rs.getLong("id"),
-        rs.getObject("message_id", UUID.class),
-        rs.getString("topic"),
-        rs.getString("msg_key"),
-        state,
-        rs.getInt("attempts"),
-        instant(rs, "created_at"),
-        nextAttemptAt,
-        rs.getString("last_error"),
-        rs.getObject("lease_token", UUID.class),
-        leaseUntil,
-        null,
-        instant(rs, "sent_at"),
-        rs.getLong("payload_size"),
-        HeaderCodec.decode(rs.getString("headers")));
-  }
-
-  private static List<DeadLetterView> deadLetters(Connection c, Sql sql, Params p)
-      throws SQLException {
-    List<DeadLetterView> found = new ArrayList<>();
-    try (PreparedStatement ps = sql.prepare(c, p);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        found.add(
-            new DeadLetterView(
-                rs.getLong("id"),
-                rs.getLong("original_id"),
-                rs.getObject("message_id", UUID.class),
-                rs.getString("topic"),
-                rs.getString("msg_key"),
-                instant(rs, "created_at"),
-                rs.getInt("attempts"),
-                rs.getString("reason"),
-                instant(rs, "dead_at"),
-                rs.getInt("replay_count"),
-                rs.getLong("payload_size"),
-                HeaderCodec.decode(rs.getString("headers"))));
-      }
-    }
-    return found;
-  }
-
-  /** Runs a statement returning (id, count of all) rows: a {@link Change}. */
-  private static Change change(Connection c, Sql sql, Params p, boolean dryRun)
-      throws SQLException {
-    List<Long> sample = new ArrayList<>();
-    long rows = 0;
-    try (PreparedStatement ps = sql.prepare(c, p);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        sample.add(rs.getLong(1));
-        rows = rs.getLong(2);
-      }
-    }
-    return new Change(rows, dryRun, sample);
-  }
-
-  private static long count(Connection c, Sql sql, Params p) throws SQLException {
-    try (PreparedStatement ps = sql.prepare(c, p);
-        ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  /** Parameter values by name; null values allowed (bound as typed nulls). */
-  private static final class Params {
-    /** A null timestamp: a null of any other kind is bound as text. */
-    static final Object NULL_TIME = new Object();
-
-    private final Map<String, Object> values = new HashMap<>();
-
-    static Params of(Object... namesAndValues) {
-      Params p = new Params();
-      for (int i = 0; i < namesAndValues.length; i += 2) {
-        p.values.put((String) namesAndValues[i], namesAndValues[i + 1]);
-      }
-      return p;
-    }
-
-    Params with(String name, Object value) {
-      values.put(name, value);
-      return this;
-    }
-  }
-
-  /** A statement with its {@code @name} parameters turned into positional ones. */
-  private record Sql(String text, List<String> names) {
-
-    static Sql of(String named) {
-      NamedSql parsed = NamedSql.parse(named);
-      return new Sql(parsed.sql(), parsed.names());
-    }
-
-    PreparedStatement prepare(Connection c, Params p) throws SQLException {
-      PreparedStatement ps = c.prepareStatement(text);
-      try {
-        for (int i = 0; i < names.size(); i++) {
-          String name = names.get(i);
-          if (!p.values.containsKey(name)) {
-            throw new IllegalStateException("no value for admin statement parameter @" + name);
-          }
-          bind(ps, i + 1, p.values.get(name));
-        }
-        return ps;
-      } catch (SQLException | RuntimeException e) {
-        ps.close();
-        throw e;
-      }
-    }
-
-    private static void bind(PreparedStatement ps, int i, Object value) throws SQLException {
-      if (value == null) {
-        ps.setNull(i, Types.VARCHAR);
-      } else if (value == Params.NULL_TIME) {
-        ps.setNull(i, Types.TIMESTAMP_WITH_TIMEZONE);
-      } else if (value instanceof Instant t) {
-        ps.setObject(i, PostgresDialect.utc(t));
-      } else if (value instanceof List<?> ids) {
-        ps.setArray(i, ps.getConnection().createArrayOf("bigint", ids.toArray()));
-      } else {
-        ps.setObject(i, value);
-      }
-    }
+  private NamedSql sql(OutboxTables tables, String shape, Supplier<String> template) {
+    return statements.get(tables, shape, template);
   }
 }
