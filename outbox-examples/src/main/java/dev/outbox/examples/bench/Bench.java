@@ -117,6 +117,9 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.SLOW_SENDER)) {
       new SlowSenderScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.MINIMAL)) {
+      new MinimalScenario(ctx).run();
+    }
     if (ctx.options().scenarios().contains(Scenario.FAILING_SENDER)) {
       new FailingSenderScenario(ctx).run();
     }

@@ -50,6 +50,9 @@ interface BenchDatabase extends AutoCloseable {
   /** The raw-SQL baseline's statements. */
   RawQueue raw();
 
+  /** The minimal hand-rolled outbox, on a plain table of its own in the same schema. */
+  MinimalQueue minimal();
+
   /** A pool of {@code size} open connections in auto-commit mode, named {@code bench-<name>}. */
   HikariDataSource pool(String name, int size);
 

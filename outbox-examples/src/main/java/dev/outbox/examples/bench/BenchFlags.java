@@ -70,7 +70,7 @@ final class BenchFlags {
         names = "--scenarios",
         paramLabel = "LIST",
         description =
-            "produce,e2e,drain,latency,growth,backlog,slow-sender,failing-sender,rabbitmq,kafka,soak (default the first five: backlog is the longest, the others need brokers; soak runs alone)")
+            "produce,e2e,drain,latency,growth,backlog,minimal,slow-sender,failing-sender,rabbitmq,kafka,soak (default the first five and minimal: backlog is the longest, the others need brokers; soak runs alone)")
     String scenarios;
 
     @Option(
@@ -298,7 +298,7 @@ final class BenchFlags {
         result.add(Scenario.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "--scenarios takes produce, e2e, drain, latency, growth, backlog, slow-sender,"
+            "--scenarios takes produce, e2e, drain, latency, growth, backlog, minimal, slow-sender,"
                 + " failing-sender, rabbitmq, kafka and soak; '"
                 + s
                 + "' is none of them");

@@ -103,6 +103,11 @@ record BenchOptions(
      * no-op sender; prints copies per message.
      */
     FAILING_SENDER,
+    /**
+     * Produce, drain and end to end beside the minimal hand-rolled outbox (a plain table, SKIP
+     * LOCKED, one update), the baseline that does not share the outbox's table shape.
+     */
+    MINIMAL,
     /** One relay's drain through the RabbitMQ sender, against a raw confirming publisher. */
     RABBITMQ,
     /** One relay's drain through the Kafka sender, against a raw producer. */

@@ -48,7 +48,7 @@ final class EndToEndScenario {
     }
   }
 
-  private double once(HikariDataSource producers, HikariDataSource consumer, Side side, int n)
+  double once(HikariDataSource producers, HikariDataSource consumer, Side side, int n)
       throws Exception {
     OutboxTables table = side == Side.BASELINE ? ctx.db().rawTables() : ctx.db().outboxTables();
     ctx.db().reset(table);

@@ -138,6 +138,11 @@ final class MySqlBench extends SqlBench {
   }
 
   @Override
+  public MinimalQueue minimal() {
+    return MinimalQueue.mysql(admin, qualified(outbox.schema(), MinimalQueue.TABLE));
+  }
+
+  @Override
   public RawQueue raw() {
     return rawQueue;
   }

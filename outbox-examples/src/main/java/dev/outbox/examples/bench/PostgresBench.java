@@ -142,6 +142,11 @@ final class PostgresBench extends SqlBench {
   }
 
   @Override
+  public MinimalQueue minimal() {
+    return MinimalQueue.postgres(admin, qualified(outbox.schema(), MinimalQueue.TABLE));
+  }
+
+  @Override
   public RawQueue raw() {
     return rawQueue;
   }

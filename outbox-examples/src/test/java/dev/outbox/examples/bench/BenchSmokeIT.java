@@ -338,7 +338,8 @@ class BenchSmokeIT {
   private static void assertEveryScenarioReportsBothSidesForEveryRound(Report report) {
     Set<String> scenarios =
         report.results().stream().map(r -> r.key().scenario()).collect(Collectors.toSet());
-    assertThat(scenarios).containsExactlyInAnyOrder("produce", "e2e", "drain", "latency", "growth");
+    assertThat(scenarios)
+        .containsExactlyInAnyOrder("produce", "e2e", "drain", "latency", "growth", "minimal");
     for (Result r : report.results()) {
       assertThat(r.baseline().values()).as("baseline of %s", r.key()).hasSize(3);
       assertThat(r.outbox().values()).as("outbox of %s", r.key()).hasSize(3);
