@@ -70,7 +70,7 @@ final class BenchFlags {
         names = "--scenarios",
         paramLabel = "LIST",
         description =
-            "produce,e2e,drain,latency,growth,backlog,slow-sender,rabbitmq,kafka,soak (default the first five: backlog is the longest, the others need brokers; soak runs alone)")
+            "produce,e2e,drain,latency,growth,backlog,slow-sender,rabbitmq,kafka,soak,unanalysed (default the first five: backlog is the longest, the others need brokers; soak runs alone)")
     String scenarios;
 
     @Option(
@@ -299,7 +299,7 @@ final class BenchFlags {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "--scenarios takes produce, e2e, drain, latency, growth, backlog, slow-sender,"
-                + " rabbitmq, kafka and soak; '"
+                + " rabbitmq, kafka, soak and unanalysed; '"
                 + s
                 + "' is none of them");
       }

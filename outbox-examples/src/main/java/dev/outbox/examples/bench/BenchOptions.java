@@ -107,7 +107,12 @@ record BenchOptions(
      * unrelated transaction stays open in the middle; runs alone, on PostgreSQL, and reports per
      * minute instead of against a baseline.
      */
-    SOAK
+    SOAK,
+    /**
+     * One relay's {@code PER_KEY} drain of a freshly created, never analysed backlog, against the
+     * same after ANALYZE and the raw consumer; see {@link UnanalysedScenario}.
+     */
+    UNANALYSED
   }
 
   /**
@@ -122,7 +127,8 @@ record BenchOptions(
                   Scenario.SLOW_SENDER,
                   Scenario.RABBITMQ,
                   Scenario.KAFKA,
-                  Scenario.SOAK)));
+                  Scenario.SOAK,
+                  Scenario.UNANALYSED)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;
