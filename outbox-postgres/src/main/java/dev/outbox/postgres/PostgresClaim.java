@@ -39,12 +39,11 @@ final class PostgresClaim {
    * indexes in order and stop once the batch is full. Statistics lag behind an outbox table all the
    * time (a backlog builds up or drains between two ANALYZE runs), and with stale ones the planner
    * reads every pending row into a bitmap and sorts it, or scans the whole table, so that each
-   * claim costs as much as the whole backlog. The same holds for the per-key lease, which joins the
-   * runs to the pending key index: with few keys the planner expects thousands of rows a run and
-   * hashes the whole index (ten times slower with 10 keys) unless the join has to be a nested loop
-   * of index probes. These settings only make the other plans look expensive, and only for this
-   * transaction. JIT compilation is off: it would take the disabled plans' made-up costs for real
-   * ones and spend seconds compiling a claim that runs in one millisecond.
+   * claim costs as much as the whole backlog. The same holds for joins: one planned from such
+   * statistics hashes a whole index where a nested loop of index probes reads a run. These settings
+   * only make the other plans look expensive, and only for this transaction. JIT compilation is
+   * off: it would take the disabled plans' made-up costs for real ones and spend seconds compiling
+   * a claim that runs in one millisecond.
    *
    * <p>The claim's commit does not wait for the disk: if a crash loses it, its rows were never
    * acknowledged and are simply claimable again (at least once holds), and the acknowledgement,
@@ -100,10 +99,10 @@ final class PostgresClaim {
    * {@code @maxKeys} keys were visited. Messages without a key come from their own partial index,
    * in id order, before or after the runs.
    *
-   * <p>{@code claimed_runs} leases each run as a range of the pending key index: the key's pending
-   * rows between its run's first and last id. That range holds exactly the run: the statement reads
-   * one snapshot, in which the run was read without a gap from the key's oldest pending row, and
-   * every row of it is locked by this transaction, so none of them can have changed since.
+   * <p>The runs are leased with the messages without a key, by one {@code UPDATE} that finds the
+   * rows by id (the one of the claim without order): a statement on the table alone, since a join
+   * of the runs to the table can be planned from the wrong side, or through the wrong index, when
+   * the statistics are stale or missing. Every row it updates is locked by this transaction.
    */
   private static final String PER_KEY =
       """
@@ -120,12 +119,12 @@ final class PostgresClaim {
           SELECT msg_key, {HEAD_OK} AS ok FROM {T}
            WHERE status = 0 AND msg_key IS NOT NULL {AFTER_CURSOR}
            ORDER BY msg_key, id LIMIT 1),
-      walk(n, k, taken, ids) AS (
-          SELECT 1, f.msg_key, {START} + coalesce(cardinality(h.ids), 0), h.ids
+      walk(n, k, taken, ids, cats) AS (
+          SELECT 1, f.msg_key, {START} + coalesce(cardinality(h.ids), 0), h.ids, h.cats
             FROM first f
             {RUN:f:@batch - {START}}
         UNION ALL
-          SELECT w.n + 1, nk.msg_key, w.taken + coalesce(cardinality(h.ids), 0), h.ids
+          SELECT w.n + 1, nk.msg_key, w.taken + coalesce(cardinality(h.ids), 0), h.ids, h.cats
             FROM walk w
             CROSS JOIN LATERAL (
                 SELECT msg_key, {HEAD_OK} AS ok FROM {T}
@@ -133,21 +132,12 @@ final class PostgresClaim {
                  ORDER BY msg_key, id LIMIT 1) nk
             {RUN:nk:@batch - w.taken}
            WHERE w.taken < @batch AND w.n < @maxKeys),
-      runs AS MATERIALIZED (
-          SELECT k, ids[1] lo, ids[cardinality(ids)] hi FROM walk WHERE ids IS NOT NULL),
       picked AS (
-          SELECT id, created_at FROM unkeyed),
-      {UPDATE},
-      claimed_runs AS (
-          UPDATE {T} t
-             SET attempts = t.attempts + 1, lease_token = @token, lease_until = @until
-            FROM runs r
-           WHERE t.status = 0 AND t.msg_key IS NOT NULL AND t.msg_key = r.k
-             AND t.id BETWEEN r.lo AND r.hi
-          RETURNING {RETURNING})
+          SELECT id, created_at FROM unkeyed
+          UNION ALL
+          SELECT unnest(ids), unnest(cats) FROM walk WHERE ids IS NOT NULL),
+      {UPDATE}
       SELECT c.*, NULL::text AS walk_key, NULL::int AS walked FROM claimed c
-      UNION ALL
-      SELECT c.*, NULL, NULL FROM claimed_runs c
       UNION ALL
       SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, w.k, w.n
         FROM walk w
@@ -165,14 +155,18 @@ final class PostgresClaim {
    * <p>{@code s} names its key as a range of one value and orders by key and id, so that only the
    * pending key index can deliver it. Written as {@code msg_key = …}, the planner knows the key is
    * constant, drops it from the order, and with few keys prefers walking the pending index in id
-   * order past every other key's rows (ten times what it returns with 10 keys). {@code l} keeps
-   * {@code msg_key = …}: only with the key fixed do the id bounds end its scan of the key index.
+   * order past every other key's rows (ten times what it returns with 10 keys). {@code l} names it
+   * as {@code msg_key = ANY (ARRAY[…])}: the index scan takes that as equality, so the id bounds
+   * end its scan of the key index, while the planner, seeing no equality, keeps the key in the
+   * order, which only the key index delivers. With {@code msg_key = …} a never-analysed table had
+   * {@code l} read the pending index's id range instead: every pending row between the run's first
+   * and last id, nearly the whole backlog with 1,000 keys.
    */
   private static final String RUN =
       """
       CROSS JOIN LATERAL (
-          SELECT array_agg(a.id ORDER BY a.id) ids
-            FROM (SELECT id,
+          SELECT array_agg(a.id ORDER BY a.id) ids, array_agg(a.created_at ORDER BY a.id) cats
+            FROM (SELECT id, created_at,
                          bool_and(next_attempt_at <= @now
                                   AND (lease_until IS NULL OR lease_until <= @now){NOT_PAUSED})
                            OVER (ORDER BY msg_key, id) AS ok
@@ -185,14 +179,15 @@ final class PostgresClaim {
       CROSS JOIN LATERAL (
           SELECT array_agg(z.id ORDER BY z.id) held
             FROM (SELECT x.id FROM {T} x
-                   WHERE x.status = 0 AND x.msg_key = {HEAD}.msg_key
+                   WHERE x.status = 0 AND x.msg_key IS NOT NULL
+                     AND x.msg_key = ANY (ARRAY[{HEAD}.msg_key])
                      AND x.id BETWEEN s.ids[1] AND s.ids[cardinality(s.ids)]
                      AND x.next_attempt_at <= @now
                      AND (x.lease_until IS NULL OR x.lease_until <= @now)
                    ORDER BY x.msg_key, x.id
                      FOR UPDATE SKIP LOCKED) z) l
       CROSS JOIN LATERAL (
-          SELECT s.ids[1:p.n] ids
+          SELECT s.ids[1:p.n] ids, s.cats[1:p.n] cats
             FROM (SELECT coalesce(min(u.o) - 1, cardinality(s.ids)) n
                     FROM unnest(s.ids, l.held) WITH ORDINALITY u(id, held, o)
                    WHERE u.held IS DISTINCT FROM u.id) p) h

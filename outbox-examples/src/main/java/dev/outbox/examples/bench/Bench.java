@@ -129,6 +129,9 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.KAFKA)) {
       new KafkaScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.UNANALYSED)) {
+      new UnanalysedScenario(ctx).run();
+    }
   }
 
   /** Runs both sides of produce and drain once, unreported, so JIT compilation is not timed. */

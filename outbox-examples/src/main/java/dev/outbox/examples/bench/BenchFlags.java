@@ -70,7 +70,7 @@ final class BenchFlags {
         names = "--scenarios",
         paramLabel = "LIST",
         description =
-            "produce,e2e,drain,latency,growth,backlog,minimal,slow-sender,failing-sender,rabbitmq,kafka,soak (default the first five and minimal: backlog is the longest, the others need brokers; soak runs alone)")
+            "produce,e2e,drain,latency,growth,backlog,minimal,slow-sender,failing-sender,rabbitmq,kafka,soak,unanalysed (default the first five and minimal: backlog and unanalysed are the longest, the others need brokers; soak runs alone)")
     String scenarios;
 
     @Option(
@@ -299,7 +299,7 @@ final class BenchFlags {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
             "--scenarios takes produce, e2e, drain, latency, growth, backlog, minimal, slow-sender,"
-                + " failing-sender, rabbitmq, kafka and soak; '"
+                + " failing-sender, rabbitmq, kafka, soak and unanalysed; '"
                 + s
                 + "' is none of them");
       }

@@ -117,7 +117,12 @@ record BenchOptions(
      * unrelated transaction stays open in the middle; runs alone, on PostgreSQL, and reports per
      * minute instead of against a baseline.
      */
-    SOAK
+    SOAK,
+    /**
+     * One relay's {@code PER_KEY} drain of a freshly created, never analysed backlog, against the
+     * same after ANALYZE and the raw consumer; see {@link UnanalysedScenario}.
+     */
+    UNANALYSED
   }
 
   /**
@@ -133,7 +138,8 @@ record BenchOptions(
                   Scenario.FAILING_SENDER,
                   Scenario.RABBITMQ,
                   Scenario.KAFKA,
-                  Scenario.SOAK)));
+                  Scenario.SOAK,
+                  Scenario.UNANALYSED)));
 
   /** Default {@link Builder#rounds(int)}. */
   static final int DEFAULT_ROUNDS = 3;

@@ -35,6 +35,7 @@ final class Targets {
     latency(results, options, checks);
     growth(results, options, checks);
     senders(results, checks);
+    checks.addAll(UnanalysedScenario.targets(results));
     return checks;
   }
 
