@@ -90,6 +90,9 @@ final class BatchSender {
     Waves waves = oneAtATime ? Waves.of(batch) : Waves.single(batch);
     InFlight flight = new InFlight(batch, waves, batchSpan, spans, start);
     flight.handOver(waves.first());
+    if (!waves.atLast()) {
+      flight.advanceWhileAnswered();
+    }
     return flight;
   }
 
@@ -109,6 +112,15 @@ final class BatchSender {
 
     /** The outcomes of the waves that finished, by record id. */
     private final Map<Long, Outcome> reported = new HashMap<>();
+
+    /** The keys with a record to be retried: their later records are held back. */
+    private final Set<String> stopped = new HashSet<>();
+
+    /** Whether the wave with the sender is the batch's first. */
+    private boolean first = true;
+
+    /** The sender's answer for the whole batch, once every wave is through; else null. */
+    private Sent answered;
 
     private Sent result;
 
@@ -145,7 +157,20 @@ final class BatchSender {
      * at once. A batch in waves whose first wave is done may still have waves to hand over.
      */
     boolean isDone() {
-      return result != null || (waves.atLast() && (thrown != null || future.isDone()));
+      return result != null || answered != null || waveDone() && waves.atLast();
+    }
+
+    /** Hands over the next waves for as long as the sender has answered the previous ones. */
+    private void advanceWhileAnswered() {
+      try {
+        advance(false);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // not reached: advance(false) never waits
+      }
+    }
+
+    private boolean waveDone() {
+      return thrown != null || future.isDone();
     }
 
     /**
@@ -166,7 +191,7 @@ final class BatchSender {
       List<Outcome> outcomes = List.of();
       Scope scope = batchSpan.makeCurrent();
       try {
-        Sent sent = awaitWaves();
+        Sent sent = answered != null ? answered : advance(true);
         outcomes = sent.outcomes();
         return sent;
       } finally {
@@ -181,12 +206,15 @@ final class BatchSender {
      * Collects each wave's outcomes and hands over the next wave's records whose keys may go on. A
      * first wave that fails as a whole fails the batch as a whole (nothing of it was sent); a later
      * one that fails, or the send timeout, ends the handing over: what was not handed over is held
-     * back.
+     * back. With {@code block} false it goes only as far as the sender has already answered, and
+     * returns null if a wave is still out: the thread that claimed the batch hands over the waves a
+     * fast sender answers at once, and the thread that acknowledges waits for the rest.
      */
-    private Sent awaitWaves() throws InterruptedException {
-      Set<String> stopped = new HashSet<>();
-      boolean first = true;
-      while (true) {
+    private Sent advance(boolean block) throws InterruptedException {
+      while (answered == null) {
+        if (!block && !waveDone()) {
+          return null;
+        }
         Sent answer = awaitWave(first);
         List<Outcome> waveOutcomes = complete(wave, answer.outcomes());
         for (int i = 0; i < wave.size(); i++) {
@@ -198,15 +226,18 @@ final class BatchSender {
         boolean away =
             answer.brokerAway() || waveOutcomes.stream().allMatch(BatchSender::unavailable);
         if (first && away) {
-          return new Sent(completeBatch(), true); // nothing of the batch reached the broker
+          answered = new Sent(completeBatch(), true); // nothing of the batch reached the broker
+          break;
         }
         first = false;
         List<OutboxRecord> next = away ? List.of() : waves.next(stopped);
         if (next.isEmpty()) {
-          return new Sent(completeBatch(), false, notHanded());
+          answered = new Sent(completeBatch(), false, notHanded());
+          break;
         }
         handOver(next);
       }
+      return answered;
     }
 
     /** What the sender reported for the current wave, or every record retried if it failed. */
