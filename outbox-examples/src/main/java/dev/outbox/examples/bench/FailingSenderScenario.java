@@ -6,7 +6,6 @@ import dev.outbox.Outcome;
 import dev.outbox.Sender;
 import dev.outbox.examples.bench.DrainScenario.Order;
 import dev.outbox.examples.bench.Results.Side;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +17,13 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Failing sender: the same committed backlog of N drained by one relay, batch 100, once with the
- * no-op sender (the "baseline" column) and once with a sender that fails {@value #FAIL_PERCENT}% of
- * the records it is handed, each independently of the others, and delivers the rest (the "outbox"
- * column), interleaved round by round, {@code NONE} and {@code PER_KEY} over 100 keys. Retries are
- * due again at once (fixed zero backoff), so the drain measures what failures cost the relay, not
- * the backoff. Each failing run also prints the copies per message: records that reached the
- * "broker" per message (1.00 when nothing is sent twice) and records handed to the sender per
- * message (failures included).
+ * no-op sender (the "baseline" column) and once with a sender that refuses {@value #FAIL_PERCENT}%
+ * of the records it is handed (a nack, not a connection failure), each independently of the others,
+ * and delivers the rest (the "outbox" column), interleaved round by round, {@code NONE} and {@code
+ * PER_KEY} over 100 keys. Retries are due again at once (fixed zero backoff), so the drain measures
+ * what failures cost the relay, not the backoff. Each failing run also prints the copies per
+ * message: records that reached the "broker" per message (1.00 when nothing is sent twice) and
+ * records handed to the sender per message (failures included).
  */
 final class FailingSenderScenario {
   static final String NAME = "failing-sender";
@@ -83,7 +82,9 @@ final class FailingSenderScenario {
       for (OutboxRecord r : batch) {
         handed.increment();
         if (random.nextInt(100) < FAIL_PERCENT) {
-          outcomes.add(Outcome.retry(r, new IOException("refused")));
+          // A refusal of the record (a nack), not of the connection: a connection-level cause
+          // would make the relay take the broker for away and pause.
+          outcomes.add(Outcome.retry(r, new IllegalStateException("nack")));
         } else {
           delivered.increment();
           outcomes.add(Outcome.sent(r));
