@@ -49,10 +49,13 @@ public final class Outcome {
   /**
    * Delivery failed because the broker could not be reached or is not serving (a connection refused
    * or lost, a request timed out, no leader): a {@link Status#RETRY} that is not the message's
-   * fault. When every record of a batch is retried this way (or with a cause the relay recognizes
-   * as connection-level: an {@link java.io.IOException} or a {@link
-   * java.util.concurrent.TimeoutException} among the causes), the relay counts no attempt and
-   * pauses deliveries as a whole instead, see {@code OutboxRelay.Builder#brokerPause}.
+   * fault. When every record the relay handed over first for a batch is retried this way (or with a
+   * cause the relay recognizes as connection-level: an {@link java.io.IOException} or a {@link
+   * java.util.concurrent.TimeoutException} among the causes), the relay counts no attempt for the
+   * batch and pauses deliveries as a whole instead, see {@code OutboxRelay.Builder#brokerPause}.
+   * Under per-key order what it hands over first is the oldest record of each key in the batch (see
+   * {@link Sender}), so for a batch of one key's messages that one record decides: report a refusal
+   * of the record itself (a nack) with a cause that is not connection-level.
    */
   public static Outcome unavailable(OutboxRecord record, Throwable cause) {
     Objects.requireNonNull(cause, "cause");
