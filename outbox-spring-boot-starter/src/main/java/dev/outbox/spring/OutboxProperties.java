@@ -39,6 +39,7 @@ public class OutboxProperties {
   private final Relay relay = new Relay();
   private final Partitions partitions = new Partitions();
   private final Health health = new Health();
+  private final Actuator actuator = new Actuator();
 
   /** The database behind the outbox's DataSource. */
   public enum DatabaseKind {
@@ -108,6 +109,24 @@ public class OutboxProperties {
 
   public Health getHealth() {
     return health;
+  }
+
+  public Actuator getActuator() {
+    return actuator;
+  }
+
+  /** {@code outbox.actuator.*}: the {@code outbox} Actuator endpoint. */
+  public static class Actuator {
+    /** Whether the endpoint's write operation (pause, resume, replay) may change anything. */
+    private boolean writesEnabled = false;
+
+    public boolean isWritesEnabled() {
+      return writesEnabled;
+    }
+
+    public void setWritesEnabled(boolean writesEnabled) {
+      this.writesEnabled = writesEnabled;
+    }
   }
 
   /** {@code outbox.migrations.*}: the outbox's own Flyway migrations at start-up. */
