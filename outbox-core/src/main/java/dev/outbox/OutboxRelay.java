@@ -120,6 +120,16 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
+   * Asks the started relay to claim now instead of waiting for its poll interval: for code that
+   * knows a transaction with messages has just committed in this JVM (such as a Spring after-commit
+   * hook). Cheap, never blocks, and harmless when nothing is due; before {@link #start()} the
+   * request is kept for the first cycle, after {@link #close()} it is ignored.
+   */
+  public void wakeUp() {
+    doorbell.ring();
+  }
+
+  /**
    * Runs one claim-send-ack cycle on the calling thread, whether or not the relay is started: for
    * tests, and for applications that schedule delivery themselves.
    *

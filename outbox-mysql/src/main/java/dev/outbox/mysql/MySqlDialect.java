@@ -69,8 +69,11 @@ import java.util.Set;
  */
 public final class MySqlDialect implements OutboxDialect {
 
-  /** The Flyway location of the MySQL and MariaDB migrations. */
-  public static final String MIGRATION_LOCATION = "classpath:db/migration/outbox/mysql";
+  /**
+   * The Flyway location of the MySQL and MariaDB migrations: outside Flyway's and Spring Boot's
+   * default {@code classpath:db/migration}, so an application's own Flyway never picks them up.
+   */
+  public static final String MIGRATION_LOCATION = "classpath:dev/outbox/migration/mysql";
 
   /** Most rows per INSERT statement when enlisting many messages. */
   static final int INSERT_CHUNK_ROWS = 1000;

@@ -46,8 +46,11 @@ import javax.sql.DataSource;
  */
 public final class PostgresDialect implements OutboxDialect {
 
-  /** The Flyway location of the PostgreSQL migrations. */
-  public static final String MIGRATION_LOCATION = "classpath:db/migration/outbox/postgresql";
+  /**
+   * The Flyway location of the PostgreSQL migrations: outside Flyway's and Spring Boot's default
+   * {@code classpath:db/migration}, so an application's own Flyway never picks them up.
+   */
+  public static final String MIGRATION_LOCATION = "classpath:dev/outbox/migration/postgresql";
 
   /** Default {@link #withNotifyWindow notify window}: 1 ms. */
   public static final Duration DEFAULT_NOTIFY_WINDOW = Duration.ofMillis(1);

@@ -1,0 +1,179 @@
+package dev.outbox.spring;
+
+import dev.outbox.Backoff;
+import dev.outbox.JdbcOutbox;
+import dev.outbox.OutboxAdmin;
+import dev.outbox.OutboxRelay;
+import dev.outbox.OutboxTables;
+import dev.outbox.PartitionMaintenance;
+import dev.outbox.Sender;
+import dev.outbox.spi.OutboxDialect;
+import io.opentelemetry.api.OpenTelemetry;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configures one outbox on the application's {@link DataSource}: the dialect (from {@code
+ * outbox.database} or the database itself), the tables' migrations at start-up, a {@link
+ * TransactionalOutbox} that enlists in the current Spring transaction, a relay over the
+ * application's {@link Sender} bean, partition maintenance and an {@link OutboxAdmin}. Every bean
+ * backs off when the application defines its own of the same type.
+ */
+@AutoConfiguration(
+    afterName = {
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+      "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+      "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"
+    })
+@ConditionalOnSingleCandidate(DataSource.class)
+@ConditionalOnBooleanProperty(name = "outbox.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(OutboxProperties.class)
+public class OutboxAutoConfiguration {
+
+  /** Creates the configuration; Spring calls it. */
+  public OutboxAutoConfiguration() {}
+
+  /** The dialect of the DataSource's database. */
+  @Bean
+  @ConditionalOnMissingBean
+  public OutboxDialect outboxDialect(OutboxProperties props, DataSource dataSource) {
+    return Dialects.choose(props, dataSource);
+  }
+
+  /** The tables, from {@code outbox.schema} and {@code outbox.table}. */
+  @Bean
+  @ConditionalOnMissingBean
+  public OutboxTables outboxTables(OutboxProperties props) {
+    return InvalidOutboxPropertyException.naming(
+        OutboxProperties.PREFIX, () -> new OutboxTables(props.getSchema(), props.getTable()));
+  }
+
+  /** Migrates the tables at start-up, unless {@code outbox.migrations.enabled=false}. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "outbox.migrations.enabled", matchIfMissing = true)
+  public OutboxMigrationsRunner outboxMigrationsRunner(
+      DataSource dataSource, OutboxDialect dialect, OutboxTables tables) {
+    return new OutboxMigrationsRunner(dataSource, dialect, tables);
+  }
+
+  /** The relays of this application, woken after each commit that enlisted. */
+  @Bean
+  @ConditionalOnMissingBean
+  public LocalRelays outboxLocalRelays() {
+    return new LocalRelays();
+  }
+
+  /** The outbox the application injects and enlists through. */
+  @Bean
+  @ConditionalOnMissingBean
+  public TransactionalOutbox transactionalOutbox(
+      OutboxProperties props,
+      DataSource dataSource,
+      OutboxDialect dialect,
+      OutboxTables tables,
+      LocalRelays relays,
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<OutboxMigrationsRunner> migrations) {
+    migrations.ifAvailable(m -> {});
+    JdbcOutbox.Builder builder =
+        JdbcOutbox.builder(dialect).tables(tables).maxPayloadBytes(props.getMaxPayloadBytes());
+    openTelemetry.ifAvailable(builder::openTelemetry);
+    JdbcOutbox outbox =
+        InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX, builder::build);
+    return new TransactionalOutbox(outbox, dataSource, relays);
+  }
+
+  /** The operator API over the tables (the health indicator reads it). */
+  @Bean
+  @ConditionalOnMissingBean
+  public OutboxAdmin outboxAdmin(
+      DataSource dataSource,
+      OutboxDialect dialect,
+      OutboxTables tables,
+      ObjectProvider<OutboxMigrationsRunner> migrations) {
+    migrations.ifAvailable(m -> {});
+    return OutboxAdmin.builder(dataSource, dialect).tables(tables).build();
+  }
+
+  /**
+   * The relay, from {@code outbox.relay.*}, over the application's {@link Sender} bean; unless
+   * {@code outbox.relay.enabled=false}.
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBean(Sender.class)
+  @ConditionalOnBooleanProperty(name = "outbox.relay.enabled", matchIfMissing = true)
+  public OutboxRelayLifecycle outboxRelay(
+      OutboxProperties props,
+      DataSource dataSource,
+      OutboxDialect dialect,
+      OutboxTables tables,
+      Sender sender,
+      LocalRelays relays,
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<OutboxMigrationsRunner> migrations) {
+    migrations.ifAvailable(m -> {});
+    OutboxProperties.Relay r = props.getRelay();
+    String prefix = OutboxProperties.PREFIX + ".relay";
+    Backoff backoff =
+        InvalidOutboxPropertyException.naming(
+            prefix, // its messages start with "backoff"
+            () -> Backoff.exponential(r.getBackoff().getInitial(), r.getBackoff().getMax()));
+    OutboxRelay.Builder b =
+        OutboxRelay.builder(dataSource, dialect, sender)
+            .tables(tables)
+            .name(r.getName())
+            .batchSize(r.getBatchSize())
+            .maxBatchesInFlight(r.getMaxBatchesInFlight())
+            .pollInterval(r.getPollInterval())
+            .leaseDuration(r.getLeaseDuration())
+            .sendTimeout(r.getSendTimeout())
+            .maxAttempts(r.getMaxAttempts())
+            .warnAfterAttempts(r.getWarnAfterAttempts())
+            .ordering(r.getOrdering())
+            .shutdownTimeout(r.getShutdownTimeout())
+            .brokerPause(r.getBrokerPause(), r.getMaxBrokerPause())
+            .backoff(backoff);
+    if (r.isRetryForever()) {
+      b.retryForever();
+    }
+    openTelemetry.ifAvailable(b::openTelemetry);
+    OutboxRelay relay = InvalidOutboxPropertyException.naming(prefix, b::build);
+    return new OutboxRelayLifecycle(relay, relays);
+  }
+
+  /** Partition maintenance, from {@code outbox.partitions.*}, when {@code enabled=true}. */
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBooleanProperty(name = "outbox.partitions.enabled")
+  public PartitionMaintenanceLifecycle outboxPartitionMaintenance(
+      OutboxProperties props,
+      DataSource dataSource,
+      OutboxDialect dialect,
+      OutboxTables tables,
+      ObjectProvider<OpenTelemetry> openTelemetry,
+      ObjectProvider<OutboxMigrationsRunner> migrations) {
+    migrations.ifAvailable(m -> {});
+    OutboxProperties.Partitions p = props.getPartitions();
+    PartitionMaintenance.Builder b =
+        PartitionMaintenance.builder(dataSource, dialect)
+            .tables(tables)
+            .name(p.getName())
+            .interval(p.getInterval())
+            .partitionsAhead(p.getPartitionsAhead())
+            .retention(p.getRetention())
+            .runPeriod(p.getRunPeriod())
+            .lockTimeout(p.getLockTimeout());
+    openTelemetry.ifAvailable(b::openTelemetry);
+    return new PartitionMaintenanceLifecycle(
+        InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX + ".partitions", b::build));
+  }
+}

@@ -1,0 +1,184 @@
+package dev.outbox.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outbox.Ordering;
+import dev.outbox.OutboxAdmin;
+import dev.outbox.OutboxTables;
+import dev.outbox.admin.MessageState;
+import dev.outbox.postgres.PostgresDialect;
+import dev.outbox.postgres.PostgresTestDatabase;
+import dev.outbox.testkit.BlockingSender;
+import dev.outbox.testkit.RecordingSender;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.NestedExceptionUtils;
+
+/**
+ * Start-up and shutdown of an application with the starter, on PostgreSQL: properties reach the
+ * relay, bad values stop the start naming the property, migrations can be left to the deploy, and
+ * closing the context lets a batch in flight finish.
+ */
+class StartupIT {
+  private static PostgresTestDatabase db;
+
+  @BeforeAll
+  static void openDatabase() {
+    db = PostgresTestDatabase.create();
+  }
+
+  @AfterAll
+  static void closeDatabase() {
+    db.close();
+  }
+
+  private static Map<String, Object> props(Object... keysAndValues) {
+    Map<String, Object> p = new HashMap<>(TestApps.properties(db));
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      p.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return p;
+  }
+
+  @Test
+  void relayPropertiesBindAndReachTheRunningRelay() {
+    try (ConfigurableApplicationContext app =
+        TestApps.start(
+            props(
+                "outbox.relay.name", "orders-relay",
+                "outbox.relay.batch-size", "7",
+                "outbox.relay.ordering", "none",
+                "outbox.relay.poll-interval", "250ms",
+                "outbox.relay.backoff.initial", "2s"),
+            new RecordingSender())) {
+      OutboxProperties.Relay relay = app.getBean(OutboxProperties.class).getRelay();
+      assertThat(relay.getBatchSize()).isEqualTo(7);
+      assertThat(relay.getOrdering()).isEqualTo(Ordering.NONE);
+      assertThat(relay.getPollInterval()).isEqualTo(Duration.ofMillis(250));
+      assertThat(relay.getBackoff().getInitial()).isEqualTo(Duration.ofSeconds(2));
+
+      OutboxRelayLifecycle lifecycle = app.getBean(OutboxRelayLifecycle.class);
+      assertThat(lifecycle.isRunning()).isTrue();
+      assertThat(lifecycle.relay().name()).isEqualTo("orders-relay");
+      assertThat(Thread.getAllStackTraces().keySet())
+          .extracting(Thread::getName)
+          .contains("outbox-orders-relay-relay");
+    }
+  }
+
+  static Stream<Arguments> invalidValues() {
+    return Stream.of(
+        Arguments.of("outbox.relay.batch-size", "0", "outbox.relay.batch-size"),
+        Arguments.of(
+            "outbox.relay.max-batches-in-flight", "65", "outbox.relay.max-batches-in-flight"),
+        Arguments.of("outbox.relay.lease-duration", "10s", "outbox.relay.lease-duration"),
+        Arguments.of("outbox.relay.name", "no spaces", "outbox.relay.name"),
+        Arguments.of("outbox.relay.backoff.initial", "0s", "outbox.relay.backoff"),
+        Arguments.of("outbox.max-payload-bytes", "0", "outbox.max-payload-bytes"),
+        Arguments.of("outbox.table", "orders;drop", "outbox.table"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidValues")
+  void anInvalidValueFailsStartUpNamingTheProperty(String property, String value, String named) {
+    Map<String, Object> p = props(property, value, "outbox.relay.send-timeout", "30s");
+    assertThatThrownBy(() -> TestApps.start(p, new RecordingSender()).close())
+        .satisfies(
+            e -> {
+              Throwable root = NestedExceptionUtils.getMostSpecificCause(e);
+              InvalidOutboxPropertyException invalid = find(e);
+              assertThat(invalid).as("cause chain of %s", root).isNotNull();
+              assertThat(invalid.property()).isEqualTo(named);
+              FailureAnalysis analysis = new InvalidOutboxPropertyFailureAnalyzer().analyze(e);
+              assertThat(analysis.getDescription()).contains(named);
+              assertThat(analysis.getAction()).contains(named);
+            });
+  }
+
+  @Test
+  void aValueOfTheWrongTypeFailsStartUpNamingTheProperty() {
+    Map<String, Object> p = props("outbox.relay.batch-size", "lots");
+    assertThatThrownBy(() -> TestApps.start(p, new RecordingSender()).close())
+        .rootCause()
+        .hasMessageContaining("lots");
+    assertThatThrownBy(() -> TestApps.start(p, new RecordingSender()).close())
+        .hasStackTraceContaining("outbox.relay.batch-size");
+  }
+
+  @Test
+  void migrationsOffLeavesTheTablesToTheDeploy() {
+    String table = "deploy_migrated";
+    try (ConfigurableApplicationContext app =
+        TestApps.start(
+            props(
+                "outbox.table",
+                table,
+                "outbox.migrations.enabled",
+                "false",
+                "outbox.relay.enabled",
+                "false"),
+            null)) {
+      assertThat(app.getBeanNamesForType(OutboxMigrationsRunner.class)).isEmpty();
+      assertThat(TestApps.tables(db)).doesNotContain(table, table + "_schema_history");
+    }
+    try (ConfigurableApplicationContext app =
+        TestApps.start(props("outbox.table", table, "outbox.relay.enabled", "false"), null)) {
+      assertThat(app.getBean(OutboxMigrationsRunner.class).applied()).isPositive();
+      assertThat(TestApps.tables(db)).contains(table, table + "_schema_history");
+    }
+  }
+
+  @Test
+  void closingTheApplicationLetsTheBatchInFlightFinish() throws Exception {
+    BlockingSender sender = new BlockingSender();
+    String table = "graceful";
+    ConfigurableApplicationContext app =
+        TestApps.start(
+            props("outbox.table", table, "outbox.relay.shutdown-timeout", "30s"), sender);
+    OutboxRelayLifecycle relay = app.getBean(OutboxRelayLifecycle.class);
+    UUID id = app.getBean(OrderApp.OrderService.class).placeOrder(System.nanoTime(), "clock");
+    assertThat(sender.awaitBatch(Duration.ofSeconds(15))).hasSize(1);
+
+    Thread closer = new Thread(app::close, "test-context-close");
+    closer.start();
+    closer.join(500);
+    assertThat(closer.isAlive()).as("close waits for the batch in flight").isTrue();
+    assertThat(relay.isRunning()).isTrue();
+
+    sender.release();
+    closer.join(Duration.ofSeconds(30).toMillis());
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(app.isActive()).isFalse();
+
+    try (var ds = db.dataSource("graceful-check", 1)) {
+      OutboxAdmin admin =
+          OutboxAdmin.builder(ds, new PostgresDialect())
+              .tables(new OutboxTables(db.schema(), table))
+              .build();
+      assertThat(admin.messagesById(id))
+          .singleElement()
+          .satisfies(m -> assertThat(m.state()).isEqualTo(MessageState.SENT));
+    }
+  }
+
+  private static InvalidOutboxPropertyException find(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InvalidOutboxPropertyException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+}
