@@ -15,43 +15,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** How a batch is handed to the sender: in waves of one record a key unless it accepts runs. */
 class BatchSenderTest {
-
-  /** Answers each record with {@code answer}, from another thread, in reverse order. */
-  private static final class ScriptedSender implements Sender {
-    final List<List<String>> calls = new CopyOnWriteArrayList<>();
-    private final Function<OutboxRecord, Outcome> answer;
-    private final boolean runs;
-
-    ScriptedSender(Function<OutboxRecord, Outcome> answer, boolean runs) {
-      this.answer = answer;
-      this.runs = runs;
-    }
-
-    @Override
-    public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
-      calls.add(batch.stream().map(BatchSenderTest::name).toList());
-      List<Outcome> outcomes = new ArrayList<>(batch.stream().map(answer).toList());
-      Collections.reverse(outcomes);
-      return CompletableFuture.supplyAsync(() -> outcomes);
-    }
-
-    @Override
-    public boolean acceptsRuns() {
-      return runs;
-    }
-  }
 
   private static String name(OutboxRecord r) {
     return new String(r.payload(), StandardCharsets.UTF_8);
