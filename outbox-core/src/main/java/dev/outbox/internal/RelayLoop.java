@@ -99,6 +99,11 @@ public final class RelayLoop implements Runnable {
         if (!running) {
           return;
         }
+        if (acker.brokerAway()) {
+          // The batch that found the broker away was acknowledged while this loop waited for
+          // room: pause and probe with one message instead of claiming a full batch.
+          continue;
+        }
         RelayCycle.Claimed claimed = cycle.claim(settings.batchSize());
         failures = 0;
         if (!claimed.records().isEmpty()) {
