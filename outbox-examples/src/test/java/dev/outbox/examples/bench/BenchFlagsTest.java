@@ -24,7 +24,12 @@ class BenchFlagsTest {
     assertThat(o.database()).isEqualTo(Database.POSTGRESQL);
     assertThat(o.scenarios())
         .containsExactlyInAnyOrder(
-            Scenario.PRODUCE, Scenario.E2E, Scenario.DRAIN, Scenario.LATENCY, Scenario.GROWTH);
+            Scenario.PRODUCE,
+            Scenario.E2E,
+            Scenario.DRAIN,
+            Scenario.LATENCY,
+            Scenario.GROWTH,
+            Scenario.MINIMAL);
     assertThat(o.orderings()).containsExactly(Ordering.NONE, Ordering.PER_KEY);
     assertThat(o.backlogSizes()).containsExactly(20_000, 200_000);
     assertThat(o.messages()).isEqualTo(50_000);
