@@ -55,7 +55,7 @@ import javax.sql.DataSource;
  * restarts of relays and of the database, until {@link #resume}.
  *
  * <p>What each call reads is documented on it; the dialects say how their SQL does it, and the
- * README lists what each cost on a table of 1,000,000 rows.
+ * docs/operations.md lists what each cost on a table of 1,000,000 rows.
  */
 public final class OutboxAdmin {
   /** Largest page any listing returns. */

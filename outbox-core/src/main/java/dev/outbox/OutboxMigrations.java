@@ -19,7 +19,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  * collide with the application's own Flyway migrations in the same schema, and several outboxes
  * (different table names) can live in one schema. Safe to run from several instances at once:
  * Flyway serializes them with a database lock. The same scripts can be run at deploy time with the
- * Flyway CLI or Maven plugin; see the README for the locations and placeholders.
+ * Flyway CLI or Maven plugin; docs/operations.md gives the locations and placeholders.
  */
 public final class OutboxMigrations {
   private OutboxMigrations() {}

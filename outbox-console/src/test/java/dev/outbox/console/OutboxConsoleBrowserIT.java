@@ -44,7 +44,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * environment variables {@code OUTBOX_TEST_CHROMIUM} / {@code OUTBOX_TEST_CHROMEDRIVER}. Missing
  * binaries fail the test under {@code CI=true} (.ci/run installs them) and skip it elsewhere. With
  * {@code -Doutbox.console.screenshot=PATH} the overview's screenshot is also copied to PATH (the
- * README's is made with {@code -Doutbox.console.screenshot=../docs/console.png}).
+ * one in docs/operations.md is made with {@code -Doutbox.console.screenshot=../docs/console.png}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OutboxConsoleBrowserIT {

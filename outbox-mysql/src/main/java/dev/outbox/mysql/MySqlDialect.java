@@ -235,7 +235,7 @@ public final class MySqlDialect implements OutboxDialect {
   /**
    * Partition maintenance by {@code ALTER TABLE … REORGANIZE PARTITION} and {@code DROP PARTITION},
    * each with the table write-locked for at most the job's lock timeout, under a {@code GET_LOCK}
-   * session lock; see the README's Retention section.
+   * session lock; see docs/mysql.md, partition maintenance on MySQL and MariaDB.
    */
   @Override
   public PartitionSupport partitions() {
