@@ -11,7 +11,7 @@ import java.time.Instant;
  * The benchmark harness. Runs the chosen scenarios against a real database, each one interleaved
  * round by round with the same work done in raw SQL (baseline, outbox, baseline, outbox, …), prints
  * one table of medians, min–max and outbox/baseline ratios with the machine it ran on, and writes
- * the same results as JSON. See {@code --help} and the README's Performance section.
+ * the same results as JSON. See {@code --help} and docs/performance.md.
  *
  * <p>Exit status: 0 after a complete run, 2 for bad flags, 1 when a run failed (a failed run prints
  * no numbers).

@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * transaction stays open, holding back what vacuum may remove. Every minute it prints the delivery
  * lag, the claim time, the table's sizes and its dead tuples; at the end it checks that nothing was
  * lost, that the lag came back to its level within a minute of the long transaction's end and that
- * the table stopped growing faster than before it. See the README's Reliability section.
+ * the table stopped growing faster than before it. See docs/reliability.md.
  */
 final class SoakScenario {
   private static final long SECOND = 1_000_000_000L;
