@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The PostgreSQL acknowledgement: one statement per kind of outcome (sent, retried, dead), each
  * over arrays of ids and fenced by the batch's lease token, so a batch costs at most three
- * statements whatever its size. Several batches that finished together share one transaction. The
- * SQL text is built once per table set.
+ * statements whatever its size. Several batches that finished together share one transaction. Each
+ * statement carries the relay's {@linkplain RelayPlanSettings plan and commit settings}. The SQL
+ * text is built once per table set.
  */
 final class PostgresAck {
 
@@ -78,9 +79,11 @@ final class PostgresAck {
       String table = PostgresDialect.qualified(tables, tables.table());
       String dead = PostgresDialect.qualified(tables, tables.deadLetterTable());
       return new Statements(
-          String.format(MARK_SENT.replace("{CREATED}", CREATED), table),
-          String.format(RESCHEDULE.replace("{CREATED}", "t." + CREATED), table),
-          String.format(MOVE_TO_DEAD.replace("{CREATED}", "t." + CREATED), table, dead));
+          RelayPlanSettings.PREFIX + String.format(MARK_SENT.replace("{CREATED}", CREATED), table),
+          RelayPlanSettings.PREFIX
+              + String.format(RESCHEDULE.replace("{CREATED}", "t." + CREATED), table),
+          RelayPlanSettings.PREFIX
+              + String.format(MOVE_TO_DEAD.replace("{CREATED}", "t." + CREATED), table, dead));
     }
   }
 
@@ -95,8 +98,8 @@ final class PostgresAck {
             + (b.retries().isEmpty() ? 0 : 1)
             + (b.dead().isEmpty() ? 0 : 1);
     Statements sql = statements(tables);
-    // A single statement is atomic on its own; skip the COMMIT's round trip (the driver sends
-    // BEGIN with the first statement, so that one costs none).
+    // A single statement is atomic on its own (its settings and it run in one implicit
+    // transaction); skip the BEGIN and the COMMIT's round trip.
     return kinds <= 1 ? write(c, sql, b) : Jdbc.inTransaction(c, tx -> write(tx, sql, b));
   }
 
@@ -194,7 +197,7 @@ final class PostgresAck {
 
   private static Set<Long> ids(PreparedStatement ps) throws SQLException {
     Set<Long> ids = new HashSet<>();
-    try (ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = RelayPlanSettings.execute(ps)) {
       while (rs.next()) {
         ids.add(rs.getLong(1));
       }

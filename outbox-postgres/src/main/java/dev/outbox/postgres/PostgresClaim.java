@@ -6,7 +6,6 @@ import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
 import dev.outbox.spi.HeaderCodec;
-import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.KeyWalk;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,10 +20,11 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The PostgreSQL claim: one statement, sent in one round trip with the transaction-local settings
- * that keep its plan. Without per-key ordering it takes the oldest due rows in id order; with it,
- * it walks the keys of the pending key index and takes a run of each. The SQL text is built once
- * per table set and kind of claim. The README (Guarantees, per-key order) describes the claim.
+ * The PostgreSQL claim: one statement, sent in one round trip with the {@linkplain
+ * RelayPlanSettings settings} that keep its plan, in a transaction of its own. Without per-key
+ * ordering it takes the oldest due rows in id order; with it, it walks the keys of the pending key
+ * index and takes a run of each. The SQL text is built once per table set and kind of claim. The
+ * README (Guarantees, per-key order) describes the claim.
  *
  * <p>While topics are paused ({@link ClaimRequest#pausedTopics()}) a claim of its own kind leaves
  * them out, bound as one {@code text[]}: a paused message is treated as one that is not due.
@@ -33,32 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * ahead of a paused one. Unpaused claims keep exactly the statements they had.
  */
 final class PostgresClaim {
-
-  /**
-   * Run ahead of the claim, in its own transaction (same round trip). The claim must walk its
-   * indexes in order and stop once the batch is full. Statistics lag behind an outbox table all the
-   * time (a backlog builds up or drains between two ANALYZE runs), and with stale ones the planner
-   * reads every pending row into a bitmap and sorts it, or scans the whole table, so that each
-   * claim costs as much as the whole backlog. The same holds for joins: one planned from such
-   * statistics hashes a whole index where a nested loop of index probes reads a run. These settings
-   * only make the other plans look expensive, and only for this transaction. JIT compilation is
-   * off: it would take the disabled plans' made-up costs for real ones and spend seconds compiling
-   * a claim that runs in one millisecond.
-   *
-   * <p>The claim's commit does not wait for the disk: if a crash loses it, its rows were never
-   * acknowledged and are simply claimable again (at least once holds), and the acknowledgement,
-   * which does wait, flushes the claim with it.
-   */
-  private static final String SETTINGS =
-      """
-      SET LOCAL enable_bitmapscan = off;
-      SET LOCAL enable_sort = off;
-      SET LOCAL enable_seqscan = off;
-      SET LOCAL enable_hashjoin = off;
-      SET LOCAL enable_mergejoin = off;
-      SET LOCAL synchronous_commit = off;
-      SET LOCAL jit = off;
-      """;
 
   /**
    * The oldest due rows in id order ({@code Ordering.NONE}). The ORDER BY names both columns of the
@@ -252,7 +226,7 @@ final class PostgresClaim {
   private static ClaimResult run(Connection c, Kind kind, ClaimRequest r, String cursor, int target)
       throws SQLException {
     Statement statement = STATEMENTS.computeIfAbsent(kind, PostgresClaim::build);
-    return Jdbc.inTransaction(c, tx -> statement.run(tx, r, cursor, target));
+    return statement.run(c, r, cursor, target); // one statement: its own transaction
   }
 
   private static Statement build(Kind kind) {
@@ -283,7 +257,8 @@ final class PostgresClaim {
     sql =
         sql.replace("{M_NOT_PAUSED}", notPaused.replace("topic", "m.topic"))
             .replace("{NOT_PAUSED}", notPaused);
-    return Statement.of(SETTINGS + sql.replace("{RETURNING}", RETURNING).replace("{T}", table));
+    return Statement.of(
+        RelayPlanSettings.PREFIX + sql.replace("{RETURNING}", RETURNING).replace("{T}", table));
   }
 
   private static String run(String head, String limit) {
@@ -303,15 +278,7 @@ final class PostgresClaim {
         for (int i = 0; i < params.size(); i++) {
           bind(ps, i + 1, params.get(i), r, cursor, batch);
         }
-        boolean rows = ps.execute();
-        // Skip the update counts of the settings up to the claim's rows.
-        while (!rows && ps.getUpdateCount() != -1) {
-          rows = ps.getMoreResults();
-        }
-        if (!rows) {
-          throw new SQLException("the claim statement returned no result set");
-        }
-        try (ResultSet rs = ps.getResultSet()) {
+        try (ResultSet rs = RelayPlanSettings.execute(ps)) {
           return read(rs, r, cursor, batch);
         }
       }
