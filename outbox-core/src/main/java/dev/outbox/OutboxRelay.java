@@ -215,7 +215,7 @@ public final class OutboxRelay implements AutoCloseable {
   private void logConfiguration() {
     log.info(
         "outbox relay '{}' starting: database={}, table={}, batchSize={}, maxBatchesInFlight={},"
-            + " pollInterval={},"
+            + " pollInterval={}, linger={},"
             + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
             + " shutdownTimeout={}, brokerPause={}..{}, warnAfterAttempts={}",
         name(),
@@ -226,6 +226,7 @@ public final class OutboxRelay implements AutoCloseable {
         settings.batchSize(),
         settings.maxBatchesInFlight(),
         settings.pollInterval(),
+        settings.linger(),
         settings.leaseDuration(),
         settings.sendTimeout(),
         settings.maxAttempts(),
@@ -263,6 +264,12 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** Longest accepted {@link #pollInterval(Duration)}: 1 hour. */
     public static final Duration MAX_POLL_INTERVAL = Duration.ofHours(1);
+
+    /** Default {@link #linger(Duration)}: 5 milliseconds. */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(5);
+
+    /** Longest accepted {@link #linger(Duration)}: 1 second. */
+    public static final Duration MAX_LINGER = Duration.ofSeconds(1);
 
     /** Default {@link #leaseDuration(Duration)}: 60 seconds. */
     public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(60);
@@ -310,6 +317,7 @@ public final class OutboxRelay implements AutoCloseable {
     private int batchSize = DEFAULT_BATCH_SIZE;
     private int maxBatchesInFlight = DEFAULT_MAX_BATCHES_IN_FLIGHT;
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private Duration linger = DEFAULT_LINGER;
     private Duration leaseDuration = DEFAULT_LEASE_DURATION;
     private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
@@ -375,6 +383,22 @@ public final class OutboxRelay implements AutoCloseable {
      */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /**
+     * How long the relay waits before its next claim after one that found several messages (three
+     * or more) but did not fill its batch: messages are arriving faster than they trickle, and
+     * waiting lets the next claim take more of them at once, so that under load the relay claims
+     * and acknowledges in fewer, fuller batches and takes less of the database from the producers.
+     * A wake-up (NOTIFY, an acknowledgement) does not end it; stopping the relay does. After a
+     * claim of one or two messages, or an empty one, the relay claims again as soon as it is woken,
+     * so a trickle is delivered within milliseconds. The cost: under load a message waits up to
+     * this long more. {@link Duration#ZERO} claims again at once. At most 1 second. Default: 5
+     * milliseconds.
+     */
+    public Builder linger(Duration linger) {
+      this.linger = linger;
       return this;
     }
 
@@ -528,6 +552,7 @@ public final class OutboxRelay implements AutoCloseable {
       Checks.inRange("maxAttempts", maxAttempts, 1, Integer.MAX_VALUE);
       Checks.inRange("warnAfterAttempts", warnAfterAttempts, 1, Integer.MAX_VALUE);
       Checks.positive("pollInterval", pollInterval, MAX_POLL_INTERVAL);
+      Checks.notNegative("linger", linger, MAX_LINGER);
       Checks.positive("sendTimeout", sendTimeout, MAX_LEASE_DURATION);
       Checks.positive("leaseDuration", leaseDuration, MAX_LEASE_DURATION);
       if (leaseDuration.compareTo(sendTimeout) <= 0) {
@@ -561,6 +586,7 @@ public final class OutboxRelay implements AutoCloseable {
               batchSize,
               maxBatchesInFlight,
               pollInterval,
+              linger,
               leaseDuration,
               sendTimeout,
               maxAttempts,

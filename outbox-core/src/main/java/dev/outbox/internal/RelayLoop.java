@@ -12,17 +12,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The relay's background loop: claim again at once after a full batch; after a partial one poll
- * again soon; after an empty one wait twice as long as before, up to the poll interval, unless the
- * doorbell rings. Failures are reported and retried after a growing pause; the loop only ends when
- * stopped or interrupted. While the broker is away (a batch failed as a whole, see {@code
- * OutboxRelay.Builder#brokerPause}) the loop pauses, doorbell or not, and then probes with a batch
- * of one message.
+ * again soon, or after the linger when it took several messages; after an empty one wait twice as
+ * long as before, up to the poll interval, unless the doorbell rings. Failures are reported and
+ * retried after a growing pause; the loop only ends when stopped or interrupted. While the broker
+ * is away (a batch failed as a whole, see {@code OutboxRelay.Builder#brokerPause}) the loop pauses,
+ * doorbell or not, and then probes with a batch of one message.
  */
 public final class RelayLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(RelayLoop.class);
 
   /** Shortest pause between claims when the last batch was not full. */
   static final Duration MIN_IDLE_DELAY = Duration.ofMillis(10);
+
+  /**
+   * Fewest messages a partial claim takes for the next claim to wait out the linger. Claims of
+   * fewer mean messages trickle in, each claimed as soon as it is notified.
+   */
+  public static final int LINGER_MIN = 3;
 
   /** Longest pause after repeated failures. */
   static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(10);
@@ -110,6 +116,10 @@ public final class RelayLoop implements Runnable {
           acker.add(cycle.send(claimed));
         }
         if (claimed.again()) {
+          continue;
+        }
+        if (claimed.records().size() >= LINGER_MIN && !settings.linger().isZero()) {
+          waitOut(settings.linger());
           continue;
         }
         idle =
@@ -275,6 +285,15 @@ public final class RelayLoop implements Runnable {
     }
   }
 
+  /** Waits {@code d} out, whatever rings the doorbell; only stopping ends it early. */
+  private void waitOut(Duration d) throws InterruptedException {
+    long deadline = System.nanoTime() + d.toNanos();
+    long left;
+    while (running && (left = deadline - System.nanoTime()) > 0) {
+      doorbell.await(Duration.ofNanos(left));
+    }
+  }
+
   /** Pauses after the {@code away}-th batch in a row that failed because the broker was away. */
   private void brokerAway(int away) throws InterruptedException {
     Duration pause = brokerPause(away);
@@ -287,11 +306,7 @@ public final class RelayLoop implements Runnable {
           pause,
           settings.maxBrokerPause());
     }
-    long deadline = System.nanoTime() + pause.toNanos();
-    long left;
-    while (running && (left = deadline - System.nanoTime()) > 0) {
-      doorbell.await(Duration.ofNanos(left)); // a wake-up for new messages does not end the pause
-    }
+    waitOut(pause); // a wake-up for new messages does not end the pause
   }
 
   /**

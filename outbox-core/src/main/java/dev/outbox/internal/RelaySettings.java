@@ -14,6 +14,7 @@ public record RelaySettings(
     int batchSize,
     int maxBatchesInFlight,
     Duration pollInterval,
+    Duration linger,
     Duration leaseDuration,
     Duration sendTimeout,
     int maxAttempts,

@@ -55,6 +55,7 @@ class BatchSenderTest {
             100,
             1,
             Duration.ofSeconds(1),
+            Duration.ZERO,
             Duration.ofSeconds(60),
             Duration.ofSeconds(10),
             10,

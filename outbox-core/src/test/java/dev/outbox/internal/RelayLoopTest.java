@@ -41,8 +41,9 @@ class RelayLoopTest {
     }
   }
 
+  private final Doorbell doorbell = new Doorbell();
+
   private void start(Sender sender, RelaySettings settings) {
-    Doorbell doorbell = new Doorbell();
     loop = new RelayLoop(Relays.cycle(dialect, sender, settings), settings, doorbell, e -> {});
     thread = new Thread(loop, "outbox-unit-relay");
     thread.setDaemon(true);
@@ -149,5 +150,75 @@ class RelayLoopTest {
       assertThat(Duration.ofNanos(at.get(i) - at.get(i - 1)))
           .isGreaterThanOrEqualTo(pause.dividedBy(2));
     }
+  }
+
+  /** A sender that delivers at once and notes when it was called and with how many records. */
+  private static final class Clocked implements Sender {
+    final List<Long> calledAt = new CopyOnWriteArrayList<>();
+    final List<Integer> sizes = new CopyOnWriteArrayList<>();
+
+    @Override
+    public CompletionStage<List<Outcome>> send(List<OutboxRecord> batch) {
+      calledAt.add(System.nanoTime());
+      sizes.add(batch.size());
+      return CompletableFuture.completedFuture(Outcome.allSent(batch));
+    }
+  }
+
+  private static final Duration LINGER = Duration.ofSeconds(1);
+
+  /**
+   * Starts a loop with {@code linger}, batches of 10 and no order over {@code messages} messages,
+   * and waits until they are sent: one partial claim.
+   */
+  private Clocked lingering(int messages, Duration linger) throws InterruptedException {
+    for (int i = 0; i < messages; i++) {
+      dialect.add("-" + i);
+    }
+    Clocked sender = new Clocked();
+    RelaySettings settings =
+        Relays.settings(Ordering.NONE, clock, 10, 1, 10, Backoff.fixed(Duration.ZERO));
+    start(sender, Relays.lingering(settings, linger));
+    Relays.await("the first claim sent", () -> dialect.sent().size() == messages);
+    return sender;
+  }
+
+  @Test
+  void afterAPartialClaimOfSeveralMessagesTheNextClaimWaitsOutTheLingerWhateverRingsTheDoorbell()
+      throws Exception {
+    Clocked sender = lingering(5, LINGER);
+    dialect.add("-late");
+    doorbell.ring(); // as a NOTIFY would
+    Relays.await("the sixth message sent", () -> dialect.sent().size() == 6);
+
+    assertThat(sender.sizes).containsExactly(5, 1);
+    assertThat(Duration.ofNanos(sender.calledAt.get(1) - sender.calledAt.get(0)))
+        .as("the second claim waited out the linger")
+        .isGreaterThanOrEqualTo(LINGER.minusMillis(50));
+  }
+
+  @Test
+  void aClaimOfOneMessageDoesNotLingerSoATrickleIsClaimedAsSoonAsItIsNotified() throws Exception {
+    Clocked sender = lingering(1, LINGER);
+    dialect.add("-late");
+    doorbell.ring();
+    Relays.await("the second message sent", () -> dialect.sent().size() == 2);
+
+    assertThat(sender.sizes).containsExactly(1, 1);
+    assertThat(Duration.ofNanos(sender.calledAt.get(1) - sender.calledAt.get(0)))
+        .as("claimed when notified, not after the linger")
+        .isLessThan(LINGER.dividedBy(2));
+  }
+
+  @Test
+  void stoppingEndsTheLinger() throws Exception {
+    lingering(5, Duration.ofSeconds(60));
+
+    long stopping = System.nanoTime();
+    loop.stop();
+    thread.join(5_000);
+    assertThat(thread.isAlive()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - stopping)).isLessThan(Duration.ofSeconds(5));
+    loop = null;
   }
 }

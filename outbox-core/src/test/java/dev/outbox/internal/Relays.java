@@ -33,6 +33,7 @@ public final class Relays {
         batchSize,
         maxBatchesInFlight,
         Duration.ofMillis(50),
+        Duration.ZERO,
         LEASE,
         Duration.ofSeconds(30),
         maxAttempts,
@@ -62,6 +63,28 @@ public final class Relays {
         maxAttempts,
         backoff,
         Duration.ofSeconds(1));
+  }
+
+  /** {@code s} with {@code linger} instead of none. */
+  static RelaySettings lingering(RelaySettings s, Duration linger) {
+    return new RelaySettings(
+        s.name(),
+        s.tables(),
+        s.batchSize(),
+        s.maxBatchesInFlight(),
+        s.pollInterval(),
+        linger,
+        s.leaseDuration(),
+        s.sendTimeout(),
+        s.maxAttempts(),
+        s.backoff(),
+        s.ordering(),
+        s.shutdownTimeout(),
+        s.brokerPause(),
+        s.maxBrokerPause(),
+        s.clock(),
+        s.errorListener(),
+        s.warnAfterAttempts());
   }
 
   /** Settings for one cycle at a time: batches of 10, no backoff, 10 attempts. */
