@@ -387,15 +387,14 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * How long the relay waits before its next claim after one that found several messages (three
-     * or more) but did not fill its batch: messages are arriving faster than they trickle, and
-     * waiting lets the next claim take more of them at once, so that under load the relay claims
-     * and acknowledges in fewer, fuller batches and takes less of the database from the producers.
-     * A wake-up (NOTIFY, an acknowledgement) does not end it; stopping the relay does. After a
-     * claim of one or two messages, or an empty one, the relay claims again as soon as it is woken,
-     * so a trickle is delivered within milliseconds. The cost: under load a message waits up to
-     * this long more. {@link Duration#ZERO} claims again at once. At most 1 second. Default: 5
-     * milliseconds.
+     * How long the relay waits before its next claim after one that did not fill its batch but
+     * shows messages arriving fast: three or more, at least one a millisecond since the previous
+     * claim. Waiting lets the next claim take more of them at once, so that under load the relay
+     * claims and acknowledges in fewer, fuller batches and takes less of the database from the
+     * producers. A wake-up (NOTIFY, an acknowledgement) does not end it; stopping the relay does.
+     * Slower traffic is claimed as soon as the relay is woken, so a trickle is delivered within
+     * milliseconds. The cost: under load a message waits up to this long more. {@link
+     * Duration#ZERO} claims again at once. At most 1 second. Default: 5 milliseconds.
      */
     public Builder linger(Duration linger) {
       this.linger = linger;

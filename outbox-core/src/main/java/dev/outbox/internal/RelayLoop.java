@@ -28,7 +28,15 @@ public final class RelayLoop implements Runnable {
    * Fewest messages a partial claim takes for the next claim to wait out the linger. Claims of
    * fewer mean messages trickle in, each claimed as soon as it is notified.
    */
-  public static final int LINGER_MIN = 3;
+  static final int LINGER_MIN = 3;
+
+  /**
+   * Slowest arrival, in messages per millisecond since the previous claim, for which a partial
+   * claim is followed by the linger: 1,000 messages a second. Slower, the relay keeps up by
+   * claiming as it is woken; and a claim that took a few messages only because the last linger let
+   * them gather does not linger again.
+   */
+  static final int LINGER_MIN_PER_MILLI = 1;
 
   /** Longest pause after repeated failures. */
   static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(10);
@@ -80,6 +88,7 @@ public final class RelayLoop implements Runnable {
 
   private void loop() throws InterruptedException {
     Duration idle = MIN_IDLE_DELAY;
+    long lastClaim = System.nanoTime();
     int failures = 0;
     int away = 0;
     while (running) {
@@ -110,7 +119,10 @@ public final class RelayLoop implements Runnable {
           // room: pause and probe with one message instead of claiming a full batch.
           continue;
         }
+        long claimAt = System.nanoTime();
         RelayCycle.Claimed claimed = cycle.claim(settings.batchSize());
+        long sinceLast = claimAt - lastClaim;
+        lastClaim = claimAt;
         failures = 0;
         if (!claimed.records().isEmpty()) {
           acker.add(cycle.send(claimed));
@@ -118,7 +130,7 @@ public final class RelayLoop implements Runnable {
         if (claimed.again()) {
           continue;
         }
-        if (claimed.records().size() >= LINGER_MIN && !settings.linger().isZero()) {
+        if (arriving(claimed.records().size(), sinceLast) && !settings.linger().isZero()) {
           waitOut(settings.linger());
           continue;
         }
@@ -283,6 +295,15 @@ public final class RelayLoop implements Runnable {
       }
       return ready;
     }
+  }
+
+  /**
+   * Whether a partial claim of {@code claimed} messages, {@code sinceLastNanos} after the previous
+   * claim, means messages arrive fast enough to linger for.
+   */
+  static boolean arriving(int claimed, long sinceLastNanos) {
+    return claimed >= LINGER_MIN
+        && (long) claimed * 1_000_000L >= LINGER_MIN_PER_MILLI * sinceLastNanos;
   }
 
   /** Waits {@code d} out, whatever rings the doorbell; only stopping ends it early. */

@@ -211,6 +211,36 @@ class RelayLoopTest {
   }
 
   @Test
+  void aClaimOfSeveralMessagesThatGatheredSlowlyDoesNotLinger() throws Exception {
+    Clocked sender = new Clocked();
+    RelaySettings settings =
+        Relays.settings(Ordering.NONE, clock, 10, 1, 10, Backoff.fixed(Duration.ZERO));
+    start(sender, Relays.lingering(settings, LINGER));
+    Thread.sleep(300); // empty claims: the loop now polls every 50 ms (the poll interval)
+    for (int i = 0; i < 5; i++) {
+      dialect.add("-" + i);
+    }
+    Relays.await("the five sent", () -> dialect.sent().size() == 5);
+    dialect.add("-late");
+    doorbell.ring();
+    Relays.await("the sixth message sent", () -> dialect.sent().size() == 6);
+
+    assertThat(sender.sizes).containsExactly(5, 1);
+    assertThat(Duration.ofNanos(sender.calledAt.get(1) - sender.calledAt.get(0)))
+        .as("five messages in a poll interval are not one a millisecond: no linger")
+        .isLessThan(LINGER.dividedBy(2));
+  }
+
+  @Test
+  void messagesArriveFastEnoughToLingerForFromThreeAtOneAMillisecond() {
+    long milli = 1_000_000L;
+    assertThat(RelayLoop.arriving(2, 0)).isFalse();
+    assertThat(RelayLoop.arriving(3, 3 * milli)).isTrue();
+    assertThat(RelayLoop.arriving(3, 3 * milli + 1)).isFalse();
+    assertThat(RelayLoop.arriving(50, 10 * milli)).isTrue();
+  }
+
+  @Test
   void stoppingEndsTheLinger() throws Exception {
     lingering(5, Duration.ofSeconds(60));
 
