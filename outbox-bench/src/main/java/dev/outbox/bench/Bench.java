@@ -6,6 +6,7 @@ import dev.outbox.bench.BenchOptions.Scenario;
 import dev.outbox.bench.Results.Side;
 import java.io.PrintStream;
 import java.time.Instant;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The benchmark harness. Runs the chosen scenarios against a real database, each one interleaved
@@ -27,13 +28,14 @@ public final class Bench {
     quietLogs();
     BenchOptions options;
     try {
-      options = BenchFlags.parse(args);
-    } catch (BenchFlags.HelpRequested e) {
-      System.out.print(BenchFlags.USAGE);
-      return;
-    } catch (IllegalArgumentException e) {
-      System.err.println("bench: " + e.getMessage());
+      options = BenchOptions.parse(args);
+    } catch (ParameterException e) {
+      System.err.println("bench: " + e.getMessage() + "; see --help");
       System.exit(2);
+      return;
+    }
+    if (options == null) {
+      System.out.print(BenchOptions.usage());
       return;
     }
     try {

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.outbox.Ordering;
-import dev.outbox.bench.BenchOptions.Database;
-import dev.outbox.bench.BenchOptions.Scenario;
 import dev.outbox.bench.Results.Result;
 import dev.outbox.kafka.testkit.InProcessKafka;
 import java.io.ByteArrayOutputStream;
@@ -20,14 +17,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
@@ -74,31 +72,47 @@ class BenchSmokeIT {
     return "outbox_bench_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
   }
 
-  private BenchOptions.Builder tiny(String schema) {
-    return BenchOptions.builder()
-        .jdbcUrl(url())
-        .schema(schema)
-        .messages(300)
-        .producerThreads(2)
-        .relayCounts(List.of(1, 2))
-        .batchSizes(List.of(50))
-        .keyCounts(List.of(10))
-        .latencyRates(List.of(200))
-        .latencyDuration(Duration.ofMillis(300))
-        .pollInterval(Duration.ofMillis(100))
-        .historyRows(2_000)
-        .growthClaims(3)
-        .amqpUrl(amqpUrl())
-        .warmup(false)
-        .out(dir.resolve("results").resolve("bench.json"));
+  /**
+   * Every scenario with a tiny N; each of {@code more} ({@code --flag=value}) replaces the flag of
+   * the same name (a list flag given twice would take both lists).
+   */
+  private BenchOptions tiny(String schema, String... more) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    Stream.concat(
+            Stream.of(
+                "--url=" + url(),
+                "--schema=" + schema,
+                "--messages=300",
+                "--producer-threads=2",
+                "--relays=1,2",
+                "--batch-sizes=50",
+                "--keys=10",
+                "--latency-rates=200",
+                "--latency-duration=300ms",
+                "--poll-interval=100ms",
+                "--history-rows=2000",
+                "--growth-claims=3",
+                "--amqp-url=" + amqpUrl(),
+                "--no-warmup",
+                "--out=" + dir.resolve("results").resolve("bench.json")),
+            Stream.of(more))
+        .forEach(flag -> flags.put(flag.split("=", 2)[0], flag));
+    return BenchOptions.parse(flags.values().toArray(String[]::new));
+  }
+
+  /** {@link #tiny} on MySQL or MariaDB. */
+  private BenchOptions tinyOnMySql(String database, String... more) {
+    return tiny(
+        database,
+        Stream.concat(Stream.of("--database=mysql", "--url=" + mysqlUrl()), Stream.of(more))
+            .toArray(String[]::new));
   }
 
   @Test
   void everyScenarioReportsBothSidesForEveryRoundAndWritesTheTableAndJson() throws Exception {
     String schema = freshSchema();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    Report report =
-        Bench.run(tiny(schema).build(), new PrintStream(printed, true, StandardCharsets.UTF_8));
+    Report report = Bench.run(tiny(schema), new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertEveryScenarioReportsBothSidesForEveryRound(report);
     assertThat(variants(report, "drain"))
@@ -121,8 +135,7 @@ class BenchSmokeIT {
   void onMySqlEveryScenarioRunsPollingOnlyAndTheDatabaseIsDropped() throws Exception {
     String database = freshSchema();
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    BenchOptions options =
-        tiny(database).database(Database.MYSQL).jdbcUrl(mysqlUrl()).relayCounts(List.of(2)).build();
+    BenchOptions options = tinyOnMySql(database, "--relays=2");
     Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     assertEveryScenarioReportsBothSidesForEveryRound(report);
@@ -142,7 +155,7 @@ class BenchSmokeIT {
 
   @Test
   void theKeyMatrixAndTheBacklogPairReportEveryRowAndTargetOnPostgres() throws Exception {
-    BenchOptions options = keyMatrix(freshSchema(), List.of(1, 10)).build();
+    BenchOptions options = tiny(freshSchema(), keyMatrix("1,10"));
     List<String> targets = assertKeyMatrixAndBacklogPair(options);
     assertThat(targets)
         .containsExactly(
@@ -160,8 +173,7 @@ class BenchSmokeIT {
    */
   @Test
   void theKeyMatrixAndTheBacklogPairReportEveryRowAndTargetOnMySql() throws Exception {
-    BenchOptions options =
-        keyMatrix(freshSchema(), List.of(10)).database(Database.MYSQL).jdbcUrl(mysqlUrl()).build();
+    BenchOptions options = tinyOnMySql(freshSchema(), keyMatrix("10"));
     List<String> targets = assertKeyMatrixAndBacklogPair(options);
     assertThat(targets)
         .containsExactly(
@@ -172,13 +184,14 @@ class BenchSmokeIT {
   }
 
   /** The drain matrix and backlog pair, shrunk: relays 1 and 2, backlogs 200 and 1,000. */
-  private BenchOptions.Builder keyMatrix(String schema, List<Integer> keys) {
-    return tiny(schema)
-        .scenarios(Set.of(Scenario.DRAIN, Scenario.BACKLOG))
-        .batchSizes(List.of(100))
-        .keyCounts(keys)
-        .orderings(List.of(Ordering.PER_KEY))
-        .backlogSizes(List.of(1_000, 200));
+  private static String[] keyMatrix(String keys) {
+    return new String[] {
+      "--scenarios=drain,backlog",
+      "--batch-sizes=100",
+      "--keys=" + keys,
+      "--orderings=per_key",
+      "--backlog-sizes=1000,200"
+    };
   }
 
   /**
@@ -221,10 +234,7 @@ class BenchSmokeIT {
   @Test
   void theSenderScenariosReportBothSidesForEveryRoundAndTheirTargets() throws Exception {
     String schema = freshSchema();
-    BenchOptions options =
-        tiny(schema)
-            .scenarios(Set.of(Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA))
-            .build();
+    BenchOptions options = tiny(schema, "--scenarios=slow-sender,rabbitmq,kafka");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
@@ -256,11 +266,11 @@ class BenchSmokeIT {
   void theKafkaScenarioRunsAgainstAGivenBrokerAndDeletesItsTopic() throws Exception {
     try (InProcessKafka kafka = InProcessKafka.start()) {
       BenchOptions options =
-          tiny(freshSchema())
-              .scenarios(Set.of(Scenario.KAFKA))
-              .orderings(List.of(Ordering.NONE))
-              .kafkaBootstrap(kafka.bootstrapServers())
-              .build();
+          tiny(
+              freshSchema(),
+              "--scenarios=kafka",
+              "--orderings=none",
+              "--kafka-bootstrap=" + kafka.bootstrapServers());
       Report report = Bench.run(options, new PrintStream(new ByteArrayOutputStream()));
 
       assertSenderRows(report);
@@ -295,7 +305,7 @@ class BenchSmokeIT {
       s.execute("CREATE DATABASE " + database);
       s.execute("CREATE TABLE " + database + ".precious (id int)");
       try {
-        BenchOptions options = tiny(database).database(Database.MYSQL).jdbcUrl(mysqlUrl()).build();
+        BenchOptions options = tinyOnMySql(database);
         assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("was not made by the benchmark");
@@ -320,7 +330,7 @@ class BenchSmokeIT {
     execute("CREATE SCHEMA " + schema);
     execute("CREATE TABLE " + schema + ".precious (id int)");
     try {
-      BenchOptions options = tiny(schema).build();
+      BenchOptions options = tiny(schema);
       assertThatThrownBy(() -> Bench.run(options, new PrintStream(new ByteArrayOutputStream())))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("was not made by the benchmark");

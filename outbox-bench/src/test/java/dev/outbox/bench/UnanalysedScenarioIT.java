@@ -2,15 +2,13 @@ package dev.outbox.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outbox.bench.BenchOptions.Database;
-import dev.outbox.bench.BenchOptions.Scenario;
 import dev.outbox.bench.Results.Result;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,22 +24,28 @@ class UnanalysedScenarioIT {
 
   @Test
   void reportsBothDrainsBesideTheRawOneWithTheirTenthsOnPostgres() throws Exception {
-    assertEveryRowAndTarget(options().build());
+    assertEveryRowAndTarget(options());
   }
 
   @Test
   void reportsBothDrainsBesideTheRawOneWithTheirTenthsOnMySql() throws Exception {
-    assertEveryRowAndTarget(options().database(Database.MYSQL).jdbcUrl(mysqlUrl()).build());
+    assertEveryRowAndTarget(options("--database=mysql", "--url=" + mysqlUrl()));
   }
 
-  private BenchOptions.Builder options() {
-    return BenchOptions.builder()
-        .jdbcUrl(url(BenchSmokeIT.ENV, BenchOptions.DEFAULT_POSTGRES_URL))
-        .schema("outbox_bench_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10))
-        .scenarios(Set.of(Scenario.UNANALYSED))
-        .messages(2_000)
-        .warmup(false)
-        .out(dir.resolve("bench.json"));
+  /** The unanalysed scenario on PostgreSQL, then {@code more} flags, which override those. */
+  private BenchOptions options(String... more) {
+    List<String> flags =
+        new ArrayList<>(
+            List.of(
+                "--url=" + url(BenchSmokeIT.ENV, BenchOptions.DEFAULT_POSTGRES_URL),
+                "--schema=outbox_bench_it_"
+                    + UUID.randomUUID().toString().replace("-", "").substring(0, 10),
+                "--scenarios=unanalysed",
+                "--messages=2000",
+                "--no-warmup",
+                "--out=" + dir.resolve("bench.json")));
+    flags.addAll(List.of(more));
+    return BenchOptions.parse(flags.toArray(String[]::new));
   }
 
   private static String mysqlUrl() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.Ordering;
+import dev.outbox.OutboxRelay;
 import dev.outbox.bench.BenchOptions.Database;
 import dev.outbox.bench.BenchOptions.Scenario;
 import dev.outbox.bench.Results.Samples;
@@ -15,12 +16,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine.ParameterException;
 
-class BenchFlagsTest {
+class BenchOptionsTest {
 
   @Test
   void withoutFlagsEveryScenarioRunsWithTheIssuesSizes() {
-    BenchOptions o = BenchFlags.parse();
+    BenchOptions o = BenchOptions.parse();
     assertThat(o.database()).isEqualTo(Database.POSTGRESQL);
     assertThat(o.scenarios())
         .containsExactlyInAnyOrder(
@@ -40,13 +42,23 @@ class BenchFlagsTest {
     assertThat(o.latencyRates()).containsExactly(500, 5000);
     assertThat(o.latencyDuration()).isEqualTo(Duration.ofSeconds(20));
     assertThat(o.historyRows()).isEqualTo(1_000_000);
+    assertThat(o.pollInterval()).isEqualTo(OutboxRelay.Builder.DEFAULT_POLL_INTERVAL);
+    assertThat(o.batchesInFlight()).isEqualTo(OutboxRelay.Builder.DEFAULT_MAX_BATCHES_IN_FLIGHT);
+    assertThat(o.jdbcUrl()).isEqualTo(BenchOptions.DEFAULT_POSTGRES_URL);
+    assertThat(o.schema()).isEqualTo("outbox_bench");
+    assertThat(o.warmup()).isTrue();
+    assertThat(o.out().toString()).matches("bench-results/bench-\\d{8}-\\d{6}\\.json");
+    assertThat(BenchOptions.parse("--database", "mysql").jdbcUrl())
+        .isEqualTo(BenchOptions.DEFAULT_MYSQL_URL);
   }
 
   @Test
   void flagsInBothFormsOverrideTheDefaults() {
     BenchOptions o =
-        BenchFlags.parse(
-            "--messages=5_000",
+        BenchOptions.parse(
+            "--messages",
+            "1",
+            "--messages=5000",
             "--relays",
             "1,2",
             "--latency-duration",
@@ -59,8 +71,11 @@ class BenchFlagsTest {
             "--out",
             "x/y.json",
             "--no-warmup");
-    assertThat(o.messages()).isEqualTo(5_000);
+    assertThat(o.messages()).as("the last of a flag given twice").isEqualTo(5_000);
     assertThat(o.relayCounts()).containsExactly(1, 2);
+    assertThat(BenchOptions.parse("--relays", "1", "--relays=2,4").relayCounts())
+        .as("a list flag given twice takes both lists")
+        .containsExactly(1, 2, 4);
     assertThat(o.latencyDuration()).isEqualTo(Duration.ofMillis(500));
     assertThat(o.pollInterval()).isEqualTo(Duration.ofSeconds(2));
     assertThat(o.scenarios()).containsExactlyInAnyOrder(Scenario.DRAIN, Scenario.GROWTH);
@@ -72,7 +87,7 @@ class BenchFlagsTest {
   @Test
   void theIssuesKeyMatrixAndBacklogPairParseWithoutTheNoneDrain() {
     BenchOptions o =
-        BenchFlags.parse(
+        BenchOptions.parse(
             "--scenarios",
             "drain,backlog",
             "--keys",
@@ -89,21 +104,22 @@ class BenchFlagsTest {
     assertThat(o.keyCounts()).containsExactly(1, 10, 100, 10_000);
     assertThat(o.orderings()).containsExactly(Ordering.PER_KEY);
     assertThat(o.backlogSizes()).as("sorted, smallest first").containsExactly(20_000, 200_000);
-    assertThat(BenchFlags.parse("--orderings", "per-key,NONE").orderings())
+    assertThat(BenchOptions.parse("--orderings", "per-key,NONE").orderings())
         .containsExactly(Ordering.PER_KEY, Ordering.NONE);
-    assertThatThrownBy(() -> BenchFlags.parse("--orderings", "fifo"))
-        .hasMessageContaining("'fifo' is neither");
-    assertThatThrownBy(() -> BenchFlags.parse("--backlog-sizes", "20000"))
-        .hasMessageContaining("at least two different sizes");
+    assertThatThrownBy(() -> BenchOptions.parse("--orderings", "fifo"))
+        .hasMessageContaining("--orderings")
+        .hasMessageContaining("'fifo' is none of [per_key, none]");
+    assertThatThrownBy(() -> BenchOptions.parse("--backlog-sizes", "20000,20000"))
+        .hasMessage("--backlog-sizes must list two different sizes or more");
   }
 
   @Test
   void theSenderScenariosAreChosenByNameWithTheirBrokers() {
-    BenchOptions defaults = BenchFlags.parse();
+    BenchOptions defaults = BenchOptions.parse();
     assertThat(defaults.amqpUrl()).isEqualTo("amqp://guest:guest@127.0.0.1:5672");
     assertThat(defaults.kafkaBootstrap()).as("a broker started in-process").isNull();
     BenchOptions o =
-        BenchFlags.parse(
+        BenchOptions.parse(
             "--scenarios",
             "slow-sender,rabbitmq,KAFKA",
             "--amqp-url",
@@ -113,41 +129,91 @@ class BenchFlagsTest {
         .containsExactlyInAnyOrder(Scenario.SLOW_SENDER, Scenario.RABBITMQ, Scenario.KAFKA);
     assertThat(o.amqpUrl()).isEqualTo("amqps://u:p@rabbit:5671/%2F");
     assertThat(o.kafkaBootstrap()).isEqualTo("k1:9092,k2:9093");
-    assertThatThrownBy(() -> BenchFlags.parse("--amqp-url", "http://rabbit"))
-        .hasMessageContaining("amqp-url must be an amqp:// or amqps:// URI");
-    assertThatThrownBy(() -> BenchFlags.parse("--kafka-bootstrap", "kafka"))
-        .hasMessageContaining("kafka-bootstrap must be host:port");
+    assertThatThrownBy(() -> BenchOptions.parse("--amqp-url", "http://rabbit"))
+        .hasMessage("--amqp-url must be an amqp:// or amqps:// URI");
+    assertThatThrownBy(() -> BenchOptions.parse("--kafka-bootstrap", "kafka"))
+        .hasMessage("--kafka-bootstrap must be host:port[,host:port...]");
   }
 
   @Test
   void fewerThanThreeRoundsAreRefusedNamingTheSettingAndItsRange() {
-    assertThatThrownBy(() -> BenchFlags.parse("--rounds", "2"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("rounds must be between 3 and 100, was 2");
+    assertThatThrownBy(() -> BenchOptions.parse("--rounds", "2"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessage("--rounds must be between 3 and 100, was 2");
   }
 
   @Test
   void anOutOfRangeListValueIsRefusedNamingTheSetting() {
-    assertThatThrownBy(() -> BenchFlags.parse("--batch-sizes", "100,0"))
-        .hasMessage("batch-sizes must be between 1 and 10000, was 0");
+    assertThatThrownBy(() -> BenchOptions.parse("--batch-sizes", "100,0"))
+        .hasMessage("--batch-sizes must be between 1 and 10000, was 0");
   }
 
   @Test
   void unknownFlagsMissingValuesAndMalformedValuesAreRefusedByName() {
-    assertThatThrownBy(() -> BenchFlags.parse("--fast"))
-        .hasMessageContaining("unknown flag --fast");
-    assertThatThrownBy(() -> BenchFlags.parse("--messages")).hasMessage("--messages needs a value");
-    assertThatThrownBy(() -> BenchFlags.parse("--messages", "lots"))
-        .hasMessageContaining("--messages needs a whole number");
-    assertThatThrownBy(() -> BenchFlags.parse("--latency-duration", "soon"))
-        .hasMessageContaining("--latency-duration needs a duration");
-    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "drain,sock"))
-        .hasMessageContaining("'sock' is none of them");
+    assertThatThrownBy(() -> BenchOptions.parse("--fast")).hasMessage("Unknown option: '--fast'");
+    assertThatThrownBy(() -> BenchOptions.parse("--messages"))
+        .hasMessage("Missing required parameter for option '--messages' (N)");
+    assertThatThrownBy(() -> BenchOptions.parse("--messages", "lots"))
+        .hasMessage("Invalid value for option '--messages': 'lots' is not an int");
+    assertThatThrownBy(() -> BenchOptions.parse("--latency-duration", "soon"))
+        .hasMessage(
+            "Invalid value for option '--latency-duration':"
+                + " 'soon' is not a duration such as 500ms or 20s");
+    assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "drain,sock"))
+        .hasMessageStartingWith("Invalid value for option '--scenarios' (SCENARIO): 'sock' is none")
+        .hasMessageContaining("slow_sender");
+    assertThatThrownBy(() -> BenchOptions.parse("--database", "oracle"))
+        .hasMessage(
+            "Invalid value for option '--database': 'oracle' is none of [postgresql, mysql]");
+  }
+
+  @Test
+  void helpIsNotAnErrorAndListsEveryFlagWithItsDefault() {
+    assertThat(BenchOptions.parse("--help")).isNull();
+    assertThat(BenchOptions.parse("--rounds", "2", "--help")).as("nothing else checked").isNull();
+    String usage = BenchOptions.usage();
+    for (String flag :
+        List.of(
+            "--database",
+            "--url",
+            "--schema",
+            "--scenarios",
+            "--rounds",
+            "--messages",
+            "--payload-bytes",
+            "--producer-threads",
+            "--relays",
+            "--batch-sizes",
+            "--keys",
+            "--orderings",
+            "--backlog-sizes",
+            "--latency-rates",
+            "--latency-duration",
+            "--poll-interval",
+            "--in-flight",
+            "--history-rows",
+            "--growth-claims",
+            "--amqp-url",
+            "--kafka-bootstrap",
+            "--soak-duration",
+            "--soak-rate",
+            "--long-transaction",
+            "--out",
+            "--no-warmup",
+            "--help")) {
+      assertThat(usage).contains("  " + flag);
+    }
+    assertThat(usage)
+        .contains("--relays=N[,N...]", "relay counts for drain", "Default: 1,2,4")
+        .contains("--latency-duration=DURATION", "Default: 20s")
+        .contains("--in-flight=N", "Default: " + OutboxRelay.Builder.DEFAULT_MAX_BATCHES_IN_FLIGHT)
+        .contains("--kafka-bootstrap=HOST:PORT", "Default: a broker started in-process")
+        .doesNotContain("Default: null");
   }
 
   @Test
   void aSchemaNameThatIsNotAPlainIdentifierIsRefusedBeforeAnythingConnects() {
-    BenchOptions o = BenchFlags.parse("--schema", "bench; DROP TABLE x");
+    BenchOptions o = BenchOptions.parse("--schema", "bench; DROP TABLE x");
     assertThatThrownBy(() -> BenchDatabase.open(o))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a plain SQL identifier");
@@ -196,7 +262,7 @@ class BenchFlagsTest {
     Report report =
         new Report(
             machine,
-            BenchFlags.parse(),
+            BenchOptions.parse(),
             List.of(measured, empty),
             List.of(new Targets.Check("drain >= 0.8", "0.75", false)),
             Instant.parse("2026-11-26T00:00:00Z"),
@@ -219,7 +285,7 @@ class BenchFlagsTest {
   @Test
   void soakTakesItsDurationRateAndLongTransactionAndRunsAloneOnPostgresql() {
     BenchOptions o =
-        BenchFlags.parse(
+        BenchOptions.parse(
             "--scenarios",
             "soak",
             "--soak-duration",
@@ -231,12 +297,13 @@ class BenchFlagsTest {
     assertThat(o.soakDuration()).isEqualTo(Duration.ofMinutes(3));
     assertThat(o.soakRate()).isEqualTo(50);
     assertThat(o.longTransaction()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(BenchFlags.parse().soakDuration()).isEqualTo(Duration.ofMinutes(15));
-    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "soak,drain"))
+    assertThat(BenchOptions.parse().soakDuration()).isEqualTo(Duration.ofMinutes(15));
+    assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "soak,drain"))
         .hasMessageContaining("soak scenario runs alone");
-    assertThatThrownBy(() -> BenchFlags.parse("--scenarios", "soak", "--database", "mysql"))
+    assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "soak", "--database", "mysql"))
         .hasMessageContaining("PostgreSQL only");
-    assertThatThrownBy(() -> BenchFlags.parse("--soak-duration", "3m", "--long-transaction", "2m"))
+    assertThatThrownBy(
+            () -> BenchOptions.parse("--soak-duration", "3m", "--long-transaction", "2m"))
         .hasMessageContaining("long-transaction must be between");
   }
 }
