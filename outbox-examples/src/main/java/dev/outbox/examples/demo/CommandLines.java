@@ -1,4 +1,4 @@
-package dev.outbox.examples;
+package dev.outbox.examples.demo;
 
 import picocli.CommandLine;
 import picocli.CommandLine.MissingParameterException;
@@ -8,18 +8,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
-/** How the demo and the benchmark read their command lines with picocli. */
-public final class CommandLines {
+/** How the demo reads its command line with picocli. */
+final class CommandLines {
   private CommandLines() {}
 
   /**
-   * Parses {@code args} against {@code line}; a flag given twice keeps its last value.
+   * Parses {@code args} against {@code line}; an option given twice keeps its last value.
    *
-   * @param noun what the command calls its flags in messages ("flag", "option")
-   * @throws IllegalArgumentException naming an unknown {@code noun}, an argument that is none, or a
-   *     {@code noun} without its value
+   * @throws IllegalArgumentException naming an unknown option, an argument that is none, or an
+   *     option without its value
    */
-  public static ParseResult parse(CommandLine line, String[] args, String noun) {
+  static ParseResult parse(CommandLine line, String[] args) {
     line.setOverwrittenOptionsAllowed(true);
     try {
       return line.parseArgs(args);
@@ -27,8 +26,8 @@ public final class CommandLines {
       String first = e.getUnmatched().get(0);
       throw new IllegalArgumentException(
           first.startsWith("--")
-              ? "unknown " + noun + " " + first.split("=", 2)[0] + "; see --help"
-              : "unexpected argument '" + first + "'; " + noun + "s start with --",
+              ? "unknown option " + first.split("=", 2)[0] + "; see --help"
+              : "unexpected argument '" + first + "'; options start with --",
           e);
     } catch (MissingParameterException e) {
       ArgSpec missing = e.getMissing().get(0);
