@@ -1,7 +1,6 @@
 package dev.outbox.examples.demo;
 
 import dev.outbox.OutboxTables;
-import dev.outbox.examples.CommandLines;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -226,7 +225,7 @@ record DemoOptions(
   /** The options given, by name without the dashes; {@code help} when help was asked for. */
   private static Map<String, String> flags(String[] args) {
     CommandLine line = new CommandLine(new Flags());
-    ParseResult parsed = CommandLines.parse(line, args, "option");
+    ParseResult parsed = CommandLines.parse(line, args);
     Map<String, String> flags = new HashMap<>();
     for (OptionSpec option : parsed.matchedOptions()) {
       flags.put(option.longestName().substring(2), String.valueOf(option.<Object>getValue()));
