@@ -92,6 +92,7 @@ record BenchContext(BenchOptions options, BenchDatabase db, Results results, Pri
         .tables(t)
         .openTelemetry(OpenTelemetry.noop())
         .maxBatchesInFlight(options.batchesInFlight())
+        .linger(options.linger())
         .shutdownTimeout(RELAY_SHUTDOWN_TIMEOUT);
   }
 

@@ -46,6 +46,7 @@ record BenchOptions(
     Duration latencyDuration,
     Duration pollInterval,
     int batchesInFlight,
+    Duration linger,
     int historyRows,
     int growthClaims,
     String amqpUrl,
@@ -296,6 +297,13 @@ record BenchOptions(
     int inFlight;
 
     @Option(
+        names = "--linger",
+        paramLabel = "DURATION",
+        defaultValue = "5ms",
+        description = "every relay's linger, 0ms for none (the relay's default)")
+    Duration linger;
+
+    @Option(
         names = "--history-rows",
         paramLabel = "N",
         defaultValue = "1000000",
@@ -380,6 +388,7 @@ record BenchOptions(
       range("--latency-duration", latencyDuration, Duration.ofMillis(100), Duration.ofHours(1));
       range("--poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
       range("--in-flight", inFlight, 1, OutboxRelay.Builder.MAX_BATCHES_IN_FLIGHT);
+      range("--linger", linger, Duration.ZERO, OutboxRelay.Builder.MAX_LINGER);
       range("--history-rows", historyRows, 0, 100_000_000);
       range("--growth-claims", growthClaims, 1, 10_000);
       require(amqpUrl.matches("amqps?://.*"), "--amqp-url must be an amqp:// or amqps:// URI");
@@ -405,6 +414,7 @@ record BenchOptions(
           latencyDuration,
           pollInterval,
           inFlight,
+          linger,
           historyRows,
           growthClaims,
           amqpUrl,

@@ -95,6 +95,7 @@ final class JsonReport {
     n.put("latencyDurationMs", o.latencyDuration().toMillis());
     n.put("pollIntervalMs", o.pollInterval().toMillis());
     n.put("batchesInFlight", o.batchesInFlight());
+    n.put("lingerMillis", o.linger().toMillis());
     n.put("historyRows", o.historyRows());
     n.put("growthClaims", o.growthClaims());
     n.put("warmup", o.warmup());

@@ -68,12 +68,13 @@ record Report(
         String.format(
             Locale.ROOT,
             "N=%,d messages of %d bytes, %d rounds (baseline and outbox interleaved),"
-                + " %d producer threads, %d batches in flight per relay%n%n",
+                + " %d producer threads, %d batches in flight per relay, linger %d ms%n%n",
             options.messages(),
             options.payloadBytes(),
             options.rounds(),
             options.producerThreads(),
-            options.batchesInFlight()));
+            options.batchesInFlight(),
+            options.linger().toMillis()));
   }
 
   private void table(StringBuilder out) {

@@ -159,6 +159,7 @@ final class SoakScenario {
         .name("bench-soak")
         .openTelemetry(OpenTelemetry.noop())
         .maxBatchesInFlight(options.batchesInFlight())
+        .linger(options.linger())
         .shutdownTimeout(BenchContext.RELAY_SHUTDOWN_TIMEOUT)
         .build();
   }

@@ -44,6 +44,8 @@ class BenchOptionsTest {
     assertThat(o.historyRows()).isEqualTo(1_000_000);
     assertThat(o.pollInterval()).isEqualTo(OutboxRelay.Builder.DEFAULT_POLL_INTERVAL);
     assertThat(o.batchesInFlight()).isEqualTo(OutboxRelay.Builder.DEFAULT_MAX_BATCHES_IN_FLIGHT);
+    assertThat(o.linger()).isEqualTo(OutboxRelay.Builder.DEFAULT_LINGER);
+    assertThat(BenchOptions.parse("--linger", "0ms").linger()).isZero();
     assertThat(o.jdbcUrl()).isEqualTo(BenchOptions.DEFAULT_POSTGRES_URL);
     assertThat(o.schema()).isEqualTo("outbox_bench");
     assertThat(o.warmup()).isTrue();
@@ -111,6 +113,7 @@ class BenchOptionsTest {
         .hasMessageContaining("'fifo' is none of [per_key, none]");
     assertThatThrownBy(() -> BenchOptions.parse("--backlog-sizes", "20000,20000"))
         .hasMessage("--backlog-sizes must list two different sizes or more");
+    assertThatThrownBy(() -> BenchOptions.parse("--linger", "2s")).hasMessageContaining("--linger");
   }
 
   @Test
@@ -191,6 +194,7 @@ class BenchOptionsTest {
             "--latency-duration",
             "--poll-interval",
             "--in-flight",
+            "--linger",
             "--history-rows",
             "--growth-claims",
             "--amqp-url",
