@@ -214,27 +214,7 @@ public final class OutboxRelay implements AutoCloseable {
 
   private void logConfiguration() {
     log.info(
-        "outbox relay '{}' starting: database={}, table={}, batchSize={}, maxBatchesInFlight={},"
-            + " pollInterval={}, linger={},"
-            + " leaseDuration={}, sendTimeout={}, maxAttempts={}, ordering={},"
-            + " shutdownTimeout={}, brokerPause={}..{}, warnAfterAttempts={}",
-        name(),
-        dialect.name(),
-        settings.tables().schema() == null
-            ? settings.tables().table()
-            : settings.tables().schema() + "." + settings.tables().table(),
-        settings.batchSize(),
-        settings.maxBatchesInFlight(),
-        settings.pollInterval(),
-        settings.linger(),
-        settings.leaseDuration(),
-        settings.sendTimeout(),
-        settings.maxAttempts(),
-        settings.ordering(),
-        settings.shutdownTimeout(),
-        settings.brokerPause(),
-        settings.maxBrokerPause(),
-        settings.warnAfterAttempts());
+        "outbox relay '{}' starting: database={}, {}", name(), dialect.name(), settings.describe());
   }
 
   @Override
@@ -308,8 +288,6 @@ public final class OutboxRelay implements AutoCloseable {
     /** Default {@link #name(String)}. */
     public static final String DEFAULT_NAME = "default";
 
-    private static final Logger errorLog = LoggerFactory.getLogger(RelayErrorListener.class);
-
     private final DataSource dataSource;
     private final OutboxDialect dialect;
     private final Sender sender;
@@ -330,7 +308,7 @@ public final class OutboxRelay implements AutoCloseable {
     private String name = DEFAULT_NAME;
     private OpenTelemetry openTelemetry;
     private Clock clock = Clock.systemUTC();
-    private RelayErrorListener errorListener = Builder::logError;
+    private RelayErrorListener errorListener = RelaySettings::logError;
     private PartitionMaintenance partitionMaintenance;
 
     private Builder(DataSource dataSource, OutboxDialect dialect, Sender sender) {
@@ -608,16 +586,6 @@ public final class OutboxRelay implements AutoCloseable {
       }
       OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
       return new OutboxRelay(dataSource, dialect, sender, settings, otel, partitionMaintenance);
-    }
-
-    /** The default listener: transient failures in one line, permanent ones with the trace. */
-    private static void logError(String relayName, RelayException e) {
-      if (e.isTransient()) {
-        errorLog.warn("{}", e.getMessage());
-      } else {
-        errorLog.error(
-            "{} (not transient: check the database and the outbox tables)", e.getMessage(), e);
-      }
     }
   }
 }
