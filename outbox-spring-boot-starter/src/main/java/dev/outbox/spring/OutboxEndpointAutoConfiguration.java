@@ -27,4 +27,11 @@ public class OutboxEndpointAutoConfiguration {
   public OutboxEndpoint outboxEndpoint(OutboxAdmin admin, OutboxProperties props) {
     return new OutboxEndpoint(admin, props.getActuator().isWritesEnabled());
   }
+
+  /** The endpoint's write operation over HTTP, answering 403 while writes are disabled. */
+  @Bean
+  @ConditionalOnMissingBean
+  public OutboxEndpointWebExtension outboxEndpointWebExtension(OutboxEndpoint endpoint) {
+    return new OutboxEndpointWebExtension(endpoint);
+  }
 }
