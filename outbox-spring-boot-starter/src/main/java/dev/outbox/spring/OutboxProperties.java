@@ -40,6 +40,8 @@ public class OutboxProperties {
   private final Partitions partitions = new Partitions();
   private final Health health = new Health();
   private final Actuator actuator = new Actuator();
+  private final Kafka kafka = new Kafka();
+  private final RabbitMq rabbitmq = new RabbitMq();
 
   /** The database behind the outbox's DataSource. */
   public enum DatabaseKind {
@@ -113,6 +115,104 @@ public class OutboxProperties {
 
   public Actuator getActuator() {
     return actuator;
+  }
+
+  public Kafka getKafka() {
+    return kafka;
+  }
+
+  public RabbitMq getRabbitmq() {
+    return rabbitmq;
+  }
+
+  /**
+   * {@code outbox.kafka.*}: the KafkaSender configured from {@code spring.kafka.*} when the
+   * application has outbox-kafka and Spring's Kafka support, and no Sender bean.
+   */
+  public static class Kafka {
+    /** Whether to configure a KafkaSender from Spring's Kafka settings. */
+    private boolean enabled = true;
+
+    /** The sender's name, in logs and in its producer's client.id (outbox-NAME). */
+    private String name = "kafka";
+
+    /** How long the producer tries to deliver a record before the relay retries it. */
+    private Duration deliveryTimeout = Duration.ofSeconds(20);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public Duration getDeliveryTimeout() {
+      return deliveryTimeout;
+    }
+
+    public void setDeliveryTimeout(Duration deliveryTimeout) {
+      this.deliveryTimeout = deliveryTimeout;
+    }
+  }
+
+  /**
+   * {@code outbox.rabbitmq.*}: the RabbitMqSender configured from {@code spring.rabbitmq.*} when
+   * the application has outbox-rabbitmq and Spring's AMQP support, and no Sender bean. It publishes
+   * to the exchange named by the message's topic, with its key as the routing key.
+   */
+  public static class RabbitMq {
+    /** Whether to configure a RabbitMqSender from Spring's RabbitMQ settings. */
+    private boolean enabled = true;
+
+    /** The sender's name, in its connection name (outbox-NAME), thread names and logs. */
+    private String name = "rabbitmq";
+
+    /** Whether an unroutable message comes back and is dead-lettered instead of dropped. */
+    private boolean mandatory = true;
+
+    /** The longest a batch waits to open a connection and a channel. */
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public boolean isMandatory() {
+      return mandatory;
+    }
+
+    public void setMandatory(boolean mandatory) {
+      this.mandatory = mandatory;
+    }
+
+    public Duration getConnectTimeout() {
+      return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+    }
   }
 
   /** {@code outbox.actuator.*}: the {@code outbox} Actuator endpoint. */
