@@ -8,7 +8,6 @@ import dev.outbox.OutboxTables;
 import dev.outbox.PartitionMaintenance;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
-import io.opentelemetry.api.OpenTelemetry;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -80,12 +79,12 @@ public class OutboxAutoConfiguration {
       OutboxDialect dialect,
       OutboxTables tables,
       LocalRelays relays,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
     JdbcOutbox.Builder builder =
         JdbcOutbox.builder(dialect).tables(tables).maxPayloadBytes(props.getMaxPayloadBytes());
-    openTelemetry.ifAvailable(builder::openTelemetry);
+    telemetry.openTelemetry().ifPresent(builder::openTelemetry);
     JdbcOutbox outbox =
         InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX, builder::build);
     return new TransactionalOutbox(outbox, dataSource, relays);
@@ -118,7 +117,7 @@ public class OutboxAutoConfiguration {
       OutboxTables tables,
       Sender sender,
       LocalRelays relays,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
     OutboxProperties.Relay r = props.getRelay();
@@ -145,7 +144,7 @@ public class OutboxAutoConfiguration {
     if (r.isRetryForever()) {
       b.retryForever();
     }
-    openTelemetry.ifAvailable(b::openTelemetry);
+    telemetry.openTelemetry().ifPresent(b::openTelemetry);
     OutboxRelay relay = InvalidOutboxPropertyException.naming(prefix, b::build);
     return new OutboxRelayLifecycle(relay, relays);
   }
@@ -159,7 +158,7 @@ public class OutboxAutoConfiguration {
       DataSource dataSource,
       OutboxDialect dialect,
       OutboxTables tables,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
     OutboxProperties.Partitions p = props.getPartitions();
@@ -172,7 +171,7 @@ public class OutboxAutoConfiguration {
             .retention(p.getRetention())
             .runPeriod(p.getRunPeriod())
             .lockTimeout(p.getLockTimeout());
-    openTelemetry.ifAvailable(b::openTelemetry);
+    telemetry.openTelemetry().ifPresent(b::openTelemetry);
     return new PartitionMaintenanceLifecycle(
         InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX + ".partitions", b::build));
   }
