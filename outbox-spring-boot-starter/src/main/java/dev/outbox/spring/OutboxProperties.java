@@ -42,6 +42,7 @@ public class OutboxProperties {
   private final Actuator actuator = new Actuator();
   private final Kafka kafka = new Kafka();
   private final RabbitMq rabbitmq = new RabbitMq();
+  private final Console console = new Console();
 
   /** The database behind the outbox's DataSource. */
   public enum DatabaseKind {
@@ -123,6 +124,10 @@ public class OutboxProperties {
 
   public RabbitMq getRabbitmq() {
     return rabbitmq;
+  }
+
+  public Console getConsole() {
+    return console;
   }
 
   /**
@@ -212,6 +217,42 @@ public class OutboxProperties {
 
     public void setConnectTimeout(Duration connectTimeout) {
       this.connectTimeout = connectTimeout;
+    }
+  }
+
+  /** {@code outbox.console.*}: the web console under a path of a Servlet web application. */
+  public static class Console {
+    /** Whether to mount the console (it needs outbox-console and a Servlet web server). */
+    private boolean enabled = false;
+
+    /** The path the console is mounted under; its pages and links stay below it. */
+    private String path = "/outbox";
+
+    /** Whether the console may change data (replay, purge, pause, ...); read-only otherwise. */
+    private boolean writeAccess = false;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public boolean isWriteAccess() {
+      return writeAccess;
+    }
+
+    public void setWriteAccess(boolean writeAccess) {
+      this.writeAccess = writeAccess;
     }
   }
 
