@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Bean;
  * outbox.console.write-access=true}. The console has no authentication of its own: put the path
  * behind the application's security.
  */
-@AutoConfiguration(after = OutboxAutoConfiguration.class)
+@AutoConfiguration(after = {OutboxAutoConfiguration.class, OutboxInstancesAutoConfiguration.class})
 @ConditionalOnClass({OutboxConsoleServlet.class, ServletRegistrationBean.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnBooleanProperty(name = "outbox.console.enabled")

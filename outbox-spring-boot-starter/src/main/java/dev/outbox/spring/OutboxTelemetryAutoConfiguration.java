@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
  * GlobalOpenTelemetry} for traces; else {@code GlobalOpenTelemetry}.
  */
 @AutoConfiguration(
-    before = OutboxAutoConfiguration.class,
+    before = {OutboxAutoConfiguration.class, OutboxInstancesAutoConfiguration.class},
     afterName = {
       "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
       "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
