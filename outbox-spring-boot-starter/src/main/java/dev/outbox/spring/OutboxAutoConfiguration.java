@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
@@ -53,9 +54,14 @@ public class OutboxAutoConfiguration {
     return OutboxParts.tables(props, PREFIX);
   }
 
-  /** Migrates the tables at start-up, unless {@code outbox.migrations.enabled=false}. */
+  /**
+   * Migrates the tables at start-up, unless {@code outbox.migrations.enabled=false}; after the
+   * application's own Flyway or Liquibase, which may refuse a non-empty schema it has no history
+   * of.
+   */
   @Bean
   @ConditionalOnMissingBean
+  @DependsOnDatabaseInitialization
   @ConditionalOnBooleanProperty(name = "outbox.migrations.enabled", matchIfMissing = true)
   public OutboxMigrationsRunner outboxMigrationsRunner(
       DataSource dataSource, OutboxDialect dialect, OutboxTables tables) {
