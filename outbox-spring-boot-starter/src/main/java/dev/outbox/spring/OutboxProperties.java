@@ -26,6 +26,7 @@ public class OutboxProperties extends OutboxSettings {
   private final Kafka kafka = new Kafka();
   private final RabbitMq rabbitmq = new RabbitMq();
   private final Console console = new Console();
+  private final Modulith modulith = new Modulith();
 
   /**
    * Several outboxes, by name, each on a DataSource bean of its own with its own tables, relay and
@@ -59,6 +60,24 @@ public class OutboxProperties extends OutboxSettings {
 
   public Console getConsole() {
     return console;
+  }
+
+  public Modulith getModulith() {
+    return modulith;
+  }
+
+  /** {@code outbox.modulith.*}: Spring Modulith's event externalization through the outbox. */
+  public static class Modulith {
+    /** Whether events Modulith externalizes are enlisted in the outbox (with Modulith's events). */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
   }
 
   public Map<String, Instance> getInstances() {

@@ -35,7 +35,7 @@ abstract class JpaTransactionalOutboxITSupport {
     db = database;
     sender = new RecordingSender();
     Map<String, Object> p = new HashMap<>(TestApps.properties(db));
-    p.put(TestApps.EXCLUDE, String.join(",", TestApps.KAFKA, TestApps.RABBIT));
+    p.put(TestApps.EXCLUDE, TestApps.excludeAllBut(TestApps.JPA));
     p.put(defaultSchemaProperty, db.schema());
     p.put("spring.jpa.hibernate.ddl-auto", "none");
     p.put("outbox.relay.poll-interval", "1h");

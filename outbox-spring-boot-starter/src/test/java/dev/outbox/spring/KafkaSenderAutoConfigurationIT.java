@@ -45,7 +45,7 @@ class KafkaSenderAutoConfigurationIT {
     return TestApps.properties(
         db,
         TestApps.EXCLUDE,
-        String.join(",", TestApps.JPA, TestApps.RABBIT),
+        TestApps.excludeAllBut(TestApps.KAFKA),
         "outbox.table",
         table,
         "spring.kafka.bootstrap-servers",

@@ -46,7 +46,7 @@ class RabbitMqSenderAutoConfigurationIT {
     return TestApps.properties(
         db,
         TestApps.EXCLUDE,
-        String.join(",", TestApps.JPA, TestApps.KAFKA),
+        TestApps.excludeAllBut(TestApps.RABBIT),
         "outbox.table",
         table,
         "spring.rabbitmq.host",

@@ -63,7 +63,7 @@ class SeveralOutboxesIT {
 
   private static Map<String, Object> props() {
     Map<String, Object> p = new HashMap<>();
-    p.put(TestApps.EXCLUDE, String.join(",", TestApps.JPA, TestApps.KAFKA, TestApps.RABBIT));
+    p.put(TestApps.EXCLUDE, TestApps.excludeAllBut());
     // Boot's Flyway needs a single DataSource; the outboxes migrate their own tables.
     p.put("spring.flyway.enabled", "false");
     p.put("outbox.instances.orders.data-source", "ordersDataSource");

@@ -23,14 +23,29 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts the test application on a test database, and reads that database on the side. */
 final class TestApps {
-  /** Boot's JPA (Hibernate and Spring Data's), Kafka and RabbitMQ auto-configurations, by name. */
+  /**
+   * The auto-configurations of JPA (Hibernate, Spring Data), Kafka, RabbitMQ, Modulith, by name.
+   */
   static final String JPA =
       "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
           + "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
   static final String KAFKA = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration";
+  static final String MODULITH =
+      "org.springframework.modulith.events.config.EventPublicationAutoConfiguration,"
+          + "org.springframework.modulith.events.config.EventExternalizationAutoConfiguration,"
+          + "org.springframework.modulith.events.jdbc.JdbcEventPublicationAutoConfiguration";
   static final String RABBIT =
       "org.springframework.boot.amqp.autoconfigure.RabbitAutoConfiguration";
+
+  /**
+   * Every one of {@link #JPA}, {@link #KAFKA}, {@link #RABBIT}, {@link #MODULITH} but {@code kept}.
+   */
+  static String excludeAllBut(String... kept) {
+    List<String> all = new ArrayList<>(List.of(JPA, KAFKA, RABBIT, MODULITH));
+    all.removeAll(List.of(kept));
+    return String.join(",", all);
+  }
 
   /** The property that leaves out auto-configurations. */
   static final String EXCLUDE = "spring.autoconfigure.exclude";
@@ -42,13 +57,14 @@ final class TestApps {
 
   /**
    * The properties that put the application, its Flyway and the outbox in {@code db}'s fresh
-   * schema, with sessions in a non-UTC time zone. JPA, Kafka and RabbitMQ, on the tests' class path
-   * for the tests of each, are left out ({@link #EXCLUDE}): transactions are a DataSource
-   * transaction manager's, and no sender is configured from Spring's messaging settings.
+   * schema, with sessions in a non-UTC time zone. JPA, Kafka, RabbitMQ and Modulith's events, on
+   * the tests' class path for the tests of each, are left out ({@link #EXCLUDE}): transactions are
+   * a DataSource transaction manager's, and no sender is configured from Spring's messaging
+   * settings.
    */
   static Map<String, Object> properties(TestDatabase db) {
     Map<String, Object> p = new LinkedHashMap<>();
-    p.put(EXCLUDE, String.join(",", JPA, KAFKA, RABBIT));
+    p.put(EXCLUDE, excludeAllBut());
     p.put("spring.datasource.url", db.jdbcUrl());
     p.put("spring.datasource.hikari.maximum-pool-size", 6);
     p.put("spring.datasource.hikari.connection-init-sql", sessionTimeZone(db));
