@@ -3,7 +3,7 @@ package dev.outbox.spring;
 import dev.outbox.mysql.MySqlDialect;
 import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.spi.OutboxDialect;
-import dev.outbox.spring.OutboxProperties.DatabaseKind;
+import dev.outbox.spring.OutboxSettings.DatabaseKind;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
@@ -11,8 +11,9 @@ import javax.sql.DataSource;
 import org.springframework.util.ClassUtils;
 
 /**
- * Picks the dialect for {@code outbox.database}, or from the DataSource's product name. The dialect
- * classes are touched only when their module is on the class path.
+ * Picks the dialect for {@code outbox.database} (or an instance's {@code database}), or from the
+ * DataSource's product name. The dialect classes are touched only when their module is on the class
+ * path.
  */
 final class Dialects {
   private static final String POSTGRES_CLASS = "dev.outbox.postgres.PostgresDialect";
@@ -20,20 +21,22 @@ final class Dialects {
 
   private Dialects() {}
 
-  static OutboxDialect choose(OutboxProperties props, DataSource dataSource) {
-    DatabaseKind kind = props.getDatabase();
+  /** The dialect of {@code settings}, whose properties are under {@code prefix}. */
+  static OutboxDialect choose(OutboxSettings settings, String prefix, DataSource dataSource) {
+    DatabaseKind kind = settings.getDatabase();
+    String property = prefix + ".database";
     if (kind == DatabaseKind.AUTO) {
-      kind = detect(dataSource);
+      kind = detect(dataSource, property);
     }
     if (kind == DatabaseKind.POSTGRESQL) {
-      require(POSTGRES_CLASS, "outbox-postgres", kind);
-      return Postgres.dialect(props.getPostgres().isNotifications());
+      require(POSTGRES_CLASS, "outbox-postgres", kind, property);
+      return Postgres.dialect(settings.getPostgres().isNotifications());
     }
-    require(MYSQL_CLASS, "outbox-mysql", kind);
+    require(MYSQL_CLASS, "outbox-mysql", kind, property);
     return MySql.dialect();
   }
 
-  private static DatabaseKind detect(DataSource dataSource) {
+  private static DatabaseKind detect(DataSource dataSource, String property) {
     String product;
     try (Connection c = dataSource.getConnection()) {
       product = c.getMetaData().getDatabaseProductName();
@@ -41,7 +44,9 @@ final class Dialects {
       throw new IllegalStateException(
           "the outbox could not tell the database from the DataSource (connecting failed: "
               + e.getMessage()
-              + "); set outbox.database to postgresql or mysql",
+              + "); set "
+              + property
+              + " to postgresql or mysql",
           e);
     }
     String p = product.toLowerCase(Locale.ROOT);
@@ -52,17 +57,17 @@ final class Dialects {
       return DatabaseKind.MYSQL;
     }
     throw new InvalidOutboxPropertyException(
-        OutboxProperties.PREFIX + ".database",
+        property,
         "the DataSource is a "
             + product
             + " database, which the outbox does not support (PostgreSQL, MySQL, MariaDB)",
         null);
   }
 
-  private static void require(String className, String module, DatabaseKind kind) {
+  private static void require(String className, String module, DatabaseKind kind, String property) {
     if (!ClassUtils.isPresent(className, Dialects.class.getClassLoader())) {
       throw new InvalidOutboxPropertyException(
-          OutboxProperties.PREFIX + ".database",
+          property,
           "the database is "
               + kind.name().toLowerCase(Locale.ROOT)
               + " but "

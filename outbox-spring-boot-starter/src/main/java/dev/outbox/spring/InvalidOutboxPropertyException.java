@@ -41,9 +41,16 @@ public final class InvalidOutboxPropertyException extends IllegalArgumentExcepti
     try {
       return build.get();
     } catch (IllegalArgumentException e) {
-      throw new InvalidOutboxPropertyException(
-          prefix + "." + option(e.getMessage()), e.getMessage(), e);
+      throw forOption(prefix, e);
     }
+  }
+
+  /**
+   * {@code e}, from a core builder, as the refusal of the property it names under {@code prefix}.
+   */
+  static InvalidOutboxPropertyException forOption(String prefix, IllegalArgumentException e) {
+    return new InvalidOutboxPropertyException(
+        prefix + "." + option(e.getMessage()), e.getMessage(), e);
   }
 
   /** {@code batchSize must be ...} gives {@code batch-size}; anything else gives {@code *}. */

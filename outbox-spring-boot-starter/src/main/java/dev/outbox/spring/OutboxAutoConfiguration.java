@@ -1,14 +1,9 @@
 package dev.outbox.spring;
 
-import dev.outbox.Backoff;
-import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxAdmin;
-import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
-import dev.outbox.PartitionMaintenance;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
-import io.opentelemetry.api.OpenTelemetry;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,14 +12,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
  * Auto-configures one outbox on the application's {@link DataSource}: the dialect (from {@code
  * outbox.database} or the database itself), the tables' migrations at start-up, a {@link
  * TransactionalOutbox} that enlists in the current Spring transaction, a relay over the
  * application's {@link Sender} bean, partition maintenance and an {@link OutboxAdmin}. Every bean
- * backs off when the application defines its own of the same type.
+ * backs off when the application defines its own of the same type. Not configured when {@code
+ * outbox.instances.*} asks for several outboxes ({@link OutboxInstancesAutoConfiguration}).
  */
 @AutoConfiguration(
     afterName = {
@@ -34,8 +32,10 @@ import org.springframework.context.annotation.Bean;
     })
 @ConditionalOnSingleCandidate(DataSource.class)
 @ConditionalOnBooleanProperty(name = "outbox.enabled", matchIfMissing = true)
+@Conditional(OutboxInstancesAutoConfiguration.NoInstances.class)
 @EnableConfigurationProperties(OutboxProperties.class)
 public class OutboxAutoConfiguration {
+  private static final String PREFIX = OutboxProperties.PREFIX;
 
   /** Creates the configuration; Spring calls it. */
   public OutboxAutoConfiguration() {}
@@ -44,20 +44,24 @@ public class OutboxAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public OutboxDialect outboxDialect(OutboxProperties props, DataSource dataSource) {
-    return Dialects.choose(props, dataSource);
+    return Dialects.choose(props, PREFIX, dataSource);
   }
 
   /** The tables, from {@code outbox.schema} and {@code outbox.table}. */
   @Bean
   @ConditionalOnMissingBean
   public OutboxTables outboxTables(OutboxProperties props) {
-    return InvalidOutboxPropertyException.naming(
-        OutboxProperties.PREFIX, () -> new OutboxTables(props.getSchema(), props.getTable()));
+    return OutboxParts.tables(props, PREFIX);
   }
 
-  /** Migrates the tables at start-up, unless {@code outbox.migrations.enabled=false}. */
+  /**
+   * Migrates the tables at start-up, unless {@code outbox.migrations.enabled=false}; after the
+   * application's own Flyway or Liquibase, which may refuse a non-empty schema it has no history
+   * of.
+   */
   @Bean
   @ConditionalOnMissingBean
+  @DependsOnDatabaseInitialization
   @ConditionalOnBooleanProperty(name = "outbox.migrations.enabled", matchIfMissing = true)
   public OutboxMigrationsRunner outboxMigrationsRunner(
       DataSource dataSource, OutboxDialect dialect, OutboxTables tables) {
@@ -80,15 +84,10 @@ public class OutboxAutoConfiguration {
       OutboxDialect dialect,
       OutboxTables tables,
       LocalRelays relays,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
-    JdbcOutbox.Builder builder =
-        JdbcOutbox.builder(dialect).tables(tables).maxPayloadBytes(props.getMaxPayloadBytes());
-    openTelemetry.ifAvailable(builder::openTelemetry);
-    JdbcOutbox outbox =
-        InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX, builder::build);
-    return new TransactionalOutbox(outbox, dataSource, relays);
+    return OutboxParts.outbox(props, PREFIX, dataSource, dialect, tables, relays, telemetry);
   }
 
   /** The operator API over the tables (the health indicator reads it). */
@@ -118,36 +117,11 @@ public class OutboxAutoConfiguration {
       OutboxTables tables,
       Sender sender,
       LocalRelays relays,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
-    OutboxProperties.Relay r = props.getRelay();
-    String prefix = OutboxProperties.PREFIX + ".relay";
-    Backoff backoff =
-        InvalidOutboxPropertyException.naming(
-            prefix, // its messages start with "backoff"
-            () -> Backoff.exponential(r.getBackoff().getInitial(), r.getBackoff().getMax()));
-    OutboxRelay.Builder b =
-        OutboxRelay.builder(dataSource, dialect, sender)
-            .tables(tables)
-            .name(r.getName())
-            .batchSize(r.getBatchSize())
-            .maxBatchesInFlight(r.getMaxBatchesInFlight())
-            .pollInterval(r.getPollInterval())
-            .leaseDuration(r.getLeaseDuration())
-            .sendTimeout(r.getSendTimeout())
-            .maxAttempts(r.getMaxAttempts())
-            .warnAfterAttempts(r.getWarnAfterAttempts())
-            .ordering(r.getOrdering())
-            .shutdownTimeout(r.getShutdownTimeout())
-            .brokerPause(r.getBrokerPause(), r.getMaxBrokerPause())
-            .backoff(backoff);
-    if (r.isRetryForever()) {
-      b.retryForever();
-    }
-    openTelemetry.ifAvailable(b::openTelemetry);
-    OutboxRelay relay = InvalidOutboxPropertyException.naming(prefix, b::build);
-    return new OutboxRelayLifecycle(relay, relays);
+    return OutboxParts.relay(
+        props.getRelay(), PREFIX, dataSource, dialect, tables, sender, relays, telemetry);
   }
 
   /** Partition maintenance, from {@code outbox.partitions.*}, when {@code enabled=true}. */
@@ -159,21 +133,10 @@ public class OutboxAutoConfiguration {
       DataSource dataSource,
       OutboxDialect dialect,
       OutboxTables tables,
-      ObjectProvider<OpenTelemetry> openTelemetry,
+      OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
-    OutboxProperties.Partitions p = props.getPartitions();
-    PartitionMaintenance.Builder b =
-        PartitionMaintenance.builder(dataSource, dialect)
-            .tables(tables)
-            .name(p.getName())
-            .interval(p.getInterval())
-            .partitionsAhead(p.getPartitionsAhead())
-            .retention(p.getRetention())
-            .runPeriod(p.getRunPeriod())
-            .lockTimeout(p.getLockTimeout());
-    openTelemetry.ifAvailable(b::openTelemetry);
-    return new PartitionMaintenanceLifecycle(
-        InvalidOutboxPropertyException.naming(OutboxProperties.PREFIX + ".partitions", b::build));
+    return OutboxParts.partitions(
+        props.getPartitions(), PREFIX, dataSource, dialect, tables, telemetry);
   }
 }

@@ -35,6 +35,11 @@ public final class OutboxEndpoint {
     this.writesEnabled = writesEnabled;
   }
 
+  /** Whether the write operation may change anything ({@code outbox.actuator.writes-enabled}). */
+  public boolean writesEnabled() {
+    return writesEnabled;
+  }
+
   /** The backlog by topic and state, the oldest pending age, dead letters, relays, pauses. */
   @ReadOperation
   public Overview overview() {

@@ -3,9 +3,9 @@ package dev.outbox.spring;
 import dev.outbox.OutboxAdmin;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
 /**
@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = OutboxAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
-@ConditionalOnBean(OutboxAdmin.class)
+@ConditionalOnSingleCandidate(OutboxAdmin.class)
 public class OutboxEndpointAutoConfiguration {
 
   /** Creates the configuration; Spring calls it. */
@@ -26,5 +26,12 @@ public class OutboxEndpointAutoConfiguration {
   @ConditionalOnMissingBean
   public OutboxEndpoint outboxEndpoint(OutboxAdmin admin, OutboxProperties props) {
     return new OutboxEndpoint(admin, props.getActuator().isWritesEnabled());
+  }
+
+  /** The endpoint's write operation over HTTP, answering 403 while writes are disabled. */
+  @Bean
+  @ConditionalOnMissingBean
+  public OutboxEndpointWebExtension outboxEndpointWebExtension(OutboxEndpoint endpoint) {
+    return new OutboxEndpointWebExtension(endpoint);
   }
 }

@@ -1,20 +1,19 @@
 package dev.outbox.spring;
 
-import dev.outbox.JdbcOutbox;
-import dev.outbox.Ordering;
-import dev.outbox.OutboxRelay;
-import dev.outbox.OutboxTables;
-import dev.outbox.PartitionInterval;
-import dev.outbox.PartitionMaintenance;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * The {@code outbox.*} properties. Every default is the core library's; a value the library refuses
- * fails start-up with an {@link InvalidOutboxPropertyException} naming the property.
+ * The {@code outbox.*} properties: the application's outbox (its settings are {@link
+ * OutboxSettings}'), or several under {@code outbox.instances.NAME.*}, and what the application
+ * around them gets (health, Actuator, senders, console). Every default is the core library's; a
+ * value the library refuses fails start-up with an {@link InvalidOutboxPropertyException} naming
+ * the property.
  */
 @ConfigurationProperties(prefix = OutboxProperties.PREFIX)
-public class OutboxProperties {
+public class OutboxProperties extends OutboxSettings {
 
   /** The prefix of every property of the outbox. */
   public static final String PREFIX = "outbox";
@@ -22,34 +21,18 @@ public class OutboxProperties {
   /** Whether to configure the outbox at all. */
   private boolean enabled = true;
 
-  /** The database: auto (from the DataSource's product name), postgresql or mysql. */
-  private DatabaseKind database = DatabaseKind.AUTO;
-
-  /** Schema (MySQL: database) of the outbox tables; the connection's current one if unset. */
-  private String schema;
-
-  /** Name of the message table; the other tables are named after it. */
-  private String table = OutboxTables.DEFAULT_TABLE;
-
-  /** Largest payload accepted at enlist, in bytes. */
-  private int maxPayloadBytes = JdbcOutbox.DEFAULT_MAX_PAYLOAD_BYTES;
-
-  private final Migrations migrations = new Migrations();
-  private final Postgres postgres = new Postgres();
-  private final Relay relay = new Relay();
-  private final Partitions partitions = new Partitions();
   private final Health health = new Health();
   private final Actuator actuator = new Actuator();
+  private final Kafka kafka = new Kafka();
+  private final RabbitMq rabbitmq = new RabbitMq();
+  private final Console console = new Console();
+  private final Modulith modulith = new Modulith();
 
-  /** The database behind the outbox's DataSource. */
-  public enum DatabaseKind {
-    /** Decided from the DataSource's product name at start-up. */
-    AUTO,
-    /** PostgreSQL, with outbox-postgres. */
-    POSTGRESQL,
-    /** MySQL 8.0+ or MariaDB 10.6+, with outbox-mysql. */
-    MYSQL
-  }
+  /**
+   * Several outboxes, by name, each on a DataSource bean of its own with its own tables, relay and
+   * Sender bean. When any is set, the single outbox of outbox.* is not configured.
+   */
+  private Map<String, Instance> instances = new LinkedHashMap<>();
 
   public boolean isEnabled() {
     return enabled;
@@ -59,60 +42,205 @@ public class OutboxProperties {
     this.enabled = enabled;
   }
 
-  public DatabaseKind getDatabase() {
-    return database;
-  }
-
-  public void setDatabase(DatabaseKind database) {
-    this.database = database;
-  }
-
-  public String getSchema() {
-    return schema;
-  }
-
-  public void setSchema(String schema) {
-    this.schema = schema;
-  }
-
-  public String getTable() {
-    return table;
-  }
-
-  public void setTable(String table) {
-    this.table = table;
-  }
-
-  public int getMaxPayloadBytes() {
-    return maxPayloadBytes;
-  }
-
-  public void setMaxPayloadBytes(int maxPayloadBytes) {
-    this.maxPayloadBytes = maxPayloadBytes;
-  }
-
-  public Migrations getMigrations() {
-    return migrations;
-  }
-
-  public Postgres getPostgres() {
-    return postgres;
-  }
-
-  public Relay getRelay() {
-    return relay;
-  }
-
-  public Partitions getPartitions() {
-    return partitions;
-  }
-
   public Health getHealth() {
     return health;
   }
 
   public Actuator getActuator() {
     return actuator;
+  }
+
+  public Kafka getKafka() {
+    return kafka;
+  }
+
+  public RabbitMq getRabbitmq() {
+    return rabbitmq;
+  }
+
+  public Console getConsole() {
+    return console;
+  }
+
+  public Modulith getModulith() {
+    return modulith;
+  }
+
+  /** {@code outbox.modulith.*}: Spring Modulith's event externalization through the outbox. */
+  public static class Modulith {
+    /** Whether events Modulith externalizes are enlisted in the outbox (with Modulith's events). */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  public Map<String, Instance> getInstances() {
+    return instances;
+  }
+
+  public void setInstances(Map<String, Instance> instances) {
+    this.instances = instances;
+  }
+
+  /**
+   * {@code outbox.instances.NAME.*}: one of several outboxes, on the DataSource bean {@code
+   * data-source}, relayed through the Sender bean {@code sender}; the rest as for the single
+   * outbox's {@code outbox.*}. Its relay and maintenance are named NAME unless set.
+   */
+  public static class Instance extends OutboxSettings {
+    /** The name of the DataSource bean the outbox's tables are on (required). */
+    private String dataSource;
+
+    /** The name of the Sender bean its relay delivers through; no relay if unset. */
+    private String sender;
+
+    public String getDataSource() {
+      return dataSource;
+    }
+
+    public void setDataSource(String dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    public String getSender() {
+      return sender;
+    }
+
+    public void setSender(String sender) {
+      this.sender = sender;
+    }
+  }
+
+  /**
+   * {@code outbox.kafka.*}: the KafkaSender configured from {@code spring.kafka.*} when the
+   * application has outbox-kafka and Spring's Kafka support, and no Sender bean.
+   */
+  public static class Kafka {
+    /** Whether to configure a KafkaSender from Spring's Kafka settings. */
+    private boolean enabled = true;
+
+    /** The sender's name, in logs and in its producer's client.id (outbox-NAME). */
+    private String name = "kafka";
+
+    /** How long the producer tries to deliver a record before the relay retries it. */
+    private Duration deliveryTimeout = Duration.ofSeconds(20);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public Duration getDeliveryTimeout() {
+      return deliveryTimeout;
+    }
+
+    public void setDeliveryTimeout(Duration deliveryTimeout) {
+      this.deliveryTimeout = deliveryTimeout;
+    }
+  }
+
+  /**
+   * {@code outbox.rabbitmq.*}: the RabbitMqSender configured from {@code spring.rabbitmq.*} when
+   * the application has outbox-rabbitmq and Spring's AMQP support, and no Sender bean. It publishes
+   * to the exchange named by the message's topic, with its key as the routing key.
+   */
+  public static class RabbitMq {
+    /** Whether to configure a RabbitMqSender from Spring's RabbitMQ settings. */
+    private boolean enabled = true;
+
+    /** The sender's name, in its connection name (outbox-NAME), thread names and logs. */
+    private String name = "rabbitmq";
+
+    /** Whether an unroutable message comes back and is dead-lettered instead of dropped. */
+    private boolean mandatory = true;
+
+    /** The longest a batch waits to open a connection and a channel. */
+    private Duration connectTimeout = Duration.ofSeconds(5);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public boolean isMandatory() {
+      return mandatory;
+    }
+
+    public void setMandatory(boolean mandatory) {
+      this.mandatory = mandatory;
+    }
+
+    public Duration getConnectTimeout() {
+      return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+    }
+  }
+
+  /** {@code outbox.console.*}: the web console under a path of a Servlet web application. */
+  public static class Console {
+    /** Whether to mount the console (it needs outbox-console and a Servlet web server). */
+    private boolean enabled = false;
+
+    /** The path the console is mounted under; its pages and links stay below it. */
+    private String path = "/outbox";
+
+    /** Whether the console may change data (replay, purge, pause, ...); read-only otherwise. */
+    private boolean writeAccess = false;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public boolean isWriteAccess() {
+      return writeAccess;
+    }
+
+    public void setWriteAccess(boolean writeAccess) {
+      this.writeAccess = writeAccess;
+    }
   }
 
   /** {@code outbox.actuator.*}: the {@code outbox} Actuator endpoint. */
@@ -126,308 +254,6 @@ public class OutboxProperties {
 
     public void setWritesEnabled(boolean writesEnabled) {
       this.writesEnabled = writesEnabled;
-    }
-  }
-
-  /** {@code outbox.migrations.*}: the outbox's own Flyway migrations at start-up. */
-  public static class Migrations {
-    /**
-     * Whether to create or upgrade the outbox tables at start-up, through the outbox's own Flyway
-     * history table (never the application's). Turn off when the tables are migrated at deploy.
-     */
-    private boolean enabled = true;
-
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-  }
-
-  /** {@code outbox.postgres.*}: PostgreSQL only. */
-  public static class Postgres {
-    /**
-     * Whether enlisting queues a NOTIFY and relays LISTEN, so relays in other JVMs wake at once.
-     * Turn off behind PgBouncer in transaction mode.
-     */
-    private boolean notifications = true;
-
-    public boolean isNotifications() {
-      return notifications;
-    }
-
-    public void setNotifications(boolean notifications) {
-      this.notifications = notifications;
-    }
-  }
-
-  /** {@code outbox.relay.*}: the relay this application runs, when it has a Sender bean. */
-  public static class Relay {
-    /** Whether to run a relay (it needs a Sender bean). */
-    private boolean enabled = true;
-
-    /** The relay's name, in thread names, logs and metrics. */
-    private String name = OutboxRelay.Builder.DEFAULT_NAME;
-
-    /** Most messages claimed per batch. */
-    private int batchSize = OutboxRelay.Builder.DEFAULT_BATCH_SIZE;
-
-    /** Most batches handed to the sender before the earliest is acknowledged. */
-    private int maxBatchesInFlight = OutboxRelay.Builder.DEFAULT_MAX_BATCHES_IN_FLIGHT;
-
-    /** How long an idle relay waits before it looks again (a local commit wakes it at once). */
-    private Duration pollInterval = OutboxRelay.Builder.DEFAULT_POLL_INTERVAL;
-
-    /** How long a claim is held; longer than send-timeout. */
-    private Duration leaseDuration = OutboxRelay.Builder.DEFAULT_LEASE_DURATION;
-
-    /** How long the sender may take for a batch before its messages are retried. */
-    private Duration sendTimeout = OutboxRelay.Builder.DEFAULT_SEND_TIMEOUT;
-
-    /** Attempts before a message is dead-lettered. */
-    private int maxAttempts = OutboxRelay.Builder.DEFAULT_MAX_ATTEMPTS;
-
-    /** Retry until sent; only a dead outcome dead-letters (overrides max-attempts). */
-    private boolean retryForever = false;
-
-    /** Attempts after which a failing message is logged at WARN. */
-    private int warnAfterAttempts = OutboxRelay.Builder.DEFAULT_WARN_AFTER_ATTEMPTS;
-
-    /** Per-key ordering (per-key) or none, for raw throughput. */
-    private Ordering ordering = Ordering.PER_KEY;
-
-    /** How long stopping waits for the batches in flight. */
-    private Duration shutdownTimeout = OutboxRelay.Builder.DEFAULT_SHUTDOWN_TIMEOUT;
-
-    /** The first pause when the broker is away. */
-    private Duration brokerPause = OutboxRelay.Builder.DEFAULT_BROKER_PAUSE;
-
-    /** The longest pause when the broker stays away. */
-    private Duration maxBrokerPause = OutboxRelay.Builder.DEFAULT_MAX_BROKER_PAUSE;
-
-    private final Backoff backoff = new Backoff();
-
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getName() {
-      return name;
-    }
-
-    public void setName(String name) {
-      this.name = name;
-    }
-
-    public int getBatchSize() {
-      return batchSize;
-    }
-
-    public void setBatchSize(int batchSize) {
-      this.batchSize = batchSize;
-    }
-
-    public int getMaxBatchesInFlight() {
-      return maxBatchesInFlight;
-    }
-
-    public void setMaxBatchesInFlight(int maxBatchesInFlight) {
-      this.maxBatchesInFlight = maxBatchesInFlight;
-    }
-
-    public Duration getPollInterval() {
-      return pollInterval;
-    }
-
-    public void setPollInterval(Duration pollInterval) {
-      this.pollInterval = pollInterval;
-    }
-
-    public Duration getLeaseDuration() {
-      return leaseDuration;
-    }
-
-    public void setLeaseDuration(Duration leaseDuration) {
-      this.leaseDuration = leaseDuration;
-    }
-
-    public Duration getSendTimeout() {
-      return sendTimeout;
-    }
-
-    public void setSendTimeout(Duration sendTimeout) {
-      this.sendTimeout = sendTimeout;
-    }
-
-    public int getMaxAttempts() {
-      return maxAttempts;
-    }
-
-    public void setMaxAttempts(int maxAttempts) {
-      this.maxAttempts = maxAttempts;
-    }
-
-    public boolean isRetryForever() {
-      return retryForever;
-    }
-
-    public void setRetryForever(boolean retryForever) {
-      this.retryForever = retryForever;
-    }
-
-    public int getWarnAfterAttempts() {
-      return warnAfterAttempts;
-    }
-
-    public void setWarnAfterAttempts(int warnAfterAttempts) {
-      this.warnAfterAttempts = warnAfterAttempts;
-    }
-
-    public Ordering getOrdering() {
-      return ordering;
-    }
-
-    public void setOrdering(Ordering ordering) {
-      this.ordering = ordering;
-    }
-
-    public Duration getShutdownTimeout() {
-      return shutdownTimeout;
-    }
-
-    public void setShutdownTimeout(Duration shutdownTimeout) {
-      this.shutdownTimeout = shutdownTimeout;
-    }
-
-    public Duration getBrokerPause() {
-      return brokerPause;
-    }
-
-    public void setBrokerPause(Duration brokerPause) {
-      this.brokerPause = brokerPause;
-    }
-
-    public Duration getMaxBrokerPause() {
-      return maxBrokerPause;
-    }
-
-    public void setMaxBrokerPause(Duration maxBrokerPause) {
-      this.maxBrokerPause = maxBrokerPause;
-    }
-
-    public Backoff getBackoff() {
-      return backoff;
-    }
-  }
-
-  /** {@code outbox.relay.backoff.*}: exponential backoff with full jitter between retries. */
-  public static class Backoff {
-    /** The largest delay after the first failed attempt. */
-    private Duration initial = Duration.ofSeconds(1);
-
-    /** The cap of the delay. */
-    private Duration max = Duration.ofMinutes(5);
-
-    public Duration getInitial() {
-      return initial;
-    }
-
-    public void setInitial(Duration initial) {
-      this.initial = initial;
-    }
-
-    public Duration getMax() {
-      return max;
-    }
-
-    public void setMax(Duration max) {
-      this.max = max;
-    }
-  }
-
-  /** {@code outbox.partitions.*}: time-partition maintenance of the message table. */
-  public static class Partitions {
-    /** Whether this application runs partition maintenance (creates ahead, drops old ones). */
-    private boolean enabled = false;
-
-    /** The name of the maintenance job, in thread names, logs and metrics. */
-    private String name = PartitionMaintenance.Builder.DEFAULT_NAME;
-
-    /** The length of one partition: daily or hourly. */
-    private PartitionInterval interval = PartitionMaintenance.Builder.DEFAULT_INTERVAL;
-
-    /** How many intervals ahead partitions are created. */
-    private int partitionsAhead = PartitionMaintenance.Builder.DEFAULT_PARTITIONS_AHEAD;
-
-    /** How long delivered messages are kept before their partition may be dropped. */
-    private Duration retention = PartitionMaintenance.Builder.DEFAULT_RETENTION;
-
-    /** How often the job runs. */
-    private Duration runPeriod = PartitionMaintenance.Builder.DEFAULT_RUN_PERIOD;
-
-    /** The longest wait for a DDL lock before a run gives up until next time. */
-    private Duration lockTimeout = PartitionMaintenance.Builder.DEFAULT_LOCK_TIMEOUT;
-
-    public boolean isEnabled() {
-      return enabled;
-    }
-
-    public void setEnabled(boolean enabled) {
-      this.enabled = enabled;
-    }
-
-    public String getName() {
-      return name;
-    }
-
-    public void setName(String name) {
-      this.name = name;
-    }
-
-    public PartitionInterval getInterval() {
-      return interval;
-    }
-
-    public void setInterval(PartitionInterval interval) {
-      this.interval = interval;
-    }
-
-    public int getPartitionsAhead() {
-      return partitionsAhead;
-    }
-
-    public void setPartitionsAhead(int partitionsAhead) {
-      this.partitionsAhead = partitionsAhead;
-    }
-
-    public Duration getRetention() {
-      return retention;
-    }
-
-    public void setRetention(Duration retention) {
-      this.retention = retention;
-    }
-
-    public Duration getRunPeriod() {
-      return runPeriod;
-    }
-
-    public void setRunPeriod(Duration runPeriod) {
-      this.runPeriod = runPeriod;
-    }
-
-    public Duration getLockTimeout() {
-      return lockTimeout;
-    }
-
-    public void setLockTimeout(Duration lockTimeout) {
-      this.lockTimeout = lockTimeout;
     }
   }
 

@@ -27,7 +27,9 @@ abstract class ApplicationFlywayITSupport {
   void anApplicationWithItsOwnFlywayStartsBesideTheOutboxJarsWithoutTheStarter() {
     try (TestDatabase db = openDatabase()) {
       Map<String, Object> p = new HashMap<>(TestApps.properties(db));
-      p.put("spring.autoconfigure.exclude", OutboxAutoConfiguration.class.getName());
+      p.put(
+          TestApps.EXCLUDE,
+          p.get(TestApps.EXCLUDE) + "," + OutboxAutoConfiguration.class.getName());
       try (ConfigurableApplicationContext app =
           new SpringApplicationBuilder(FlywayOnlyApp.class)
               .web(WebApplicationType.NONE)

@@ -13,7 +13,6 @@ import dev.outbox.admin.PausedTopic;
 import dev.outbox.mysql.MySqlTestDatabase;
 import dev.outbox.testkit.RecordingSender;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -39,11 +38,8 @@ class OutboxEndpointIT {
   }
 
   private static Map<String, Object> props(String table, Object... keysAndValues) {
-    Map<String, Object> p = new HashMap<>(TestApps.properties(db));
+    Map<String, Object> p = TestApps.properties(db, keysAndValues);
     p.put("outbox.table", table);
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      p.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
     return p;
   }
 

@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outbox.Ordering;
-import dev.outbox.OutboxAdmin;
-import dev.outbox.OutboxTables;
-import dev.outbox.admin.MessageState;
-import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.postgres.PostgresTestDatabase;
-import dev.outbox.testkit.BlockingSender;
 import dev.outbox.testkit.RecordingSender;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,9 +20,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.NestedExceptionUtils;
 
 /**
- * Start-up and shutdown of an application with the starter, on PostgreSQL: properties reach the
- * relay, bad values stop the start naming the property, migrations can be left to the deploy, and
- * closing the context lets a batch in flight finish.
+ * Start-up of an application with the starter, on PostgreSQL: properties reach the relay, bad
+ * values stop the start naming the property, and migrations can be left to the deploy. (Shutdown:
+ * GracefulShutdownITSupport.)
  */
 class StartupIT {
   private static PostgresTestDatabase db;
@@ -45,11 +38,7 @@ class StartupIT {
   }
 
   private static Map<String, Object> props(Object... keysAndValues) {
-    Map<String, Object> p = new HashMap<>(TestApps.properties(db));
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      p.put((String) keysAndValues[i], keysAndValues[i + 1]);
-    }
-    return p;
+    return TestApps.properties(db, keysAndValues);
   }
 
   @Test
@@ -140,40 +129,7 @@ class StartupIT {
     }
   }
 
-  @Test
-  void closingTheApplicationLetsTheBatchInFlightFinish() throws Exception {
-    BlockingSender sender = new BlockingSender();
-    String table = "graceful";
-    ConfigurableApplicationContext app =
-        TestApps.start(
-            props("outbox.table", table, "outbox.relay.shutdown-timeout", "30s"), sender);
-    OutboxRelayLifecycle relay = app.getBean(OutboxRelayLifecycle.class);
-    UUID id = app.getBean(OrderApp.OrderService.class).placeOrder(System.nanoTime(), "clock");
-    assertThat(sender.awaitBatch(Duration.ofSeconds(15))).hasSize(1);
-
-    Thread closer = new Thread(app::close, "test-context-close");
-    closer.start();
-    closer.join(500);
-    assertThat(closer.isAlive()).as("close waits for the batch in flight").isTrue();
-    assertThat(relay.isRunning()).isTrue();
-
-    sender.release();
-    closer.join(Duration.ofSeconds(30).toMillis());
-    assertThat(closer.isAlive()).isFalse();
-    assertThat(app.isActive()).isFalse();
-
-    try (var ds = db.dataSource("graceful-check", 1)) {
-      OutboxAdmin admin =
-          OutboxAdmin.builder(ds, new PostgresDialect())
-              .tables(new OutboxTables(db.schema(), table))
-              .build();
-      assertThat(admin.messagesById(id))
-          .singleElement()
-          .satisfies(m -> assertThat(m.state()).isEqualTo(MessageState.SENT));
-    }
-  }
-
-  private static InvalidOutboxPropertyException find(Throwable e) {
+  static InvalidOutboxPropertyException find(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof InvalidOutboxPropertyException invalid) {
         return invalid;

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
-import dev.outbox.Outcome;
 import dev.outbox.testkit.RecordingSender;
 import dev.outbox.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -33,17 +31,18 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * database's subclass gives the database; the application lives for the class and drops the schema
  * when it closes.
  */
-@SpringBootTest(classes = {OrderApp.class, TransactionalOutboxITSupport.Beans.class})
+@SpringBootTest(
+    classes = {OrderApp.class, TransactionalOutboxITSupport.Beans.class},
+    webEnvironment = SpringBootTest.WebEnvironment.NONE)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 abstract class TransactionalOutboxITSupport {
-  private static final Duration DELIVERY = Duration.ofSeconds(15);
+  private static final Duration DELIVERY = TestApps.DELIVERY;
   private static final AtomicLong ids = new AtomicLong(1000);
 
   @Autowired OrderApp.OrderService orders;
   @Autowired TransactionalOutbox outbox;
   @Autowired RecordingSender sender;
   @Autowired JdbcTemplate jdbc;
-  @Autowired OutboxHealthIndicator health;
   @Autowired LocalRelays localRelays;
 
   /** The database of this class. */
@@ -53,7 +52,6 @@ abstract class TransactionalOutboxITSupport {
     TestApps.properties(db).forEach((k, v) -> registry.add(k, () -> v));
     registry.add("outbox.relay.poll-interval", () -> "1h");
     registry.add("outbox.postgres.notifications", () -> "false");
-    registry.add("outbox.health.max-dead-letters", () -> "0");
   }
 
   /** The sender, and the schema dropped when the application closes. */
@@ -61,9 +59,7 @@ abstract class TransactionalOutboxITSupport {
   static class Beans {
     @Bean
     RecordingSender sender() {
-      return new RecordingSender()
-          .answering(
-              r -> r.topic().equals("poison") ? Outcome.dead(r, "unreadable") : Outcome.sent(r));
+      return new RecordingSender();
     }
 
     /** Destroyed before the DataSource (which it depends on), after the relay has stopped. */
@@ -147,30 +143,8 @@ abstract class TransactionalOutboxITSupport {
     assertThat(count("outbox_message WHERE msg_key = 'no-tx'")).isZero();
   }
 
-  @Test
-  void theHealthIndicatorGoesDownWhenDeadLettersPassTheLimit() {
-    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
-
-    UUID poison = orders.publish("poison", ids.incrementAndGet(), "garbage");
-    awaitDelivered(poison);
-    await()
-        .atMost(DELIVERY)
-        .untilAsserted(() -> assertThat(health.health().getStatus()).isEqualTo(Status.DOWN));
-    assertThat(health.health().getDetails())
-        .containsEntry("deadLetters", 1L)
-        .containsEntry("reason", "more than 0 dead letters");
-  }
-
   private OutboxRecord awaitDelivered(UUID messageId) {
-    return await()
-        .atMost(DELIVERY)
-        .until(
-            () ->
-                sender.received().stream()
-                    .filter(r -> r.messageId().equals(messageId))
-                    .findFirst()
-                    .orElse(null),
-            r -> r != null);
+    return TestApps.awaitDelivered(sender, messageId);
   }
 
   private long count(String tableAndWhere) {
