@@ -59,6 +59,7 @@ final class OutboxParts {
             .batchSize(r.getBatchSize())
             .maxBatchesInFlight(r.getMaxBatchesInFlight())
             .pollInterval(r.getPollInterval())
+            .linger(r.getLinger())
             .leaseDuration(r.getLeaseDuration())
             .sendTimeout(r.getSendTimeout())
             .maxAttempts(r.getMaxAttempts())

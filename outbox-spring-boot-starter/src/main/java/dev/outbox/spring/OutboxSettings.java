@@ -141,6 +141,9 @@ public class OutboxSettings {
     /** How long an idle relay waits before it looks again (a local commit wakes it at once). */
     private Duration pollInterval = OutboxRelay.Builder.DEFAULT_POLL_INTERVAL;
 
+    /** How long to wait before the next claim while messages arrive fast; 0 for none. */
+    private Duration linger = OutboxRelay.Builder.DEFAULT_LINGER;
+
     /** How long a claim is held; longer than send-timeout. */
     private Duration leaseDuration = OutboxRelay.Builder.DEFAULT_LEASE_DURATION;
 
@@ -208,6 +211,14 @@ public class OutboxSettings {
 
     public void setPollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
+    }
+
+    public Duration getLinger() {
+      return linger;
+    }
+
+    public void setLinger(Duration linger) {
+      this.linger = linger;
     }
 
     public Duration getLeaseDuration() {

@@ -50,12 +50,14 @@ class StartupIT {
                 "outbox.relay.batch-size", "7",
                 "outbox.relay.ordering", "none",
                 "outbox.relay.poll-interval", "250ms",
+                "outbox.relay.linger", "0ms",
                 "outbox.relay.backoff.initial", "2s"),
             new RecordingSender())) {
       OutboxProperties.Relay relay = app.getBean(OutboxProperties.class).getRelay();
       assertThat(relay.getBatchSize()).isEqualTo(7);
       assertThat(relay.getOrdering()).isEqualTo(Ordering.NONE);
       assertThat(relay.getPollInterval()).isEqualTo(Duration.ofMillis(250));
+      assertThat(relay.getLinger()).isZero();
       assertThat(relay.getBackoff().getInitial()).isEqualTo(Duration.ofSeconds(2));
 
       OutboxRelayLifecycle lifecycle = app.getBean(OutboxRelayLifecycle.class);
@@ -73,6 +75,7 @@ class StartupIT {
         Arguments.of(
             "outbox.relay.max-batches-in-flight", "65", "outbox.relay.max-batches-in-flight"),
         Arguments.of("outbox.relay.lease-duration", "10s", "outbox.relay.lease-duration"),
+        Arguments.of("outbox.relay.linger", "2s", "outbox.relay.linger"),
         Arguments.of("outbox.relay.name", "no spaces", "outbox.relay.name"),
         Arguments.of("outbox.relay.backoff.initial", "0s", "outbox.relay.backoff"),
         Arguments.of("outbox.max-payload-bytes", "0", "outbox.max-payload-bytes"),
