@@ -43,15 +43,40 @@ final class LatencyScenario {
 
   /** The variant label; {@link Targets} finds rows by it. */
   static String variant(int rate, boolean notify, Duration pollInterval) {
-    return rate + " msg/s, " + (notify ? "NOTIFY" : "polling " + pollInterval.toMillis() + " ms");
+    return variant(rate, notify ? Wake.NOTIFY : Wake.POLLING, pollInterval);
+  }
+
+  static String variant(int rate, Wake wake, Duration pollInterval) {
+    String polling = "polling " + pollInterval.toMillis() + " ms";
+    return rate
+        + " msg/s, "
+        + switch (wake) {
+          case NOTIFY -> "NOTIFY";
+          case POLLING -> polling;
+          case AFTER_COMMIT -> "after-commit wake-up, " + polling;
+        };
+  }
+
+  /**
+   * How the consumers learn of a commit. {@code AFTER_COMMIT} is the outbox's in-process wake-up
+   * ({@link OutboxRelay#wakeUp()} after each commit, what the Spring Boot starter's transaction
+   * synchronization calls), without NOTIFY; its baseline is the polling raw consumer, which has no
+   * such hook.
+   */
+  enum Wake {
+    NOTIFY,
+    POLLING,
+    AFTER_COMMIT
   }
 
   /**
    * The wake-ups a run compares: NOTIFY (the default) and polling only, or polling only where the
    * database has no notifications.
    */
-  static boolean[] notifySettings(BenchDatabase db) {
-    return db.hasNotifications() ? new boolean[] {true, false} : new boolean[] {false};
+  static List<Wake> wakes(BenchDatabase db) {
+    return db.hasNotifications()
+        ? List.of(Wake.NOTIFY, Wake.POLLING, Wake.AFTER_COMMIT)
+        : List.of(Wake.POLLING, Wake.AFTER_COMMIT);
   }
 
   /**
@@ -63,11 +88,11 @@ final class LatencyScenario {
     try (HikariDataSource producers = ctx.db().pool("latency-producers", threads);
         HikariDataSource consumer = ctx.db().pool("latency-consumer", 3)) {
       for (int rate : ctx.options().latencyRates()) {
-        for (boolean notify : notifySettings(ctx.db())) {
-          String variant = variant(rate, notify, ctx.options().pollInterval());
+        for (Wake wake : wakes(ctx.db())) {
+          String variant = variant(rate, wake, ctx.options().pollInterval());
           for (int round = 1; round <= ctx.options().rounds(); round++) {
             for (Side side : Side.values()) {
-              once(producers, consumer, side, rate, notify, variant, round);
+              once(producers, consumer, side, rate, wake, variant, round);
             }
           }
         }
@@ -80,22 +105,22 @@ final class LatencyScenario {
       HikariDataSource consumerPool,
       Side side,
       int rate,
-      boolean notify,
+      Wake wake,
       String variant,
       int round)
       throws Exception {
+    boolean notify = wake == Wake.NOTIFY;
     OutboxTables table = side == Side.BASELINE ? ctx.db().rawTables() : ctx.db().outboxTables();
     ctx.db().reset(table);
     ctx.db().settle(table);
     LatencyProbe probe = new LatencyProbe();
-    AutoCloseable consumer =
-        side == Side.BASELINE
-            ? startRawConsumer(consumerPool, notify, probe)
-            : startRelay(consumerPool, notify, probe);
+    OutboxRelay relay = side == Side.BASELINE ? null : startRelay(consumerPool, notify, probe);
+    AutoCloseable consumer = relay != null ? relay : startRawConsumer(consumerPool, notify, probe);
+    Runnable afterCommit = relay != null && wake == Wake.AFTER_COMMIT ? relay::wakeUp : () -> {};
     double achieved;
     long gaveUpAt;
     try {
-      achieved = produce(producers, side, rate, notify, probe);
+      achieved = produce(producers, side, rate, notify, afterCommit, probe);
       gaveUpAt = awaitAllSeen(probe);
     } finally {
       consumer.close();
@@ -122,7 +147,12 @@ final class LatencyScenario {
 
   /** Runs the producers for the configured time; returns the achieved messages per second. */
   private double produce(
-      HikariDataSource pool, Side side, int rate, boolean notify, LatencyProbe probe)
+      HikariDataSource pool,
+      Side side,
+      int rate,
+      boolean notify,
+      Runnable afterCommit,
+      LatencyProbe probe)
       throws Exception {
     int threads = ctx.options().producerThreads();
     int perTx = Math.max(1, (int) Math.ceil(rate / (double) MAX_TRANSACTIONS_PER_SECOND));
@@ -143,6 +173,7 @@ final class LatencyScenario {
             List<UUID> ids = writer.write(c, perTx);
             c.commit();
             ids.forEach(probe::committed);
+            afterCommit.run();
           }
         });
     return probe.committedCount() / ((System.nanoTime() - start) / 1e9);
@@ -188,7 +219,7 @@ final class LatencyScenario {
     };
   }
 
-  private AutoCloseable startRelay(HikariDataSource pool, boolean notify, LatencyProbe probe) {
+  private OutboxRelay startRelay(HikariDataSource pool, boolean notify, LatencyProbe probe) {
     OutboxRelay relay =
         ctx.relay(pool, notify, new CountingSender(probe::seen))
             .name("bench-latency")
