@@ -61,6 +61,13 @@ public final class OutboxAdmin {
   /** Largest page any listing returns. */
   public static final int MAX_PAGE = 1000;
 
+  /**
+   * Most bytes of a payload a single-item read returns ({@link DeadLetterView#payloadPreview()});
+   * the database cuts the payload to this prefix, so a large payload is never read whole. Listings
+   * read no payload at all.
+   */
+  public static final int PAYLOAD_PREVIEW_BYTES = 4096;
+
   /** Default window of "sent recently" in the overview. */
   public static final Duration DEFAULT_SENT_WINDOW = Duration.ofHours(1);
 
@@ -222,7 +229,10 @@ public final class OutboxAdmin {
 
   // ---- dead letters ----
 
-  /** The dead letter with id {@code id}. Cost: one primary-key lookup. */
+  /**
+   * The dead letter with id {@code id}, with the first {@link #PAYLOAD_PREVIEW_BYTES} bytes of its
+   * payload ({@link DeadLetterView#payloadPreview()}). Cost: one primary-key lookup.
+   */
   public Optional<DeadLetterView> deadLetter(long id) {
     return read("find dead letter " + id, c -> sql.deadLetter(c, tables, id));
   }

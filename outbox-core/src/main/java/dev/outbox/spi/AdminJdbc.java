@@ -1,5 +1,6 @@
 package dev.outbox.spi;
 
+import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.Change;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.MessageState;
@@ -38,6 +39,9 @@ public final class AdminJdbc {
   /** The pause table's columns, as {@link #pause()} reads them. */
   public static final String PAUSE_COLUMNS = "topic, paused_at, reason";
 
+  /** {@link OutboxAdmin#PAYLOAD_PREVIEW_BYTES} as SQL text, for a dialect's prefix expression. */
+  public static final String PREVIEW_LENGTH = Integer.toString(OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+
   private final JdbcTypes types;
 
   /** The layer over {@code types}. */
@@ -68,6 +72,15 @@ public final class AdminJdbc {
         + " replay_count, "
         + payloadSize
         + " AS payload_size, headers";
+  }
+
+  /**
+   * The dead-letter table's columns as {@link #deadLetterWithPreview()} reads them: {@link
+   * #deadLetterColumns(String)} and {@code payloadPrefix}, the dialect's expression for the first
+   * {@link OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of the payload (see {@link #PREVIEW_LENGTH}).
+   */
+  public static String deadLetterColumns(String payloadSize, String payloadPrefix) {
+    return deadLetterColumns(payloadSize) + ", " + payloadPrefix + " AS payload_preview";
   }
 
   // ---- running statements ----
@@ -160,8 +173,17 @@ public final class AdminJdbc {
     };
   }
 
-  /** A dead-letter row ({@link #deadLetterColumns}). */
+  /** A dead-letter row ({@link #deadLetterColumns(String)}), without its payload. */
   public RowMapper<DeadLetterView> deadLetter() {
+    return deadLetter(false);
+  }
+
+  /** A dead-letter row with its payload's prefix ({@link #deadLetterColumns(String, String)}). */
+  public RowMapper<DeadLetterView> deadLetterWithPreview() {
+    return deadLetter(true);
+  }
+
+  private RowMapper<DeadLetterView> deadLetter(boolean preview) {
     return rs ->
         new DeadLetterView(
             rs.getLong("id"),
@@ -175,7 +197,8 @@ public final class AdminJdbc {
             types.instant(rs, "dead_at"),
             rs.getInt("replay_count"),
             rs.getLong("payload_size"),
-            HeaderCodec.decode(rs.getString("headers")));
+            HeaderCodec.decode(rs.getString("headers")),
+            preview ? rs.getBytes("payload_preview") : null);
   }
 
   /** A relay row ({@link #RELAY_COLUMNS}). */

@@ -74,13 +74,17 @@ public interface AdminSupport {
 
   // ---- dead letters ----
 
-  /** The dead letter with id {@code id}. */
+  /**
+   * The dead letter with id {@code id}, with the first {@link
+   * dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of its payload, cut in SQL so a large
+   * payload is not read whole.
+   */
   Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException;
 
   /**
    * Up to {@code limit} dead letters matching {@code filter}, newest first: ids below {@code
-   * beforeId} ({@link Long#MAX_VALUE} for the newest), in descending id order.
+   * beforeId} ({@link Long#MAX_VALUE} for the newest), in descending id order; without payloads.
    */
   List<DeadLetterView> deadLetters(
       Connection c, OutboxTables tables, DeadLetterFilter filter, long beforeId, int limit)

@@ -54,6 +54,11 @@ final class MySqlAdmin implements AdminSupport {
 
   private static final String DEAD_COLUMNS = AdminJdbc.deadLetterColumns("LENGTH(payload)");
 
+  /** The columns of one {@link DeadLetterView}: the payload cut to its preview in the database. */
+  private static final String DEAD_DETAIL_COLUMNS =
+      AdminJdbc.deadLetterColumns(
+          "LENGTH(payload)", "SUBSTRING(payload, 1, " + AdminJdbc.PREVIEW_LENGTH + ")");
+
   /** Every pending row through pending_idx, each row read once for topic and lease_until. */
   static final String TOPIC_PENDING =
       """
@@ -103,7 +108,8 @@ final class MySqlAdmin implements AdminSupport {
           + " FROM {T} FORCE INDEX (pending_key_run_idx)"
           + " WHERE status = 0 AND msg_key = @key AND id > @after";
 
-  private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
+  private static final String DEAD_LETTER =
+      "SELECT " + DEAD_DETAIL_COLUMNS + " FROM {D} WHERE id = @id";
 
   static final String DEAD_LETTERS = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id < @before";
 
@@ -273,7 +279,8 @@ final class MySqlAdmin implements AdminSupport {
   @Override
   public Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException {
-    return jdbc.first(c, sql(tables, DEAD_LETTER), SqlParams.of("id", id), jdbc.deadLetter());
+    return jdbc.first(
+        c, sql(tables, DEAD_LETTER), SqlParams.of("id", id), jdbc.deadLetterWithPreview());
   }
 
   /**

@@ -51,6 +51,12 @@ final class PostgresAdmin implements AdminSupport {
   /** The columns of a {@link DeadLetterView}. */
   private static final String DEAD_COLUMNS = AdminJdbc.deadLetterColumns("octet_length(payload)");
 
+  /** The columns of one {@link DeadLetterView}: the payload cut to its preview in the database. */
+  private static final String DEAD_DETAIL_COLUMNS =
+      AdminJdbc.deadLetterColumns(
+          "octet_length(payload)",
+          "substring(payload from 1 for " + AdminJdbc.PREVIEW_LENGTH + ")");
+
   private static final String TOPIC_COUNTS =
       """
       SELECT topic, sum(due)::bigint, sum(leased)::bigint, sum(waiting)::bigint,
@@ -87,7 +93,8 @@ final class PostgresAdmin implements AdminSupport {
   private static final String MESSAGES_BY_ID =
       "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
 
-  private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
+  private static final String DEAD_LETTER =
+      "SELECT " + DEAD_DETAIL_COLUMNS + " FROM {D} WHERE id = @id";
 
   private static final String KEY_PENDING =
       """
@@ -276,7 +283,7 @@ final class PostgresAdmin implements AdminSupport {
   public Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException {
     NamedSql sql = sql(tables, "deadLetter", () -> DEAD_LETTER);
-    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.deadLetter());
+    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.deadLetterWithPreview());
   }
 
   /**
