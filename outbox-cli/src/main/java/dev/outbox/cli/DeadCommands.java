@@ -11,6 +11,7 @@ import static dev.outbox.cli.OutboxCli.CODE_2;
 import static dev.outbox.cli.OutboxCli.CODE_3;
 import static dev.outbox.cli.OutboxCli.CODE_4;
 
+import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.Page;
@@ -137,7 +138,14 @@ final class DeadCommands {
   @Command(
       name = "show",
       sortOptions = false,
-      description = "One dead letter, by its id.",
+      description = {
+        "One dead letter, by its id, with the first "
+            + OutboxAdmin.PAYLOAD_PREVIEW_BYTES
+            + " bytes of its payload: as text when they"
+            + " are UTF-8 without control characters (newline and tab allowed), else as hex, 16"
+            + " bytes a line; then how many bytes were left out.",
+        "With --json: payloadPreview holds those bytes in base64, payloadSize the full size."
+      },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {CODE_0, CODE_1, CODE_2, CODE_3})
   static final class DeadShowCommand extends Base {
@@ -168,6 +176,9 @@ final class DeadCommands {
       f.put("headers", d.headers());
       f.put("reason", d.reason());
       details(s.out, f);
+      if (d.payloadPreview() != null) {
+        PayloadText.lines(d.payloadPreview(), d.payloadSize()).forEach(s.out::println);
+      }
       return 0;
     }
   }
