@@ -15,6 +15,7 @@ import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.Page;
+import dev.outbox.admin.PayloadText;
 import dev.outbox.admin.ReplayPlacement;
 import dev.outbox.cli.Commands.Base;
 import dev.outbox.cli.Commands.ChangeOptions;

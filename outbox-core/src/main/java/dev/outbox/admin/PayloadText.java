@@ -1,4 +1,4 @@
-package dev.outbox.cli;
+package dev.outbox.admin;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -11,21 +11,27 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How {@code dead show} prints the start of a payload: as text when it is UTF-8 without control
- * characters (newline and tab allowed), else as hex, {@link #HEX_WIDTH} bytes a line; then, when
- * the payload was longer than what was read, how many bytes were left out.
+ * How the operator tools (the CLI's {@code dead show}, the console's dead-letter page) show the
+ * start of a payload ({@link DeadLetterView#payloadPreview()}): as text when it is UTF-8 without
+ * control characters (newline and tab allowed), else as hex, {@link #HEX_WIDTH} bytes a line led by
+ * their offset; then, when the payload was longer than what was read, how many bytes were left out.
+ * Stateless and thread-safe.
  */
-final class PayloadText {
+public final class PayloadText {
   /** Bytes on one hex line. */
-  static final int HEX_WIDTH = 16;
+  public static final int HEX_WIDTH = 16;
 
   /** Longest UTF-8 sequence, less one: what a cut may leave of a character at the end. */
   private static final int CUT_CHARACTER = 3;
 
   private PayloadText() {}
 
-  /** The lines for {@code preview}, the first bytes of a payload of {@code size} bytes. */
-  static List<String> lines(byte[] preview, long size) {
+  /**
+   * The lines that show {@code preview}, the first bytes of a payload of {@code size} bytes: a
+   * heading ("payload (text):" or "payload (hex):"), the text's lines or the hex lines, and, when
+   * {@code preview} is shorter than {@code size}, a line "… N bytes left out".
+   */
+  public static List<String> lines(byte[] preview, long size) {
     boolean cut = preview.length < size;
     String text = text(preview, cut);
     List<String> lines = new ArrayList<>();
@@ -46,7 +52,7 @@ final class PayloadText {
    * {@code bytes} as text, or null when they are not printable text. A cut payload may end inside a
    * character, so up to three trailing bytes may be dropped to find one.
    */
-  static String text(byte[] bytes, boolean cut) {
+  private static String text(byte[] bytes, boolean cut) {
     int dropMost = cut ? Math.min(CUT_CHARACTER, bytes.length) : 0;
     for (int drop = 0; drop <= dropMost; drop++) {
       String s = decode(bytes, bytes.length - drop);
@@ -76,7 +82,7 @@ final class PayloadText {
   }
 
   /** {@code bytes} in hex, {@link #HEX_WIDTH} a line, each line led by its offset. */
-  static List<String> hex(byte[] bytes) {
+  private static List<String> hex(byte[] bytes) {
     List<String> lines = new ArrayList<>();
     for (int start = 0; start < bytes.length; start += HEX_WIDTH) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%08x ", start));
