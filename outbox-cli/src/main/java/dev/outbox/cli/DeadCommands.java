@@ -4,6 +4,7 @@ import static dev.outbox.cli.Commands.apply;
 import static dev.outbox.cli.Commands.checkLimit;
 import static dev.outbox.cli.Commands.details;
 import static dev.outbox.cli.Commands.nextPage;
+import static dev.outbox.cli.Commands.payload;
 import static dev.outbox.cli.Commands.time;
 import static dev.outbox.cli.OutboxCli.CODE_0;
 import static dev.outbox.cli.OutboxCli.CODE_1;
@@ -15,7 +16,6 @@ import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.Page;
-import dev.outbox.admin.PayloadText;
 import dev.outbox.admin.ReplayPlacement;
 import dev.outbox.cli.Commands.Base;
 import dev.outbox.cli.Commands.ChangeOptions;
@@ -177,9 +177,7 @@ final class DeadCommands {
       f.put("headers", d.headers());
       f.put("reason", d.reason());
       details(s.out, f);
-      if (d.payloadPreview() != null) {
-        PayloadText.lines(d.payloadPreview(), d.payloadSize()).forEach(s.out::println);
-      }
+      payload(s.out, d.payloadPreview(), d.payloadSize());
       return 0;
     }
   }

@@ -125,6 +125,9 @@ final class Json {
     n.put("sentAt", text(m.sentAt()));
     n.put("payloadSize", m.payloadSize());
     n.set("headers", headers(m.headers()));
+    if (m.payloadPreview() != null) {
+      n.put("payloadPreview", m.payloadPreview());
+    }
     return n;
   }
 

@@ -223,7 +223,9 @@ abstract class OutboxCliContract {
     // The last error wraps under its column when the line would be too long: read it unwrapped.
     assertThat(ok("messages", "--topic", "orders").out().replaceAll("\\s+", " "))
         .containsPattern("\\d+ orders k2 WAITING 1 .*IllegalStateException: broker says no");
-    assertThat(ok("message", m.get("id").asText()).out()).containsPattern("(?m)^key: +k2$");
+    assertThat(ok("message", m.get("id").asText()).out())
+        .containsPattern("(?m)^key: +k2$")
+        .contains("payload (text):\nretry-1\n");
     assertThat(json("message", "--message-id", m.get("messageId").asText()).get("items"))
         .hasSize(1);
     assertThat(cli("message", "999999").exitCode()).isEqualTo(OutboxCli.EXIT_FAILED);

@@ -66,6 +66,15 @@ public final class AdminJdbc {
         + " AS payload_size, headers";
   }
 
+  /**
+   * The message table's columns as {@link #messageWithPreview} reads them: {@link
+   * #messageColumns(String)} and {@code payloadPrefix}, as for {@link #deadLetterColumns(String,
+   * String)}.
+   */
+  public static String messageColumns(String payloadSize, String payloadPrefix) {
+    return messageColumns(payloadSize) + ", " + payloadPrefix + " AS payload_preview";
+  }
+
   /** The dead-letter table's columns as {@link #deadLetter()} reads them; see messageColumns. */
   public static String deadLetterColumns(String payloadSize) {
     return "id, original_id, message_id, topic, msg_key, created_at, attempts, reason, dead_at,"
@@ -147,6 +156,15 @@ public final class AdminJdbc {
    * claim decides it.
    */
   public RowMapper<MessageView> message(Instant now) {
+    return message(now, false);
+  }
+
+  /** A message row with its payload's prefix ({@link #messageColumns(String, String)}). */
+  public RowMapper<MessageView> messageWithPreview(Instant now) {
+    return message(now, true);
+  }
+
+  private RowMapper<MessageView> message(Instant now, boolean preview) {
     return rs -> {
       Instant nextAttemptAt = types.instant(rs, "next_attempt_at");
       Instant leaseUntil = types.instant(rs, "lease_until");
@@ -169,7 +187,8 @@ public final class AdminJdbc {
           null,
           types.instant(rs, "sent_at"),
           rs.getLong("payload_size"),
-          HeaderCodec.decode(rs.getString("headers")));
+          HeaderCodec.decode(rs.getString("headers")),
+          preview ? rs.getBytes("payload_preview") : null);
     };
   }
 

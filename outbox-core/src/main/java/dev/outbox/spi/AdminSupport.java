@@ -53,13 +53,17 @@ public interface AdminSupport {
 
   // ---- messages ----
 
-  /** The message with row id {@code id}, pending or sent. */
+  /**
+   * The message with row id {@code id}, pending or sent, with the first {@link
+   * dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of its payload, cut in SQL.
+   */
   Optional<MessageView> message(Connection c, OutboxTables tables, long id, Instant now)
       throws SQLException;
 
   /**
    * The messages with message id {@code messageId}, pending or sent (normally one; a replayed
-   * message that died again and was replayed at the end can appear twice), in id order.
+   * message that died again and was replayed at the end can appear twice), in id order, each with
+   * its payload's prefix as {@link #message} reads it.
    */
   List<MessageView> messagesById(
       Connection c, OutboxTables tables, java.util.UUID messageId, Instant now) throws SQLException;

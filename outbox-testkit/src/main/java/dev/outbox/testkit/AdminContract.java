@@ -350,6 +350,24 @@ public abstract class AdminContract extends OutboxContractSupport {
   }
 
   @Test
+  void aMessageReadByIdShowsItsPayloadCutAndListingsReadNone() throws Exception {
+    byte[] large = new byte[OutboxAdmin.PAYLOAD_PREVIEW_BYTES + 1];
+    Arrays.fill(large, (byte) 0x80);
+    UUID messageId = enlist(OutboxMessage.of("p", "k", large)).get(0);
+    OutboxAdmin admin = admin();
+    MessageView listed = admin.pending(MessageFilter.any(), null, 10).items().get(0);
+    assertThat(listed.payloadPreview()).isNull();
+    assertThat(admin.key("k").head()).get().satisfies(h -> assertThat(h.payloadPreview()).isNull());
+    byte[] expected = Arrays.copyOf(large, OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+    MessageView shown = admin.message(listed.id()).orElseThrow();
+    assertThat(shown.payloadSize()).isEqualTo(large.length);
+    assertThat(shown.payloadPreview()).isEqualTo(expected);
+    assertThat(admin.messagesById(messageId))
+        .singleElement()
+        .satisfies(m -> assertThat(m.payloadPreview()).isEqualTo(expected));
+  }
+
+  @Test
   void theKeyDiagnosisNamesTheHeadAndItsActionsMoveIt() throws Exception {
     enlist(
         OutboxMessage.of("orders", "order-42", "retry-head"),
