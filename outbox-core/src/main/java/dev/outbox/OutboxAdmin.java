@@ -61,6 +61,14 @@ public final class OutboxAdmin {
   /** Largest page any listing returns. */
   public static final int MAX_PAGE = 1000;
 
+  /**
+   * Most bytes of a payload a read of one message or dead letter returns ({@link
+   * DeadLetterView#payloadPreview()}, {@link MessageView#payloadPreview()}); the database cuts the
+   * payload to this prefix, so a large payload is never read whole. Listings read no payload at
+   * all.
+   */
+  public static final int PAYLOAD_PREVIEW_BYTES = 4096;
+
   /** Default window of "sent recently" in the overview. */
   public static final Duration DEFAULT_SENT_WINDOW = Duration.ofHours(1);
 
@@ -165,8 +173,10 @@ public final class OutboxAdmin {
   // ---- messages ----
 
   /**
-   * The message with row id {@code id}, pending or sent. Cost: one primary-key lookup per partition
-   * (partitions are pruned only by creation time, which the id does not give).
+   * The message with row id {@code id}, pending or sent, with the first {@link
+   * #PAYLOAD_PREVIEW_BYTES} bytes of its payload ({@link MessageView#payloadPreview()}). Cost: one
+   * primary-key lookup per partition (partitions are pruned only by creation time, which the id
+   * does not give).
    */
   public Optional<MessageView> message(long id) {
     Instant now = now();
@@ -174,9 +184,10 @@ public final class OutboxAdmin {
   }
 
   /**
-   * The messages with message id {@code messageId}, pending or sent, in id order (normally one).
-   * Cost: the message id is not indexed (an index would slow every enlist), so this reads the whole
-   * message table, pending and sent; use it on a quiet moment or prefer {@link #message(long)}.
+   * The messages with message id {@code messageId}, pending or sent, in id order (normally one),
+   * each with its payload's first bytes as {@link #message(long)} reads them. Cost: the message id
+   * is not indexed (an index would slow every enlist), so this reads the whole message table,
+   * pending and sent; use it on a quiet moment or prefer {@link #message(long)}.
    */
   public List<MessageView> messagesById(UUID messageId) {
     Objects.requireNonNull(messageId, "messageId");
@@ -222,7 +233,10 @@ public final class OutboxAdmin {
 
   // ---- dead letters ----
 
-  /** The dead letter with id {@code id}. Cost: one primary-key lookup. */
+  /**
+   * The dead letter with id {@code id}, with the first {@link #PAYLOAD_PREVIEW_BYTES} bytes of its
+   * payload ({@link DeadLetterView#payloadPreview()}). Cost: one primary-key lookup.
+   */
   public Optional<DeadLetterView> deadLetter(long id) {
     return read("find dead letter " + id, c -> sql.deadLetter(c, tables, id));
   }

@@ -5,6 +5,7 @@ import dev.outbox.admin.Change;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.Page;
 import dev.outbox.admin.PausedTopic;
+import dev.outbox.admin.PayloadText;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -115,6 +116,13 @@ final class Commands {
                     + ":"
                     + " ".repeat(width - name.length() + 2)
                     + (value == null ? "-" : value)));
+  }
+
+  /** The payload's first bytes as text or hex ({@link PayloadText}); nothing when none was read. */
+  static void payload(PrintStream out, byte[] preview, long size) {
+    if (preview != null) {
+      PayloadText.lines(preview, size).forEach(out::println);
+    }
   }
 
   static void nextPage(PrintStream out, Page<?> page) {

@@ -4,6 +4,7 @@ import static dev.outbox.cli.Commands.apply;
 import static dev.outbox.cli.Commands.checkLimit;
 import static dev.outbox.cli.Commands.details;
 import static dev.outbox.cli.Commands.nextPage;
+import static dev.outbox.cli.Commands.payload;
 import static dev.outbox.cli.Commands.time;
 import static dev.outbox.cli.OutboxCli.CODE_0;
 import static dev.outbox.cli.OutboxCli.CODE_1;
@@ -11,6 +12,7 @@ import static dev.outbox.cli.OutboxCli.CODE_2;
 import static dev.outbox.cli.OutboxCli.CODE_3;
 import static dev.outbox.cli.OutboxCli.CODE_4;
 
+import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.DeadLetterFilter;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.Page;
@@ -137,7 +139,14 @@ final class DeadCommands {
   @Command(
       name = "show",
       sortOptions = false,
-      description = "One dead letter, by its id.",
+      description = {
+        "One dead letter, by its id, with the first "
+            + OutboxAdmin.PAYLOAD_PREVIEW_BYTES
+            + " bytes of its payload: as text when they"
+            + " are UTF-8 without control characters (newline and tab allowed), else as hex, 16"
+            + " bytes a line; then how many bytes were left out.",
+        "With --json: payloadPreview holds those bytes in base64, payloadSize the full size."
+      },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {CODE_0, CODE_1, CODE_2, CODE_3})
   static final class DeadShowCommand extends Base {
@@ -168,6 +177,7 @@ final class DeadCommands {
       f.put("headers", d.headers());
       f.put("reason", d.reason());
       details(s.out, f);
+      payload(s.out, d.payloadPreview(), d.payloadSize());
       return 0;
     }
   }

@@ -24,7 +24,7 @@ import java.util.function.Function;
 /**
  * The machine output of {@code --json}: one document per run, with field names as in the admin
  * API's records, times as ISO-8601 instants (UTC) and durations as whole seconds ({@code
- * ...Seconds}).
+ * ...Seconds}), and bytes (a payload's preview) in base64.
  */
 final class Json {
   private static final ObjectMapper MAPPER =
@@ -125,6 +125,9 @@ final class Json {
     n.put("sentAt", text(m.sentAt()));
     n.put("payloadSize", m.payloadSize());
     n.set("headers", headers(m.headers()));
+    if (m.payloadPreview() != null) {
+      n.put("payloadPreview", m.payloadPreview());
+    }
     return n;
   }
 
@@ -142,6 +145,9 @@ final class Json {
     n.put("replayCount", d.replayCount());
     n.put("payloadSize", d.payloadSize());
     n.set("headers", headers(d.headers()));
+    if (d.payloadPreview() != null) {
+      n.put("payloadPreview", d.payloadPreview());
+    }
     return n;
   }
 

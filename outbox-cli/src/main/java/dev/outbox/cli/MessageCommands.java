@@ -5,6 +5,7 @@ import static dev.outbox.cli.Commands.details;
 import static dev.outbox.cli.Commands.message;
 import static dev.outbox.cli.Commands.nextPage;
 import static dev.outbox.cli.Commands.pauses;
+import static dev.outbox.cli.Commands.payload;
 import static dev.outbox.cli.Commands.time;
 import static dev.outbox.cli.OutboxCli.CODE_0;
 import static dev.outbox.cli.OutboxCli.CODE_1;
@@ -166,7 +167,12 @@ final class MessageCommands {
   @Command(
       name = "message",
       sortOptions = false,
-      description = "One message, pending or sent, by row id or by --message-id.",
+      description = {
+        "One message, pending or sent, by row id or by --message-id, with the first "
+            + OutboxAdmin.PAYLOAD_PREVIEW_BYTES
+            + " bytes of its payload shown as dead show shows them.",
+        "With --json: payloadPreview holds those bytes in base64, payloadSize the full size."
+      },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {CODE_0, CODE_1, CODE_2, CODE_3})
   static final class MessageCommand extends Base {
@@ -204,7 +210,9 @@ final class MessageCommands {
         if (i > 0) {
           s.out.println();
         }
-        details(s.out, message(found.get(i)));
+        MessageView m = found.get(i);
+        details(s.out, message(m));
+        payload(s.out, m.payloadPreview(), m.payloadSize());
       }
       return 0;
     }

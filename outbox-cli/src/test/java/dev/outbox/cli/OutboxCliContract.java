@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outbox.Backoff;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.Ordering;
+import dev.outbox.OutboxAdmin;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
@@ -18,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
@@ -219,7 +223,9 @@ abstract class OutboxCliContract {
     // The last error wraps under its column when the line would be too long: read it unwrapped.
     assertThat(ok("messages", "--topic", "orders").out().replaceAll("\\s+", " "))
         .containsPattern("\\d+ orders k2 WAITING 1 .*IllegalStateException: broker says no");
-    assertThat(ok("message", m.get("id").asText()).out()).containsPattern("(?m)^key: +k2$");
+    assertThat(ok("message", m.get("id").asText()).out())
+        .containsPattern("(?m)^key: +k2$")
+        .contains("payload (text):\nretry-1\n");
     assertThat(json("message", "--message-id", m.get("messageId").asText()).get("items"))
         .hasSize(1);
     assertThat(cli("message", "999999").exitCode()).isEqualTo(OutboxCli.EXIT_FAILED);
@@ -339,6 +345,39 @@ abstract class OutboxCliContract {
     CliRun badPort = cli("console", "--port", "70000");
     assertThat(badPort.exitCode()).as(badPort.toString()).isEqualTo(OutboxCli.EXIT_USAGE);
     assertThat(badPort.err()).contains("--port must be between 0 and 65535");
+  }
+
+  @Test
+  void deadShowPrintsThePayloadAsTextOrHexAndWhatWasLeftOut() throws Exception {
+    byte[] binary = {'d', 'e', 'a', 'd', 1, 2, (byte) 0xff, (byte) 0xfe, 0x7f, 'a'};
+    String longText = "dead-long" + "ü".repeat(OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+    enlist(
+        OutboxMessage.of("orders", "text", "dead-text {\"order\": 42}\n\tsecond line"),
+        OutboxMessage.of("orders", "binary", binary),
+        OutboxMessage.of("orders", "long", longText));
+    relay();
+
+    String text = ok("dead", "show", Long.toString(deadIds("--key", "text").get(0))).out();
+    assertThat(text)
+        .contains("payload (text):\ndead-text {\"order\": 42}\n\tsecond line\n")
+        .doesNotContain("left out");
+    String hex = ok("dead", "show", Long.toString(deadIds("--key", "binary").get(0))).out();
+    assertThat(hex).contains("payload (hex):\n00000000  64 65 61 64 01 02 ff fe 7f 61\n");
+    long longId = deadIds("--key", "long").get(0);
+    String cut = ok("dead", "show", Long.toString(longId)).out();
+    int size = longText.getBytes(StandardCharsets.UTF_8).length;
+    // 9 bytes and 2,043 two-byte "ü" take 4,095 bytes: the 4,096th, half an "ü", is not shown
+    assertThat(cut)
+        .contains("payload (text):\ndead-long" + "ü".repeat(2043) + "\n…")
+        .containsPattern(
+            String.format(
+                Locale.ROOT,
+                "(?m)^… %,d bytes left out$",
+                size - OutboxAdmin.PAYLOAD_PREVIEW_BYTES));
+    JsonNode json = json("dead", "show", Long.toString(longId));
+    assertThat(json.get("payloadSize").asLong()).isEqualTo(size);
+    assertThat(Base64.getDecoder().decode(json.get("payloadPreview").asText()))
+        .isEqualTo(Arrays.copyOf(longText.getBytes(StandardCharsets.UTF_8), 4096));
   }
 
   @Test

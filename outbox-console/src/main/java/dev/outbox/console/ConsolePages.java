@@ -14,6 +14,7 @@ import dev.outbox.admin.MessageFilter;
 import dev.outbox.admin.MessageState;
 import dev.outbox.admin.MessageView;
 import dev.outbox.admin.Page;
+import dev.outbox.admin.PayloadText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,7 +182,8 @@ final class ConsolePages {
                 row("Attempts", d.attempts()),
                 row("Replays", d.replayCount()),
                 row("Payload", d.payloadSize() + " bytes"),
-                row("Headers", headers.isEmpty() ? "none" : Html.join(headers))));
+                row("Headers", headers.isEmpty() ? "none" : Html.join(headers)),
+                row("Payload start", payloadPreview(d))));
     Html.Safe actions = Html.Safe.EMPTY;
     if (views.writeAccess()) {
       Map<String, String> one = Map.of("scope", "ids", "id", Long.toString(d.id()));
@@ -193,6 +195,14 @@ final class ConsolePages {
     String title = "Dead letter " + d.id();
     return views.layout(
         b, title, T.get("detail").render("title", title, "rows", rows, "actions", actions));
+  }
+
+  /** The payload's first bytes as text or hex ({@link PayloadText}), escaped by the template. */
+  private static Html.Safe payloadPreview(DeadLetterView d) {
+    if (d.payloadPreview() == null) {
+      return Html.Safe.EMPTY;
+    }
+    return Views.pre(String.join("\n", PayloadText.lines(d.payloadPreview(), d.payloadSize())));
   }
 
   private String pending(Call call) {

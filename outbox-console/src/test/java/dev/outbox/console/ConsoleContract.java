@@ -255,6 +255,26 @@ abstract class ConsoleContract {
   }
 
   @Test
+  void aDeadLetterPageShowsItsPayloadEscapedOrInHex() throws Exception {
+    enlist(OutboxMessage.of("orders", "html", "<script>alert(1)</script> & more"));
+    admin.deadLetterKeyHead("html", "refused", false);
+    enlist(OutboxMessage.of("orders", "binary", new byte[] {0, 1, (byte) 0xff, '<'}));
+    admin.deadLetterKeyHead("binary", "refused", false);
+    try (ConsoleServer s = console(false).start(0)) {
+      String text = get(s.uri().resolve("dead-letters/" + deadId("html"))).body();
+      assertThat(text)
+          .doesNotContain("<script>")
+          .contains("payload (text):\n&lt;script&gt;alert(1)&lt;/script&gt; &amp; more");
+      String hex = get(s.uri().resolve("dead-letters/" + deadId("binary"))).body();
+      assertThat(hex).contains("payload (hex):\n00000000  00 01 ff 3c");
+    }
+  }
+
+  private long deadId(String key) {
+    return admin.deadLetters(DeadLetterFilter.none().withKey(key), null, 10).items().get(0).id();
+  }
+
+  @Test
   void bindingANonLoopbackAddressIsRefusedUnlessAllowed() throws Exception {
     OutboxConsole console = console(true);
     assertThatThrownBy(() -> console.start(new InetSocketAddress("0.0.0.0", 0)))

@@ -19,6 +19,10 @@ import java.util.UUID;
  * @param replayCount how many times it was replayed before this death
  * @param payloadSize the payload's size in bytes
  * @param headers its headers
+ * @param payloadPreview the first {@link dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of the
+ *     payload (all of it when it is no longer), as {@link dev.outbox.OutboxAdmin#deadLetter(long)}
+ *     reads it; null in listings, which read no payload. Shorter than {@code payloadSize} when the
+ *     payload was cut. The array is the caller's; equality compares it by reference, as records do.
  */
 public record DeadLetterView(
     long id,
@@ -32,4 +36,41 @@ public record DeadLetterView(
     Instant deadAt,
     int replayCount,
     long payloadSize,
-    Map<String, String> headers) {}
+    Map<String, String> headers,
+    byte[] payloadPreview) {
+
+  /** A dead letter without its payload, as a listing reads it. */
+  public DeadLetterView(
+      long id,
+      long originalId,
+      UUID messageId,
+      String topic,
+      String key,
+      Instant createdAt,
+      int attempts,
+      String reason,
+      Instant deadAt,
+      int replayCount,
+      long payloadSize,
+      Map<String, String> headers) {
+    this(
+        id,
+        originalId,
+        messageId,
+        topic,
+        key,
+        createdAt,
+        attempts,
+        reason,
+        deadAt,
+        replayCount,
+        payloadSize,
+        headers,
+        null);
+  }
+
+  /** Whether the payload is longer than {@link #payloadPreview()}; false when none was read. */
+  public boolean payloadCut() {
+    return payloadPreview != null && payloadPreview.length < payloadSize;
+  }
+}

@@ -22,6 +22,11 @@ import java.util.UUID;
  * @param sentAt when it was delivered, or null
  * @param payloadSize the payload's size in bytes
  * @param headers its headers
+ * @param payloadPreview the first {@link dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of the
+ *     payload (all of it when it is no longer), as the reads of one message ({@link
+ *     dev.outbox.OutboxAdmin#message(long)}, {@link dev.outbox.OutboxAdmin#messagesById}) read it;
+ *     null in listings and key diagnoses, which read no payload. Equality compares the array by
+ *     reference, as records do.
  */
 public record MessageView(
     long id,
@@ -38,7 +43,44 @@ public record MessageView(
     String leaseOwner,
     Instant sentAt,
     long payloadSize,
-    Map<String, String> headers) {
+    Map<String, String> headers,
+    byte[] payloadPreview) {
+
+  /** A message without its payload, as a listing reads it. */
+  public MessageView(
+      long id,
+      UUID messageId,
+      String topic,
+      String key,
+      MessageState state,
+      int attempts,
+      Instant createdAt,
+      Instant nextAttemptAt,
+      String lastError,
+      UUID leaseToken,
+      Instant leaseUntil,
+      String leaseOwner,
+      Instant sentAt,
+      long payloadSize,
+      Map<String, String> headers) {
+    this(
+        id,
+        messageId,
+        topic,
+        key,
+        state,
+        attempts,
+        createdAt,
+        nextAttemptAt,
+        lastError,
+        leaseToken,
+        leaseUntil,
+        leaseOwner,
+        sentAt,
+        payloadSize,
+        headers,
+        null);
+  }
 
   /** A copy naming the relay that holds the lease. */
   public MessageView withLeaseOwner(String owner) {
@@ -57,7 +99,8 @@ public record MessageView(
         owner,
         sentAt,
         payloadSize,
-        headers);
+        headers,
+        payloadPreview);
   }
 
   /** The state of a pending message at {@code now}. */

@@ -1,5 +1,6 @@
 package dev.outbox.spi;
 
+import dev.outbox.OutboxAdmin;
 import dev.outbox.admin.Change;
 import dev.outbox.admin.DeadLetterView;
 import dev.outbox.admin.MessageState;
@@ -38,6 +39,9 @@ public final class AdminJdbc {
   /** The pause table's columns, as {@link #pause()} reads them. */
   public static final String PAUSE_COLUMNS = "topic, paused_at, reason";
 
+  /** {@link OutboxAdmin#PAYLOAD_PREVIEW_BYTES} as SQL text, for a dialect's prefix expression. */
+  public static final String PREVIEW_LENGTH = Integer.toString(OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+
   private final JdbcTypes types;
 
   /** The layer over {@code types}. */
@@ -62,12 +66,30 @@ public final class AdminJdbc {
         + " AS payload_size, headers";
   }
 
+  /**
+   * The message table's columns as {@link #messageWithPreview} reads them: {@link
+   * #messageColumns(String)} and {@code payloadPrefix}, as for {@link #deadLetterColumns(String,
+   * String)}.
+   */
+  public static String messageColumns(String payloadSize, String payloadPrefix) {
+    return messageColumns(payloadSize) + ", " + payloadPrefix + " AS payload_preview";
+  }
+
   /** The dead-letter table's columns as {@link #deadLetter()} reads them; see messageColumns. */
   public static String deadLetterColumns(String payloadSize) {
     return "id, original_id, message_id, topic, msg_key, created_at, attempts, reason, dead_at,"
         + " replay_count, "
         + payloadSize
         + " AS payload_size, headers";
+  }
+
+  /**
+   * The dead-letter table's columns as {@link #deadLetterWithPreview()} reads them: {@link
+   * #deadLetterColumns(String)} and {@code payloadPrefix}, the dialect's expression for the first
+   * {@link OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of the payload (see {@link #PREVIEW_LENGTH}).
+   */
+  public static String deadLetterColumns(String payloadSize, String payloadPrefix) {
+    return deadLetterColumns(payloadSize) + ", " + payloadPrefix + " AS payload_preview";
   }
 
   // ---- running statements ----
@@ -134,6 +156,15 @@ public final class AdminJdbc {
    * claim decides it.
    */
   public RowMapper<MessageView> message(Instant now) {
+    return message(now, false);
+  }
+
+  /** A message row with its payload's prefix ({@link #messageColumns(String, String)}). */
+  public RowMapper<MessageView> messageWithPreview(Instant now) {
+    return message(now, true);
+  }
+
+  private RowMapper<MessageView> message(Instant now, boolean preview) {
     return rs -> {
       Instant nextAttemptAt = types.instant(rs, "next_attempt_at");
       Instant leaseUntil = types.instant(rs, "lease_until");
@@ -156,12 +187,22 @@ public final class AdminJdbc {
           null,
           types.instant(rs, "sent_at"),
           rs.getLong("payload_size"),
-          HeaderCodec.decode(rs.getString("headers")));
+          HeaderCodec.decode(rs.getString("headers")),
+          preview ? rs.getBytes("payload_preview") : null);
     };
   }
 
-  /** A dead-letter row ({@link #deadLetterColumns}). */
+  /** A dead-letter row ({@link #deadLetterColumns(String)}), without its payload. */
   public RowMapper<DeadLetterView> deadLetter() {
+    return deadLetter(false);
+  }
+
+  /** A dead-letter row with its payload's prefix ({@link #deadLetterColumns(String, String)}). */
+  public RowMapper<DeadLetterView> deadLetterWithPreview() {
+    return deadLetter(true);
+  }
+
+  private RowMapper<DeadLetterView> deadLetter(boolean preview) {
     return rs ->
         new DeadLetterView(
             rs.getLong("id"),
@@ -175,7 +216,8 @@ public final class AdminJdbc {
             types.instant(rs, "dead_at"),
             rs.getInt("replay_count"),
             rs.getLong("payload_size"),
-            HeaderCodec.decode(rs.getString("headers")));
+            HeaderCodec.decode(rs.getString("headers")),
+            preview ? rs.getBytes("payload_preview") : null);
   }
 
   /** A relay row ({@link #RELAY_COLUMNS}). */

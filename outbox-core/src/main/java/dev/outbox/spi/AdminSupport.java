@@ -53,13 +53,17 @@ public interface AdminSupport {
 
   // ---- messages ----
 
-  /** The message with row id {@code id}, pending or sent. */
+  /**
+   * The message with row id {@code id}, pending or sent, with the first {@link
+   * dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of its payload, cut in SQL.
+   */
   Optional<MessageView> message(Connection c, OutboxTables tables, long id, Instant now)
       throws SQLException;
 
   /**
    * The messages with message id {@code messageId}, pending or sent (normally one; a replayed
-   * message that died again and was replayed at the end can appear twice), in id order.
+   * message that died again and was replayed at the end can appear twice), in id order, each with
+   * its payload's prefix as {@link #message} reads it.
    */
   List<MessageView> messagesById(
       Connection c, OutboxTables tables, java.util.UUID messageId, Instant now) throws SQLException;
@@ -74,13 +78,17 @@ public interface AdminSupport {
 
   // ---- dead letters ----
 
-  /** The dead letter with id {@code id}. */
+  /**
+   * The dead letter with id {@code id}, with the first {@link
+   * dev.outbox.OutboxAdmin#PAYLOAD_PREVIEW_BYTES} bytes of its payload, cut in SQL so a large
+   * payload is not read whole.
+   */
   Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException;
 
   /**
    * Up to {@code limit} dead letters matching {@code filter}, newest first: ids below {@code
-   * beforeId} ({@link Long#MAX_VALUE} for the newest), in descending id order.
+   * beforeId} ({@link Long#MAX_VALUE} for the newest), in descending id order; without payloads.
    */
   List<DeadLetterView> deadLetters(
       Connection c, OutboxTables tables, DeadLetterFilter filter, long beforeId, int limit)

@@ -54,6 +54,18 @@ final class MySqlAdmin implements AdminSupport {
 
   private static final String DEAD_COLUMNS = AdminJdbc.deadLetterColumns("LENGTH(payload)");
 
+  /** The first bytes of the payload, cut in the database: what a read of one row shows. */
+  private static final String PAYLOAD_PREFIX =
+      "SUBSTRING(payload, 1, " + AdminJdbc.PREVIEW_LENGTH + ")";
+
+  /** The columns of one {@link MessageView}, with the payload's prefix. */
+  private static final String MESSAGE_DETAIL_COLUMNS =
+      AdminJdbc.messageColumns("LENGTH(payload)", PAYLOAD_PREFIX);
+
+  /** The columns of one {@link DeadLetterView}, with the payload's prefix. */
+  private static final String DEAD_DETAIL_COLUMNS =
+      AdminJdbc.deadLetterColumns("LENGTH(payload)", PAYLOAD_PREFIX);
+
   /** Every pending row through pending_idx, each row read once for topic and lease_until. */
   static final String TOPIC_PENDING =
       """
@@ -83,10 +95,10 @@ final class MySqlAdmin implements AdminSupport {
           + " FROM {R} WHERE seen_at >= @since ORDER BY name, instance";
 
   private static final String MESSAGE =
-      "SELECT " + MESSAGE_COLUMNS + " FROM {T} FORCE INDEX (PRIMARY) WHERE id = @id";
+      "SELECT " + MESSAGE_DETAIL_COLUMNS + " FROM {T} FORCE INDEX (PRIMARY) WHERE id = @id";
 
   static final String MESSAGES_BY_ID =
-      "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
+      "SELECT " + MESSAGE_DETAIL_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
 
   /**
    * ORDER BY id alone (appended): on a partitioned table MariaDB sorts when the ORDER BY also names
@@ -103,7 +115,8 @@ final class MySqlAdmin implements AdminSupport {
           + " FROM {T} FORCE INDEX (pending_key_run_idx)"
           + " WHERE status = 0 AND msg_key = @key AND id > @after";
 
-  private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
+  private static final String DEAD_LETTER =
+      "SELECT " + DEAD_DETAIL_COLUMNS + " FROM {D} WHERE id = @id";
 
   static final String DEAD_LETTERS = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id < @before";
 
@@ -228,7 +241,8 @@ final class MySqlAdmin implements AdminSupport {
   @Override
   public Optional<MessageView> message(Connection c, OutboxTables tables, long id, Instant now)
       throws SQLException {
-    return jdbc.first(c, sql(tables, MESSAGE), SqlParams.of("id", id), jdbc.message(now));
+    return jdbc.first(
+        c, sql(tables, MESSAGE), SqlParams.of("id", id), jdbc.messageWithPreview(now));
   }
 
   /**
@@ -239,7 +253,7 @@ final class MySqlAdmin implements AdminSupport {
   public List<MessageView> messagesById(
       Connection c, OutboxTables tables, UUID messageId, Instant now) throws SQLException {
     SqlParams p = SqlParams.of("messageId", messageId);
-    return jdbc.list(c, sql(tables, MESSAGES_BY_ID), p, jdbc.message(now));
+    return jdbc.list(c, sql(tables, MESSAGES_BY_ID), p, jdbc.messageWithPreview(now));
   }
 
   /**
@@ -273,7 +287,8 @@ final class MySqlAdmin implements AdminSupport {
   @Override
   public Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException {
-    return jdbc.first(c, sql(tables, DEAD_LETTER), SqlParams.of("id", id), jdbc.deadLetter());
+    return jdbc.first(
+        c, sql(tables, DEAD_LETTER), SqlParams.of("id", id), jdbc.deadLetterWithPreview());
   }
 
   /**

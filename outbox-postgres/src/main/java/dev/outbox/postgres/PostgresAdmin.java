@@ -51,6 +51,18 @@ final class PostgresAdmin implements AdminSupport {
   /** The columns of a {@link DeadLetterView}. */
   private static final String DEAD_COLUMNS = AdminJdbc.deadLetterColumns("octet_length(payload)");
 
+  /** The first bytes of the payload, cut in the database: what a read of one row shows. */
+  private static final String PAYLOAD_PREFIX =
+      "substring(payload from 1 for " + AdminJdbc.PREVIEW_LENGTH + ")";
+
+  /** The columns of one {@link MessageView}, with the payload's prefix. */
+  private static final String MESSAGE_DETAIL_COLUMNS =
+      AdminJdbc.messageColumns("octet_length(payload)", PAYLOAD_PREFIX);
+
+  /** The columns of one {@link DeadLetterView}, with the payload's prefix. */
+  private static final String DEAD_DETAIL_COLUMNS =
+      AdminJdbc.deadLetterColumns("octet_length(payload)", PAYLOAD_PREFIX);
+
   private static final String TOPIC_COUNTS =
       """
       SELECT topic, sum(due)::bigint, sum(leased)::bigint, sum(waiting)::bigint,
@@ -82,12 +94,13 @@ final class PostgresAdmin implements AdminSupport {
           + " FROM {R} WHERE seen_at >= @since ORDER BY name, instance";
 
   private static final String MESSAGE =
-      "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE id = @id ORDER BY created_at";
+      "SELECT " + MESSAGE_DETAIL_COLUMNS + " FROM {T} WHERE id = @id ORDER BY created_at";
 
   private static final String MESSAGES_BY_ID =
-      "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
+      "SELECT " + MESSAGE_DETAIL_COLUMNS + " FROM {T} WHERE message_id = @messageId ORDER BY id";
 
-  private static final String DEAD_LETTER = "SELECT " + DEAD_COLUMNS + " FROM {D} WHERE id = @id";
+  private static final String DEAD_LETTER =
+      "SELECT " + DEAD_DETAIL_COLUMNS + " FROM {D} WHERE id = @id";
 
   private static final String KEY_PENDING =
       """
@@ -224,7 +237,7 @@ final class PostgresAdmin implements AdminSupport {
   public Optional<MessageView> message(Connection c, OutboxTables tables, long id, Instant now)
       throws SQLException {
     NamedSql sql = sql(tables, "message", () -> MESSAGE);
-    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.message(now));
+    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.messageWithPreview(now));
   }
 
   /**
@@ -235,7 +248,7 @@ final class PostgresAdmin implements AdminSupport {
   public List<MessageView> messagesById(
       Connection c, OutboxTables tables, UUID messageId, Instant now) throws SQLException {
     NamedSql sql = sql(tables, "messagesById", () -> MESSAGES_BY_ID);
-    return jdbc.list(c, sql, SqlParams.of("messageId", messageId), jdbc.message(now));
+    return jdbc.list(c, sql, SqlParams.of("messageId", messageId), jdbc.messageWithPreview(now));
   }
 
   /**
@@ -276,7 +289,7 @@ final class PostgresAdmin implements AdminSupport {
   public Optional<DeadLetterView> deadLetter(Connection c, OutboxTables tables, long id)
       throws SQLException {
     NamedSql sql = sql(tables, "deadLetter", () -> DEAD_LETTER);
-    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.deadLetter());
+    return jdbc.first(c, sql, SqlParams.of("id", id), jdbc.deadLetterWithPreview());
   }
 
   /**

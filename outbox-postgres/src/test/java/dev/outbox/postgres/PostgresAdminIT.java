@@ -286,7 +286,10 @@ class PostgresAdminIT extends OutboxContractSupport {
     assertThat(back.messageId()).isEqualTo(dead.messageId());
     assertThat(admin.key("k").head())
         .as("back ahead of the later message of its key")
-        .hasValue(back);
+        .get()
+        .usingRecursiveComparison()
+        .ignoringFields("payloadPreview")
+        .isEqualTo(back);
     assertThat(queryLong("SELECT replay_count FROM " + messageTable() + " WHERE id = ?", first))
         .isEqualTo(1);
     assertThat(later).isGreaterThan(first);
@@ -371,7 +374,11 @@ class PostgresAdminIT extends OutboxContractSupport {
     paged.addAll(p3.items());
     assertThat(paged).isEqualTo(all);
     assertThat(p3.nextCursor()).isNull();
-    assertThat(admin.deadLetter(all.get(4).id())).hasValue(all.get(4));
+    assertThat(admin.deadLetter(all.get(4).id()))
+        .get()
+        .usingRecursiveComparison()
+        .ignoringFields("payloadPreview")
+        .isEqualTo(all.get(4));
     assertThat(admin.deadLetter(all.get(0).id() + 100)).isEmpty();
   }
 

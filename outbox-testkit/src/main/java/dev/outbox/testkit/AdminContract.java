@@ -24,11 +24,13 @@ import dev.outbox.admin.TopicCounts;
 import dev.outbox.spi.ClaimRequest;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -319,6 +321,50 @@ public abstract class AdminContract extends OutboxContractSupport {
     assertThatThrownBy(() -> admin.deadLetters(DeadLetterFilter.none(), null, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("limit");
+  }
+
+  @Test
+  void aDeadLetterShowsItsPayloadCutToThePreviewAndAListingReadsNone() throws Exception {
+    byte[] text = "{\"order\": 42}\n\tdone".getBytes(StandardCharsets.UTF_8);
+    byte[] binary = {0, 1, (byte) 0xff, (byte) 0xfe, 0x7f, 'a'};
+    byte[] large = new byte[OutboxAdmin.PAYLOAD_PREVIEW_BYTES * 3 + 17];
+    for (int i = 0; i < large.length; i++) {
+      large[i] = (byte) (i % 251);
+    }
+    enlist(
+        OutboxMessage.of("p", "text", text),
+        OutboxMessage.of("p", "binary", binary),
+        OutboxMessage.of("p", "large", large));
+    drain(relay(new RecordingSender().answering(r -> Outcome.dead(r, "refused")), Ordering.NONE));
+    OutboxAdmin admin = admin();
+    List<DeadLetterView> listed = admin.deadLetters(DeadLetterFilter.none(), null, 10).items();
+    assertThat(listed).hasSize(3).allMatch(d -> d.payloadPreview() == null && !d.payloadCut());
+    for (DeadLetterView d : listed) {
+      DeadLetterView shown = admin.deadLetter(d.id()).orElseThrow();
+      byte[] payload = d.key().equals("text") ? text : d.key().equals("binary") ? binary : large;
+      int cut = Math.min(payload.length, OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+      assertThat(shown.payloadSize()).isEqualTo(payload.length);
+      assertThat(shown.payloadPreview()).isEqualTo(Arrays.copyOf(payload, cut));
+      assertThat(shown.payloadCut()).isEqualTo(payload == large);
+    }
+  }
+
+  @Test
+  void aMessageReadByIdShowsItsPayloadCutAndListingsReadNone() throws Exception {
+    byte[] large = new byte[OutboxAdmin.PAYLOAD_PREVIEW_BYTES + 1];
+    Arrays.fill(large, (byte) 0x80);
+    UUID messageId = enlist(OutboxMessage.of("p", "k", large)).get(0);
+    OutboxAdmin admin = admin();
+    MessageView listed = admin.pending(MessageFilter.any(), null, 10).items().get(0);
+    assertThat(listed.payloadPreview()).isNull();
+    assertThat(admin.key("k").head()).get().satisfies(h -> assertThat(h.payloadPreview()).isNull());
+    byte[] expected = Arrays.copyOf(large, OutboxAdmin.PAYLOAD_PREVIEW_BYTES);
+    MessageView shown = admin.message(listed.id()).orElseThrow();
+    assertThat(shown.payloadSize()).isEqualTo(large.length);
+    assertThat(shown.payloadPreview()).isEqualTo(expected);
+    assertThat(admin.messagesById(messageId))
+        .singleElement()
+        .satisfies(m -> assertThat(m.payloadPreview()).isEqualTo(expected));
   }
 
   @Test
