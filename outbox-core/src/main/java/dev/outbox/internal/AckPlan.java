@@ -185,6 +185,9 @@ final class AckPlan {
     if (s == null) {
       return null;
     }
+    // PostgreSQL's text cannot hold NUL: such a reason would fail every acknowledgement of the
+    // batch
+    s = s.replace('\u0000', '\uFFFD');
     return s.length() <= MAX_ERROR_LENGTH ? s : s.substring(0, MAX_ERROR_LENGTH - 3) + "...";
   }
 }

@@ -159,6 +159,27 @@ public abstract class RelayContract extends OutboxContractSupport {
     assertThat(messageRows()).isEqualTo(1);
   }
 
+  /**
+   * A reason or error with a NUL character (PostgreSQL's text cannot hold one) is stored with the
+   * character replaced, instead of failing the acknowledgement over and over.
+   */
+  @Test
+  public final void aReasonWithANulCharacterIsStoredWithItReplaced() throws Exception {
+    enlist(OutboxMessage.of("t", "a", "poison"), OutboxMessage.of("t", "b", "flaky"));
+    RecordingSender sender =
+        new RecordingSender()
+            .answering(
+                r ->
+                    r.payloadAsString().equals("poison")
+                        ? Outcome.dead(r, "bad byte \u0000 here")
+                        : Outcome.retry(r, new IllegalStateException("nul \u0000 in error")));
+    assertThat(relay(sender).runOnce()).isEqualTo(2);
+    assertThat(deadReason()).isEqualTo("bad byte \uFFFD here");
+    assertThat(
+            queryLong("SELECT count(*) FROM " + messageTable() + " WHERE last_error LIKE '%nul%'"))
+        .isEqualTo(1);
+  }
+
   /** Exception thrown by sender means retry. */
   @Test
   public final void exceptionThrownBySenderMeansRetry() throws Exception {
