@@ -14,6 +14,7 @@ import dev.outbox.admin.RelayView;
 import dev.outbox.admin.ReplayPlacement;
 import dev.outbox.admin.TopicCounts;
 import dev.outbox.internal.AdminGauges;
+import dev.outbox.internal.KeyVerdict;
 import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.Jdbc;
@@ -331,7 +332,12 @@ public final class OutboxAdmin {
           Set<String> paused = sql.pausedTopics(c, tables);
           boolean isPaused = head.isPresent() && isPaused(paused, head.get().topic());
           return new KeyDiagnosis(
-              key, head, pending, dead, isPaused, verdict(head, pending, dead, isPaused, now));
+              key,
+              head,
+              pending,
+              dead,
+              isPaused,
+              KeyVerdict.of(head, pending, dead, isPaused, now));
         });
   }
 
@@ -421,43 +427,6 @@ public final class OutboxAdmin {
   }
 
   // ---- helpers ----
-
-  private static String verdict(
-      Optional<MessageView> head, long pending, long dead, boolean paused, Instant now) {
-    if (head.isEmpty()) {
-      return dead == 0
-          ? "nothing of this key is pending: it is not held back"
-          : "nothing of this key is pending; " + dead + " of its messages are dead letters";
-    }
-    MessageView h = head.get();
-    String waiting = pending > 1 ? "; " + (pending - 1) + " more wait behind it" : "";
-    if (paused) {
-      return "its head (id " + h.id() + ") is on paused topic '" + h.topic() + "'" + waiting;
-    }
-    return switch (h.state()) {
-      case LEASED ->
-          "its head (id "
-              + h.id()
-              + ") is being sent by relay "
-              + (h.leaseOwner() == null ? "(unknown)" : "'" + h.leaseOwner() + "'")
-              + ", lease until "
-              + h.leaseUntil()
-              + waiting;
-      case WAITING ->
-          "its head (id "
-              + h.id()
-              + ") waits for attempt "
-              + (h.attempts() + 1)
-              + " at "
-              + h.nextAttemptAt()
-              + " ("
-              + Duration.between(now, h.nextAttemptAt()).toSeconds()
-              + "s)"
-              + (h.lastError() == null ? "" : " after: " + h.lastError())
-              + waiting;
-      default -> "its head (id " + h.id() + ") is due: the next claim takes it" + waiting;
-    };
-  }
 
   private Optional<MessageView> owned(Connection c, Optional<MessageView> m) throws SQLException {
     if (m.isEmpty() || m.get().leaseToken() == null) {

@@ -66,10 +66,6 @@ public abstract class AdminContract extends OutboxContractSupport {
             });
   }
 
-  private OutboxRelay relay(RecordingSender sender, Ordering ordering) {
-    return relay(sender, ordering, 100);
-  }
-
   private OutboxRelay relay(RecordingSender sender, Ordering ordering, int batch) {
     return closeAfterTest(relayBuilder(sender).ordering(ordering).batchSize(batch).build());
   }
@@ -104,7 +100,7 @@ public abstract class AdminContract extends OutboxContractSupport {
         OutboxMessage.of("a", "k1", "retry-1"),
         OutboxMessage.of("a", "k2", "ok-1"),
         OutboxMessage.of("b", null, "dead-1"));
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     enlist(OutboxMessage.of("c", "k3", "later"), OutboxMessage.of("c", "k4", "due"));
     assertThat(payloads(leaseOldest(1))).containsExactly("later");
 
@@ -143,7 +139,7 @@ public abstract class AdminContract extends OutboxContractSupport {
     enlist(messages.toArray(OutboxMessage[]::new));
     // Only the "other" message is claimed, and fails.
     admin().pause("t", null);
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     admin().resume("t");
     OutboxAdmin admin = admin();
 
@@ -186,7 +182,7 @@ public abstract class AdminContract extends OutboxContractSupport {
   @Test
   void aReplayedDeadLetterIsDeliveredAgainAndLeavesTheDeadLetters() throws Exception {
     List<UUID> ids = enlist(OutboxMessage.of("orders", "o-1", "dead-first"));
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     OutboxAdmin admin = admin();
     DeadLetterView dead =
         admin.deadLetters(DeadLetterFilter.none(), null, 10).items().stream()
@@ -213,15 +209,15 @@ public abstract class AdminContract extends OutboxContractSupport {
 
     // Delivered again; then it dies again and its replay count says it was replayed once.
     RecordingSender again = new RecordingSender();
-    drain(relay(again, Ordering.PER_KEY));
+    drain(relay(again, Ordering.PER_KEY, 100));
     assertThat(again.received()).extracting(OutboxRecord::messageId).containsExactly(ids.get(0));
     assertThat(again.received().get(0).attempt()).isEqualTo(1);
 
     List<UUID> second = enlist(OutboxMessage.of("orders", "o-2", "dead-second"));
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     DeadLetterView died = admin.deadLetters(DeadLetterFilter.none(), null, 10).items().get(0);
     admin.replay(DeadLetterFilter.ids(died.id()), false);
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     DeadLetterView twice = admin.deadLetters(DeadLetterFilter.none(), null, 10).items().get(0);
     assertThat(twice.messageId()).isEqualTo(second.get(0));
     assertThat(twice.replayCount()).isEqualTo(1);
@@ -230,7 +226,7 @@ public abstract class AdminContract extends OutboxContractSupport {
   @Test
   void aReplayKeepsItsKeysOrderUnlessToldToGoLast() throws Exception {
     enlist(OutboxMessage.of("orders", "o-1", "dead-1"), OutboxMessage.of("other", "x", "dead-x"));
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     enlist(OutboxMessage.of("orders", "o-1", "after-1"), OutboxMessage.of("other", "x", "after-x"));
     OutboxAdmin admin = admin();
 
@@ -264,7 +260,7 @@ public abstract class AdminContract extends OutboxContractSupport {
         OutboxMessage.of("a", null, "dead-a3"),
         OutboxMessage.of("b", null, "dead-b1"),
         OutboxMessage.of("b", "kb", "dead-b2"));
-    drain(relay(byPayload(), Ordering.NONE));
+    drain(relay(byPayload(), Ordering.NONE, 100));
     OutboxAdmin admin = admin();
     assertThat(deadRows()).isEqualTo(5);
 
@@ -297,7 +293,7 @@ public abstract class AdminContract extends OutboxContractSupport {
       messages.add(OutboxMessage.of(i % 2 == 0 ? "even" : "odd", "k" + i, "dead-" + i));
     }
     enlist(messages.toArray(OutboxMessage[]::new));
-    drain(relay(byPayload(), Ordering.NONE));
+    drain(relay(byPayload(), Ordering.NONE, 100));
     OutboxAdmin admin = admin();
     Page<DeadLetterView> first = admin.deadLetters(DeadLetterFilter.none(), null, 5);
     assertThat(first.items()).hasSize(5);
@@ -335,7 +331,9 @@ public abstract class AdminContract extends OutboxContractSupport {
         OutboxMessage.of("p", "text", text),
         OutboxMessage.of("p", "binary", binary),
         OutboxMessage.of("p", "large", large));
-    drain(relay(new RecordingSender().answering(r -> Outcome.dead(r, "refused")), Ordering.NONE));
+    drain(
+        relay(
+            new RecordingSender().answering(r -> Outcome.dead(r, "refused")), Ordering.NONE, 100));
     OutboxAdmin admin = admin();
     List<DeadLetterView> listed = admin.deadLetters(DeadLetterFilter.none(), null, 10).items();
     assertThat(listed).hasSize(3).allMatch(d -> d.payloadPreview() == null && !d.payloadCut());
@@ -374,7 +372,7 @@ public abstract class AdminContract extends OutboxContractSupport {
         OutboxMessage.of("orders", "order-42", "second"),
         OutboxMessage.of("orders", "order-42", "third"),
         OutboxMessage.of("orders", "order-7", "fine"));
-    drain(relay(byPayload(), Ordering.PER_KEY));
+    drain(relay(byPayload(), Ordering.PER_KEY, 100));
     OutboxAdmin admin = admin();
 
     KeyDiagnosis d = admin.key("order-42");
@@ -453,7 +451,7 @@ public abstract class AdminContract extends OutboxContractSupport {
         .satisfies(p -> assertThat(p.reason()).isEqualTo("broker maintenance"));
 
     RecordingSender perKey = new RecordingSender();
-    drain(relay(perKey, Ordering.PER_KEY));
+    drain(relay(perKey, Ordering.PER_KEY, 100));
     // k's head is paused: l-1 waits behind it; the other key and the unkeyed live message go.
     assertThat(payloads(perKey.received())).containsExactlyInAnyOrder("l-2", "l-3");
     Overview o = admin.overview();
@@ -464,7 +462,7 @@ public abstract class AdminContract extends OutboxContractSupport {
 
     assertThat(admin.resume("paused")).isTrue();
     assertThat(admin.resume("paused")).isFalse();
-    drain(relay(perKey, Ordering.PER_KEY));
+    drain(relay(perKey, Ordering.PER_KEY, 100));
     assertThat(payloads(perKey.received())).containsSubsequence("p-1", "l-1").hasSize(5);
   }
 
@@ -474,25 +472,25 @@ public abstract class AdminContract extends OutboxContractSupport {
     OutboxAdmin admin = admin();
     admin.pause("paused", null);
     RecordingSender sender = new RecordingSender();
-    drain(relay(sender, Ordering.NONE));
+    drain(relay(sender, Ordering.NONE, 100));
     assertThat(payloads(sender.received())).containsExactly("l-1");
 
     admin.resume("paused");
     admin.pauseAll("freeze");
     assertThat(admin.paused()).singleElement().satisfies(p -> assertThat(p.allTopics()).isTrue());
     assertThat(admin.overview().allPaused()).isTrue();
-    drain(relay(sender, Ordering.NONE));
+    drain(relay(sender, Ordering.NONE, 100));
     assertThat(sender.received()).hasSize(1);
 
     assertThat(admin.resumeAll()).isTrue();
-    drain(relay(sender, Ordering.NONE));
+    drain(relay(sender, Ordering.NONE, 100));
     assertThat(payloads(sender.received())).containsExactly("l-1", "p-1");
   }
 
   @Test
   void aPauseReachesARunningRelayWithinAPollInterval() throws Exception {
     RecordingSender sender = new RecordingSender();
-    OutboxRelay relay = relay(sender, Ordering.PER_KEY);
+    OutboxRelay relay = relay(sender, Ordering.PER_KEY, 100);
     relay.start();
     OutboxAdmin admin = admin();
     admin.pause("orders", null);
