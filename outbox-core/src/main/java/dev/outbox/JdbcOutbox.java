@@ -142,9 +142,24 @@ public final class JdbcOutbox implements Outbox<Connection> {
     List<NewRow> rows = new ArrayList<>(messages.size());
     for (OutboxMessage m : messages) {
       String headers = HeaderCodec.encode(TraceHeaders.with(m.headers(), trace));
-      rows.add(new NewRow(UUID.randomUUID(), m.topic(), m.key(), m.payloadUnsafe(), headers, now));
+      Instant due = ceilMicros(m.dueAt(now));
+      rows.add(
+          new NewRow(
+              UUID.randomUUID(),
+              m.topic(),
+              m.key(),
+              m.payloadUnsafe(),
+              headers,
+              due,
+              due.isAfter(now) ? due : null));
     }
     return rows;
+  }
+
+  /** Rounds up to the microsecond, so that a scheduled message is never due before its time. */
+  private static Instant ceilMicros(Instant t) {
+    Instant down = t.truncatedTo(ChronoUnit.MICROS);
+    return down.equals(t) ? t : down.plus(1, ChronoUnit.MICROS);
   }
 
   private void countEnlisted(Collection<OutboxMessage> messages) {

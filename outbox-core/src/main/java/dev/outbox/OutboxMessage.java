@@ -1,6 +1,8 @@
 package dev.outbox;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,6 +18,10 @@ import java.util.Objects;
  * must be well-formed UTF-16 (no unpaired surrogate) without NUL (U+0000), which neither database
  * stores faithfully. The payload size limit is enforced by the {@link JdbcOutbox} that writes the
  * message (see {@link JdbcOutbox.Builder#maxPayloadBytes(int)}).
+ *
+ * <p>A message may be scheduled ({@link Builder#deliverAt(Instant)}, {@link
+ * Builder#delay(Duration)}) and may carry an idempotency key ({@link
+ * Builder#idempotencyKey(String)}); see {@link JdbcOutbox} for what the outbox does with them.
  */
 public final class OutboxMessage {
 
@@ -25,16 +31,28 @@ public final class OutboxMessage {
   /** Longest key accepted, in characters. */
   public static final int MAX_KEY_LENGTH = 255;
 
+  /** Longest idempotency key accepted, in characters. */
+  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+  /** Longest delay accepted by {@link Builder#delay(Duration)}: 3,660 days (about ten years). */
+  public static final Duration MAX_DELAY = Duration.ofDays(3660);
+
   private final String topic;
   private final String key;
   private final byte[] payload;
   private final Map<String, String> headers;
+  private final Instant deliverAt;
+  private final Duration delay;
+  private final String idempotencyKey;
 
   private OutboxMessage(Builder b) {
     this.topic = b.topic;
     this.key = b.key;
     this.payload = b.payload;
     this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+    this.deliverAt = b.deliverAt;
+    this.delay = b.delay;
+    this.idempotencyKey = b.idempotencyKey;
   }
 
   /**
@@ -86,6 +104,32 @@ public final class OutboxMessage {
     return headers;
   }
 
+  /** The instant set by {@link Builder#deliverAt(Instant)}, or null. */
+  public Instant deliverAt() {
+    return deliverAt;
+  }
+
+  /** The delay set by {@link Builder#delay(Duration)}, or null. */
+  public Duration delay() {
+    return delay;
+  }
+
+  /** The idempotency key set by {@link Builder#idempotencyKey(String)}, or null. */
+  public String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  /**
+   * When the message becomes due, for a message enlisted at {@code now}: {@code now} unless it was
+   * scheduled for later.
+   */
+  Instant dueAt(Instant now) {
+    if (deliverAt != null) {
+      return deliverAt.isAfter(now) ? deliverAt : now;
+    }
+    return delay != null ? now.plus(delay) : now;
+  }
+
   @Override
   public String toString() {
     return "OutboxMessage{topic="
@@ -96,6 +140,9 @@ public final class OutboxMessage {
         + payload.length
         + ", headers="
         + headers.keySet()
+        + (deliverAt != null ? ", deliverAt=" + deliverAt : "")
+        + (delay != null ? ", delay=" + delay : "")
+        + (idempotencyKey != null ? ", idempotencyKey=" + idempotencyKey : "")
         + '}';
   }
 
@@ -105,12 +152,16 @@ public final class OutboxMessage {
         && topic.equals(m.topic)
         && Objects.equals(key, m.key)
         && Arrays.equals(payload, m.payload)
-        && headers.equals(m.headers);
+        && headers.equals(m.headers)
+        && Objects.equals(deliverAt, m.deliverAt)
+        && Objects.equals(delay, m.delay)
+        && Objects.equals(idempotencyKey, m.idempotencyKey);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(topic, key, Arrays.hashCode(payload), headers);
+    return Objects.hash(
+        topic, key, Arrays.hashCode(payload), headers, deliverAt, delay, idempotencyKey);
   }
 
   /** Builds an {@link OutboxMessage}; not thread-safe. */
@@ -119,6 +170,9 @@ public final class OutboxMessage {
     private String key;
     private byte[] payload = new byte[0];
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private Instant deliverAt;
+    private Duration delay;
+    private String idempotencyKey;
 
     private Builder(String topic) {
       if (topic == null || topic.isBlank()) {
@@ -175,6 +229,66 @@ public final class OutboxMessage {
     public Builder headers(Map<String, String> headers) {
       Objects.requireNonNull(headers, "headers must not be null");
       headers.forEach(this::header);
+      return this;
+    }
+
+    /**
+     * Delivers the message no earlier than {@code instant}, compared with the relay's clock. An
+     * instant in the past means "now". Replaces an earlier {@link #delay(Duration)}. Default: due
+     * at once.
+     *
+     * <p>Under {@link Ordering#PER_KEY} a scheduled message holds back the later messages of its
+     * key until it is sent, as any pending message does.
+     *
+     * @throws IllegalArgumentException if {@code instant} is null
+     */
+    public Builder deliverAt(Instant instant) {
+      if (instant == null) {
+        throw new IllegalArgumentException("deliverAt must not be null");
+      }
+      this.deliverAt = instant;
+      this.delay = null;
+      return this;
+    }
+
+    /**
+     * Delivers the message no earlier than {@code delay} after it is enlisted, by the outbox's
+     * clock ({@link JdbcOutbox.Builder#clock}). Replaces an earlier {@link #deliverAt(Instant)}.
+     * Default: due at once.
+     *
+     * <p>Under {@link Ordering#PER_KEY} a delayed message holds back the later messages of its key
+     * until it is sent, as any pending message does.
+     *
+     * @throws IllegalArgumentException if {@code delay} is null, negative or longer than {@link
+     *     #MAX_DELAY}
+     */
+    public Builder delay(Duration delay) {
+      if (delay == null || delay.isNegative() || delay.compareTo(MAX_DELAY) > 0) {
+        throw new IllegalArgumentException(
+            "delay must be between 0 and " + MAX_DELAY.toDays() + " days, was " + delay);
+      }
+      this.delay = delay;
+      this.deliverAt = null;
+      return this;
+    }
+
+    /**
+     * Makes the enlist idempotent: a second message with the same idempotency key, enlisted into
+     * the same outbox table within the outbox's idempotency window, is not written again (see
+     * {@link JdbcOutbox.Builder#idempotencyWindow} and {@link JdbcOutbox.Builder#onDuplicate}).
+     * Typically the id of the request or business event that caused the message. Default: none.
+     *
+     * @throws IllegalArgumentException if blank, longer than {@value #MAX_IDEMPOTENCY_KEY_LENGTH}
+     *     characters, not well-formed UTF-16, or holding NUL
+     */
+    public Builder idempotencyKey(String idempotencyKey) {
+      if (idempotencyKey == null || idempotencyKey.isBlank()) {
+        throw new IllegalArgumentException("idempotencyKey must not be null or blank");
+      }
+      this.idempotencyKey =
+          checkText(
+              "idempotencyKey",
+              checkLength("idempotencyKey", idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH));
       return this;
     }
 

@@ -74,6 +74,15 @@ public final class RelayCycle {
    */
   static final Duration START_OVER = Duration.ofSeconds(1);
 
+  /** How often a relay clears the flag of scheduled messages whose time has come. */
+  static final Duration RELEASE_EVERY = Duration.ofMillis(200);
+
+  /** The most scheduled messages one release clears; a full release is followed by another. */
+  static final int RELEASE_LIMIT = 1000;
+
+  /** When scheduled messages were last released, on the relay's clock; null for "never". */
+  private volatile Instant releasedAt;
+
   /** Where the next unordered claim starts: after this id; 0 for the oldest. */
   private volatile long idCursor;
 
@@ -250,6 +259,7 @@ public final class RelayCycle {
   private ClaimResult claim(
       Connection c, UUID token, Instant now, Instant leaseUntil, int limit, Set<String> paused)
       throws SQLException {
+    releaseScheduled(c, now);
     boolean perKey = settings.ordering() == Ordering.PER_KEY;
     boolean unkeyed = unkeyedFirst;
     unkeyedFirst = !unkeyed;
@@ -272,6 +282,20 @@ public final class RelayCycle {
       idCursor = records.size() >= limit ? records.get(records.size() - 1).id() : 0;
     }
     return result;
+  }
+
+  /**
+   * Clears the flag of scheduled messages that are due, at most every {@link #RELEASE_EVERY} (at
+   * once again after a full release), so that the claim finds them. A relay that polls sends a
+   * scheduled message within its poll interval after its time.
+   */
+  private void releaseScheduled(Connection c, Instant now) throws SQLException {
+    Instant last = releasedAt;
+    if (last != null && !now.isBefore(last) && now.isBefore(last.plus(RELEASE_EVERY))) {
+      return;
+    }
+    int released = dialect.releaseScheduled(c, settings.tables(), now, RELEASE_LIMIT);
+    releasedAt = released >= RELEASE_LIMIT ? null : now;
   }
 
   /** The pending keys' range, read again when it is {@link #START_OVER} old. */

@@ -3,6 +3,7 @@ package dev.outbox.spi;
 import dev.outbox.OutboxTables;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,20 @@ public interface OutboxDialect {
    * with the runs as {@link ClaimRequest#unkeyedFirst()} says.
    */
   ClaimResult claim(Connection c, OutboxTables tables, ClaimRequest request) throws SQLException;
+
+  /**
+   * Clears the {@code scheduled} flag of up to {@code limit} pending messages whose time has come
+   * ({@code next_attempt_at <= now}), in auto-commit mode, so that the claims that read only
+   * unscheduled rows find them; returns how many. A relay calls it every few hundred milliseconds
+   * before it claims. It must be cheap when nothing is due: one probe of an index of the scheduled
+   * rows. A per-key claim needs no release for keyed messages: its walk reads every pending row of
+   * a key, scheduled or not, so a scheduled message holds its key back until it is sent. Default:
+   * 0, for a dialect that stores no scheduled flag.
+   */
+  default int releaseScheduled(Connection c, OutboxTables tables, Instant now, int limit)
+      throws SQLException {
+    return 0;
+  }
 
   /**
    * The first and the last key of the pending messages (status 0, key not null), or null when none

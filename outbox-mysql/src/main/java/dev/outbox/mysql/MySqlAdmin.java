@@ -107,7 +107,8 @@ final class MySqlAdmin implements AdminSupport {
   static final String PENDING =
       "SELECT "
           + MESSAGE_COLUMNS
-          + " FROM {T} FORCE INDEX (pending_idx) WHERE status = 0 AND id > @after";
+          + " FROM {T} FORCE INDEX (pending_idx) WHERE status = 0 AND scheduled = @scheduled"
+          + " AND id > @after";
 
   static final String PENDING_OF_KEY =
       "SELECT "
@@ -271,12 +272,21 @@ final class MySqlAdmin implements AdminSupport {
     String where =
         AdminFilters.and(
             AdminFilters.criteria(filter, "INSTR(last_error, @error) > 0"), " AND ", "");
-    String base = filter.key() == null ? PENDING : PENDING_OF_KEY;
+    // pending_idx leads with (status, scheduled): the first page of each of its two ranges, merged.
     NamedSql sql =
         statements.get(
             tables,
             "pending:" + AdminFilters.shape(filter),
-            () -> base + where + " ORDER BY id LIMIT @limit");
+            () ->
+                filter.key() != null
+                    ? PENDING_OF_KEY + where + " ORDER BY id LIMIT @limit"
+                    : "SELECT * FROM (("
+                        + PENDING.replace("@scheduled", "0")
+                        + where
+                        + " ORDER BY id LIMIT @limit) UNION ALL ("
+                        + PENDING.replace("@scheduled", "1")
+                        + where
+                        + " ORDER BY id LIMIT @limit)) x ORDER BY id LIMIT @limit");
     SqlParams p = AdminFilters.params(filter).with("after", afterId).with("limit", limit);
     return jdbc.list(c, sql, p.with("now", now), jdbc.message(now));
   }

@@ -81,7 +81,7 @@ final class MySqlClaim {
       SELECT m.id, m.message_id, m.topic, m.msg_key, m.payload, m.headers, m.created_at,
              m.attempts
         FROM %1$s m FORCE INDEX (pending_idx)
-       WHERE m.status = 0 AND m.id > ? AND m.next_attempt_at <= ?
+       WHERE m.status = 0 AND m.scheduled = 0 AND m.id > ? AND m.next_attempt_at <= ?
          AND (m.lease_until IS NULL OR m.lease_until <= ?)%2$s
        ORDER BY m.id
        LIMIT ?

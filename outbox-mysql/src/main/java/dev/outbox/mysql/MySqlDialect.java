@@ -18,7 +18,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -123,6 +125,16 @@ public final class MySqlDialect implements OutboxDialect {
 
   private static final String INSERT_ROW = "(?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?)";
 
+  /** The INSERT of a chunk holding a scheduled message (rare): two more columns a row. */
+  private static final String INSERT_SCHEDULED_INTO =
+      """
+      INSERT INTO %s (message_id, topic, msg_key, payload, headers, created_at, next_attempt_at,
+                      deliver_at, scheduled)
+      VALUES %s
+      """;
+
+  private static final String INSERT_SCHEDULED_ROW = "(?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?, ?, ?)";
+
   @Override
   public void insert(Connection c, OutboxTables tables, List<NewRow> rows) throws SQLException {
     String table = Sql.qualified(tables, tables.table());
@@ -154,7 +166,12 @@ public final class MySqlDialect implements OutboxDialect {
 
   private static void insertChunk(Connection c, String table, List<NewRow> chunk)
       throws SQLException {
-    String sql = String.format(INSERT_INTO, table, Sql.repeat(INSERT_ROW, chunk.size()));
+    boolean scheduled = chunk.stream().anyMatch(NewRow::scheduled);
+    String sql =
+        scheduled
+            ? String.format(
+                INSERT_SCHEDULED_INTO, table, Sql.repeat(INSERT_SCHEDULED_ROW, chunk.size()))
+            : String.format(INSERT_INTO, table, Sql.repeat(INSERT_ROW, chunk.size()));
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
       for (NewRow r : chunk) {
@@ -164,6 +181,10 @@ public final class MySqlDialect implements OutboxDialect {
         ps.setBytes(i++, r.payload());
         ps.setString(i++, r.headersJson());
         ps.setString(i++, Sql.utc(r.availableAt()));
+        if (scheduled) {
+          ps.setString(i++, r.scheduled() ? Sql.utc(r.deliverAt()) : null);
+          ps.setInt(i++, r.scheduled() ? 1 : 0);
+        }
       }
       ps.executeUpdate();
     }
@@ -189,12 +210,65 @@ public final class MySqlDialect implements OutboxDialect {
     return Jdbc.inTransaction(c, tx -> MySqlAck.write(tx, table, deadTable, b));
   }
 
+  // ---- scheduled messages ----
+
+  /**
+   * The scheduled rows whose time has come, through scheduled_idx (status, scheduled,
+   * next_attempt_at), oldest time first; rows another transaction holds are left for the next call.
+   * MySQL cannot LIMIT an UPDATE with a subquery on the same table, so the rows are locked first.
+   */
+  private static final String LOCK_DUE_SCHEDULED =
+      """
+      SELECT id FROM %s FORCE INDEX (scheduled_idx)
+       WHERE status = 0 AND scheduled = 1 AND next_attempt_at <= ?
+       ORDER BY next_attempt_at
+       LIMIT ?
+         FOR UPDATE SKIP LOCKED
+      """;
+
+  private static final String RELEASE =
+      "UPDATE %s FORCE INDEX (PRIMARY) SET scheduled = 0 WHERE id IN (%s) AND scheduled = 1";
+
+  @Override
+  public int releaseScheduled(Connection c, OutboxTables tables, Instant now, int limit)
+      throws SQLException {
+    String table = Sql.qualified(tables, tables.table());
+    return Jdbc.inTransaction(
+        c,
+        tx -> {
+          Sql.readCommittedNext(tx);
+          List<Long> ids = new ArrayList<>();
+          try (PreparedStatement ps =
+              tx.prepareStatement(String.format(LOCK_DUE_SCHEDULED, table))) {
+            ps.setString(1, Sql.utc(now));
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                ids.add(rs.getLong(1));
+              }
+            }
+          }
+          if (ids.isEmpty()) {
+            return 0;
+          }
+          String sql = String.format(RELEASE, table, Sql.repeat("?", ids.size()));
+          try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            for (int i = 0; i < ids.size(); i++) {
+              ps.setLong(i + 1, ids.get(i));
+            }
+            return ps.executeUpdate();
+          }
+        });
+  }
+
   // ---- operations ----
 
   private static final String BACKLOG =
       """
-      SELECT (SELECT count(*) FROM %1$s WHERE status = 0),
-             (SELECT created_at FROM %1$s WHERE status = 0 ORDER BY id LIMIT 1),
+      SELECT (SELECT count(*) FROM %1$s FORCE INDEX (pending_idx)
+               WHERE status = 0 AND scheduled = 0),
+             (SELECT COALESCE(deliver_at, created_at) FROM %1$s FORCE INDEX (pending_idx)
+               WHERE status = 0 AND scheduled = 0 ORDER BY id LIMIT 1),
              (SELECT count(*) FROM %2$s)
       """;
 

@@ -63,6 +63,15 @@ final class PostgresAdmin implements AdminSupport {
   private static final String DEAD_DETAIL_COLUMNS =
       AdminJdbc.deadLetterColumns("octet_length(payload)", PAYLOAD_PREFIX);
 
+  /**
+   * Every pending row, through the two partial indexes that hold them: the pending index (rows not
+   * scheduled) and the scheduled index. {@code status = 0} alone implies neither index's predicate,
+   * so the planner would read the whole table, history included.
+   */
+  static final String PENDING_ROWS =
+      "(SELECT * FROM {T} WHERE status = 0 AND NOT scheduled"
+          + " UNION ALL SELECT * FROM {T} WHERE status = 0 AND scheduled)";
+
   private static final String TOPIC_COUNTS =
       """
       SELECT topic, sum(due)::bigint, sum(leased)::bigint, sum(waiting)::bigint,
@@ -72,7 +81,7 @@ final class PostgresAdmin implements AdminSupport {
                      count(*) FILTER (WHERE {LEASED}) AS leased,
                      count(*) FILTER (WHERE {WAITING}) AS waiting,
                      0 AS dead, 0 AS sent
-                FROM {T} WHERE status = 0 GROUP BY topic
+                FROM {P} p GROUP BY topic
               UNION ALL
               SELECT topic, 0, 0, 0, count(*), 0 FROM {D} GROUP BY topic
               UNION ALL
@@ -81,12 +90,13 @@ final class PostgresAdmin implements AdminSupport {
        GROUP BY topic
        ORDER BY topic
       """
+          .replace("{P}", PENDING_ROWS)
           .replace("{DUE}", AdminFilters.DUE)
           .replace("{LEASED}", AdminFilters.LEASED)
           .replace("{WAITING}", AdminFilters.WAITING);
 
   private static final String ATTEMPTS =
-      "SELECT attempts, count(*) FROM {T} WHERE status = 0 GROUP BY attempts ORDER BY attempts";
+      "SELECT attempts, count(*) FROM " + PENDING_ROWS + " p GROUP BY attempts ORDER BY attempts";
 
   private static final String RELAYS =
       "SELECT "
@@ -271,15 +281,26 @@ final class PostgresAdmin implements AdminSupport {
     String key = filter.key() != null ? " AND msg_key = @key" : "";
     // Ordered like the index to walk, so that no other index (the primary key would walk the sent
     // rows too) can deliver the order.
-    String order = filter.key() != null ? "msg_key, id" : "id, next_attempt_at";
-    return "SELECT "
-        + MESSAGE_COLUMNS
-        + " FROM {T} WHERE status = 0 AND id > @after"
-        + key
-        + AdminFilters.and(criteria, " AND ", "")
-        + " ORDER BY "
-        + order
-        + " LIMIT @limit";
+    String filters = AdminFilters.and(criteria, " AND ", "");
+    if (filter.key() != null) {
+      return "SELECT "
+          + MESSAGE_COLUMNS
+          + " FROM {T} WHERE status = 0 AND id > @after"
+          + key
+          + filters
+          + " ORDER BY msg_key, id LIMIT @limit";
+    }
+    // Scheduled rows are in an index of their own: the first page of each index, merged.
+    String head = "SELECT " + MESSAGE_COLUMNS + " FROM {T} WHERE status = 0 AND id > @after";
+    return "SELECT * FROM (("
+        + head
+        + " AND NOT scheduled"
+        + filters
+        + " ORDER BY id, next_attempt_at LIMIT @limit) UNION ALL ("
+        + head
+        + " AND scheduled"
+        + filters
+        + " ORDER BY id LIMIT @limit)) x ORDER BY id LIMIT @limit";
   }
 
   // ---- dead letters ----

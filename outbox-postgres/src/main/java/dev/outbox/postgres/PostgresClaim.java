@@ -56,7 +56,7 @@ final class PostgresClaim {
       WITH picked AS MATERIALIZED (
           SELECT m.id, m.created_at
             FROM {T} m
-           WHERE m.status = 0 AND m.id > @after AND m.next_attempt_at <= @now
+           WHERE m.status = 0 AND NOT m.scheduled AND m.id > @after AND m.next_attempt_at <= @now
              AND (m.lease_until IS NULL OR m.lease_until <= @now){M_NOT_PAUSED}
            ORDER BY m.id, m.next_attempt_at
            LIMIT @batch
@@ -84,7 +84,8 @@ final class PostgresClaim {
       unkeyed AS MATERIALIZED (
           SELECT m.id, m.created_at
             FROM {T} m
-           WHERE m.status = 0 AND m.msg_key IS NULL AND m.next_attempt_at <= @now
+           WHERE m.status = 0 AND m.msg_key IS NULL AND NOT m.scheduled
+             AND m.next_attempt_at <= @now
              AND (m.lease_until IS NULL OR m.lease_until <= @now){M_NOT_PAUSED}
            ORDER BY m.id, m.next_attempt_at
            LIMIT {UNKEYED_LIMIT}

@@ -205,8 +205,9 @@ public final class PostgresDialect implements OutboxDialect {
 
   private static final String BACKLOG =
       """
-      SELECT (SELECT count(*) FROM %1$s WHERE status = 0),
-             (SELECT created_at FROM %1$s WHERE status = 0 ORDER BY id LIMIT 1),
+      SELECT (SELECT count(*) FROM %1$s WHERE status = 0 AND NOT scheduled),
+             (SELECT coalesce(deliver_at, created_at) FROM %1$s WHERE status = 0 AND NOT scheduled
+               ORDER BY id, next_attempt_at LIMIT 1),
              (SELECT count(*) FROM %2$s)
       """;
 
@@ -248,6 +249,46 @@ public final class PostgresDialect implements OutboxDialect {
         KEY_RANGE_SQL.computeIfAbsent(
             tables, t -> String.format(KEY_RANGE, qualified(t, t.table())));
     return KeyWalk.Range.read(c, sql);
+  }
+
+  /**
+   * Clears the flag of scheduled rows whose time has come, found through the scheduled index (V7),
+   * oldest time first; rows another transaction holds are left for the next call.
+   */
+  private static final String RELEASE =
+      """
+      WITH due AS MATERIALIZED (
+          SELECT id, created_at FROM %1$s
+           WHERE status = 0 AND scheduled AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, id
+           LIMIT ?
+             FOR UPDATE SKIP LOCKED),
+      released AS (
+          UPDATE %1$s t SET scheduled = false
+           WHERE t.id = ANY (ARRAY(SELECT id FROM due))
+             AND t.created_at BETWEEN (SELECT min(created_at) FROM due)
+                                  AND (SELECT max(created_at) FROM due)
+          RETURNING 1)
+      SELECT count(*) FROM released
+      """;
+
+  private static final Map<OutboxTables, String> RELEASE_SQL = new ConcurrentHashMap<>();
+
+  @Override
+  public int releaseScheduled(Connection c, OutboxTables tables, Instant now, int limit)
+      throws SQLException {
+    String sql =
+        RELEASE_SQL.computeIfAbsent(
+            tables,
+            t -> RelayPlanSettings.PREFIX + String.format(RELEASE, qualified(t, t.table())));
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, utc(now));
+      ps.setInt(2, limit);
+      try (ResultSet rs = RelayPlanSettings.execute(ps)) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
   /** See {@link PostgresAdmin}; its tables come with the V6 migration. */

@@ -24,6 +24,13 @@ final class PostgresEnlist {
       "INSERT INTO %s (message_id, topic, msg_key, payload, headers, next_attempt_at) VALUES ";
   private static final String INSERT_ROW = "(?, ?, ?, ?, ?::jsonb, ?)";
 
+  /** The INSERT of a chunk holding a scheduled message (rare): two more columns a row. */
+  private static final String INSERT_SCHEDULED_INTO =
+      "INSERT INTO %s (message_id, topic, msg_key, payload, headers, next_attempt_at, deliver_at,"
+          + " scheduled) VALUES ";
+
+  private static final String INSERT_SCHEDULED_ROW = "(?, ?, ?, ?, ?::jsonb, ?, ?, ?)";
+
   /** The INSERT's start and the NOTIFY that may follow it, on one table set. */
   private record Statements(
       String insertInto, String notifySuffix, String one, String oneAndNotify) {
@@ -50,6 +57,16 @@ final class PostgresEnlist {
     }
   }
 
+  private static String scheduledInsert(OutboxTables tables, int rows, String notify) {
+    String into =
+        String.format(INSERT_SCHEDULED_INTO, PostgresDialect.qualified(tables, tables.table()));
+    StringBuilder sql = new StringBuilder(into);
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ").append(INSERT_SCHEDULED_ROW);
+    }
+    return sql.append(notify).toString();
+  }
+
   private static final Map<OutboxTables, Statements> STATEMENTS = new ConcurrentHashMap<>();
 
   private PostgresEnlist() {}
@@ -65,7 +82,12 @@ final class PostgresEnlist {
     for (int from = 0; from < rows.size(); from += INSERT_CHUNK) {
       List<NewRow> chunk = rows.subList(from, Math.min(rows.size(), from + INSERT_CHUNK));
       boolean notify = from + INSERT_CHUNK >= rows.size() && takeNotify.getAsBoolean();
-      try (PreparedStatement ps = c.prepareStatement(sql.insert(chunk.size(), notify))) {
+      boolean scheduled = chunk.stream().anyMatch(NewRow::scheduled);
+      String text =
+          scheduled
+              ? scheduledInsert(tables, chunk.size(), notify ? sql.notifySuffix() : "")
+              : sql.insert(chunk.size(), notify);
+      try (PreparedStatement ps = c.prepareStatement(text)) {
         int i = 1;
         for (NewRow r : chunk) {
           ps.setObject(i++, r.messageId());
@@ -74,6 +96,10 @@ final class PostgresEnlist {
           ps.setBytes(i++, r.payload());
           ps.setString(i++, r.headersJson());
           ps.setObject(i++, PostgresDialect.utc(r.availableAt()));
+          if (scheduled) {
+            ps.setObject(i++, r.scheduled() ? PostgresDialect.utc(r.deliverAt()) : null);
+            ps.setBoolean(i++, r.scheduled());
+          }
         }
         ps.execute();
       }

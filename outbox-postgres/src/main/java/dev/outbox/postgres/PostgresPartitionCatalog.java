@@ -82,8 +82,10 @@ final class PostgresPartitionCatalog {
                       WHERE inhrelid = to_regclass(?) AND inhparent = to_regclass(?))
       """;
 
-  /** Served by the partition's share of the partial index on pending rows. */
-  private static final String COUNT_UNFINISHED = "SELECT count(*) FROM %s WHERE status = 0";
+  /** Served by the partition's share of the two partial indexes on pending rows. */
+  private static final String COUNT_UNFINISHED =
+      "SELECT (SELECT count(*) FROM %1$s WHERE status = 0 AND NOT scheduled)"
+          + " + (SELECT count(*) FROM %1$s WHERE status = 0 AND scheduled)";
 
   /**
    * Checks that the table exists and is range-partitioned on {@code created_at}.
