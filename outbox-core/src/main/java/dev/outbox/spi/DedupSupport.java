@@ -80,8 +80,9 @@ public interface DedupSupport {
    * expires_at <= now}), so that the table holds about two buckets' worth of records. Partitions
    * that hold a live row are left alone, and an implementation waits only briefly for a partition's
    * locks and skips it when they are not granted, so that a run never stalls the callers of {@link
-   * #recordOnce}; the next run tries again. Call it periodically, such as every hour or every tenth
-   * of the window, whichever is shorter.
+   * #recordOnce}; the next run tries again. Call it periodically: hourly for windows of a day or
+   * more, and at least once per window. Until it runs, expired rows take room but are never taken
+   * for live ones (a stale row is overwritten by the next record of its key).
    *
    * @param c a connection in auto-commit mode; left so
    * @param now the caller's clock

@@ -33,7 +33,8 @@ final class MySqlDedup extends JdbcDedupSupport {
    * Rows (slot of b, bucket b) and (slot of b - 1, bucket b - 1); %2$d and %3$d are the slots,
    * written as literals so the statement touches only those partitions. The assignments are
    * evaluated left to right with the values already assigned, so {@code bucket}, which the others
-   * compare with, is assigned last; a row of the same bucket is left as it is.
+   * compare with, is assigned last; a row of the same bucket is left as it is. {@code VALUES(col)}
+   * is what both servers accept (MySQL 8.0.20+ deprecates it for a row alias, which MariaDB lacks).
    */
   private static final String UPSERT =
       """
