@@ -1,5 +1,6 @@
 package dev.outbox;
 
+import dev.outbox.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,7 +179,7 @@ public final class OutboxMessage {
       if (topic == null || topic.isBlank()) {
         throw new IllegalArgumentException("topic must not be null or blank");
       }
-      this.topic = checkText("topic", checkLength("topic", topic, MAX_TOPIC_LENGTH));
+      this.topic = Checks.text("topic", Checks.length("topic", topic, MAX_TOPIC_LENGTH));
     }
 
     /**
@@ -189,7 +190,7 @@ public final class OutboxMessage {
      *     well-formed UTF-16, or holding NUL
      */
     public Builder key(String key) {
-      this.key = key == null ? null : checkText("key", checkLength("key", key, MAX_KEY_LENGTH));
+      this.key = key == null ? null : Checks.text("key", Checks.length("key", key, MAX_KEY_LENGTH));
       return this;
     }
 
@@ -219,8 +220,8 @@ public final class OutboxMessage {
       if (value == null) {
         throw new IllegalArgumentException("header value must not be null (header '" + name + "')");
       }
-      checkText("header name", name);
-      checkText("value of header '" + name + "'", value);
+      Checks.text("header name", name);
+      Checks.text("value of header '" + name + "'", value);
       headers.put(name, value);
       return this;
     }
@@ -295,34 +296,6 @@ public final class OutboxMessage {
     /** Returns the immutable message. */
     public OutboxMessage build() {
       return new OutboxMessage(this);
-    }
-
-    /** Refuses an unpaired surrogate or a NUL, naming {@code field} and the index. */
-    private static String checkText(String field, String value) {
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '\0') {
-          throw new IllegalArgumentException(
-              field + " must not contain NUL (U+0000), at index " + i);
-        }
-        if (Character.isHighSurrogate(c)
-            && i + 1 < value.length()
-            && Character.isLowSurrogate(value.charAt(i + 1))) {
-          i++;
-        } else if (Character.isSurrogate(c)) {
-          throw new IllegalArgumentException(
-              field + " is not well-formed UTF-16: unpaired surrogate at index " + i);
-        }
-      }
-      return value;
-    }
-
-    private static String checkLength(String field, String value, int max) {
-      if (value.length() > max) {
-        throw new IllegalArgumentException(
-            field + " is " + value.length() + " characters long; the limit is " + max);
-      }
-      return value;
     }
   }
 }

@@ -1,6 +1,6 @@
 package dev.outbox;
 
-import java.util.regex.Pattern;
+import dev.outbox.internal.Checks;
 
 /**
  * The names of one outbox's tables: an optional schema (PostgreSQL schema, MySQL database) and the
@@ -25,17 +25,15 @@ public record OutboxTables(String schema, String table) {
   /** Longest schema name accepted (PostgreSQL's identifier limit). */
   public static final int MAX_SCHEMA_LENGTH = 63;
 
-  private static final Pattern PLAIN_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-
   /**
    * @throws IllegalArgumentException if a name is not a plain identifier (letters, digits and
    *     underscores, not starting with a digit) or is too long
    */
   public OutboxTables {
     if (schema != null) {
-      check("schema", schema, MAX_SCHEMA_LENGTH);
+      Checks.identifier("schema", schema, MAX_SCHEMA_LENGTH);
     }
-    check("table", table, MAX_TABLE_LENGTH);
+    Checks.identifier("table", table, MAX_TABLE_LENGTH);
   }
 
   /** The default table name in the connection's current schema. */
@@ -61,26 +59,5 @@ public record OutboxTables(String schema, String table) {
   /** The Flyway history table of the outbox's own migrations. */
   public String historyTable() {
     return table + "_schema_history";
-  }
-
-  private static void check(String what, String name, int maxLength) {
-    if (name == null || !PLAIN_IDENTIFIER.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          what
-              + " name '"
-              + name
-              + "' is not a plain SQL identifier: use letters, digits and underscores,"
-              + " starting with a letter or underscore");
-    }
-    if (name.length() > maxLength) {
-      throw new IllegalArgumentException(
-          what
-              + " name '"
-              + name
-              + "' is "
-              + name.length()
-              + " characters; the limit is "
-              + maxLength);
-    }
   }
 }

@@ -155,6 +155,25 @@ public interface OutboxDialect {
   }
 
   /**
+   * The dedup operations of this database, over a table of the shape {@link DedupSupport}
+   * describes: what the consumer inbox ({@code dev.outbox.inbox.Inbox}) records processed message
+   * ids with. Default: refuses with {@link UnsupportedOperationException} naming the dialect.
+   */
+  default DedupSupport dedup() {
+    throw new UnsupportedOperationException(
+        "the " + name() + " dialect does not support dedup tables (the consumer inbox)");
+  }
+
+  /**
+   * The Flyway location of the migrations that create an inbox table (a dedup table, see {@link
+   * DedupSupport}), whose scripts take its name as the placeholder {@value DedupTable#PLACEHOLDER}.
+   * Default: refuses with {@link UnsupportedOperationException} naming the dialect.
+   */
+  default String inboxMigrationLocation() {
+    throw new UnsupportedOperationException("the " + name() + " dialect ships no inbox migrations");
+  }
+
+  /**
    * Whether {@code e} is transient: the same work may succeed when retried later. Default: by
    * SQLState, see {@link SqlStates#isTransient}.
    */

@@ -7,6 +7,7 @@ import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
+import dev.outbox.spi.DedupSupport;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.KeyWalk;
@@ -76,6 +77,10 @@ public final class MySqlDialect implements OutboxDialect {
    * default {@code classpath:db/migration}, so an application's own Flyway never picks them up.
    */
   public static final String MIGRATION_LOCATION = "classpath:dev/outbox/migration/mysql";
+
+  /** The Flyway location of the MySQL and MariaDB inbox migrations. */
+  public static final String INBOX_MIGRATION_LOCATION =
+      "classpath:dev/outbox/migration/inbox/mysql";
 
   /** Most rows per INSERT statement when enlisting many messages. */
   static final int INSERT_CHUNK_ROWS = 1000;
@@ -324,6 +329,21 @@ public final class MySqlDialect implements OutboxDialect {
   @Override
   public AdminSupport admin() {
     return MySqlAdmin.INSTANCE;
+  }
+
+  /**
+   * Dedup tables by {@code INSERT … ON DUPLICATE KEY UPDATE} and batched deletes of a whole slot
+   * partition; see {@link MySqlDedup}.
+   */
+  @Override
+  public DedupSupport dedup() {
+    return MySqlDedup.INSTANCE;
+  }
+
+  /** {@value #INBOX_MIGRATION_LOCATION}. */
+  @Override
+  public String inboxMigrationLocation() {
+    return INBOX_MIGRATION_LOCATION;
   }
 
   /**

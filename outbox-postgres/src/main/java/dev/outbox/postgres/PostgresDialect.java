@@ -7,6 +7,7 @@ import dev.outbox.spi.AdminSupport;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
+import dev.outbox.spi.DedupSupport;
 import dev.outbox.spi.KeyWalk;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
@@ -51,6 +52,12 @@ public final class PostgresDialect implements OutboxDialect {
    * {@code classpath:db/migration}, so an application's own Flyway never picks them up.
    */
   public static final String MIGRATION_LOCATION = "classpath:dev/outbox/migration/postgresql";
+
+  /**
+   * The Flyway location of the PostgreSQL inbox migrations, see {@link #inboxMigrationLocation}.
+   */
+  public static final String INBOX_MIGRATION_LOCATION =
+      "classpath:dev/outbox/migration/inbox/postgresql";
 
   /** Default {@link #withNotifyWindow notify window}: 1 ms. */
   public static final Duration DEFAULT_NOTIFY_WINDOW = Duration.ofMillis(1);
@@ -301,6 +308,20 @@ public final class PostgresDialect implements OutboxDialect {
   @Override
   public PartitionSupport partitions() {
     return PostgresPartitions.INSTANCE;
+  }
+
+  /**
+   * Dedup tables by {@code INSERT … ON CONFLICT} and {@code TRUNCATE}; see {@link PostgresDedup}.
+   */
+  @Override
+  public DedupSupport dedup() {
+    return PostgresDedup.INSTANCE;
+  }
+
+  /** {@value #INBOX_MIGRATION_LOCATION}. */
+  @Override
+  public String inboxMigrationLocation() {
+    return INBOX_MIGRATION_LOCATION;
   }
 
   @Override
