@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -52,12 +53,14 @@ public final class JdbcOutbox implements Outbox<Connection> {
   private final int maxPayloadBytes;
   private final Clock clock;
   private final LongCounter enlisted;
+  private final PayloadCodec<Object> payloadCodec;
 
   private JdbcOutbox(Builder b) {
     this.dialect = b.dialect;
     this.tables = b.tables;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.clock = b.clock;
+    this.payloadCodec = b.payloadCodec;
     this.enlisted =
         b.openTelemetry
             .getMeter(RelayMetrics.SCOPE)
@@ -173,6 +176,12 @@ public final class JdbcOutbox implements Outbox<Connection> {
     return tables;
   }
 
+  /** The codec configured with {@link Builder#payloadCodec}, if any. */
+  @Override
+  public Optional<PayloadCodec<Object>> payloadCodec() {
+    return Optional.ofNullable(payloadCodec);
+  }
+
   /** Configures a {@link JdbcOutbox}; not thread-safe. */
   public static final class Builder {
     private final OutboxDialect dialect;
@@ -180,6 +189,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private OpenTelemetry openTelemetry;
     private Clock clock = Clock.systemUTC();
+    private PayloadCodec<Object> payloadCodec;
 
     private Builder(OutboxDialect dialect) {
       this.dialect = Objects.requireNonNull(dialect, "dialect");
@@ -223,6 +233,19 @@ public final class JdbcOutbox implements Outbox<Connection> {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The codec that {@link Outbox#add(Object, String, String, Object) add(connection, topic, key,
+     * value)} encodes values with, such as {@code JacksonPayloadCodec} from {@code outbox-jackson}
+     * for JSON. Messages built with a byte or text payload are stored as given. Default: none, and
+     * that {@code add} is refused with {@link IllegalStateException}.
+     *
+     * @throws NullPointerException if {@code codec} is null
+     */
+    public Builder payloadCodec(PayloadCodec<Object> codec) {
+      this.payloadCodec = Objects.requireNonNull(codec, "codec must not be null");
       return this;
     }
 

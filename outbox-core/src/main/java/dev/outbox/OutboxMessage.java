@@ -208,6 +208,24 @@ public final class OutboxMessage {
     }
 
     /**
+     * The payload as {@code codec} encodes {@code value}; and the {@value
+     * PayloadCodec#CONTENT_TYPE_HEADER} header with the codec's media type, unless that header is
+     * already set (in any letter case). A header set later replaces it as usual.
+     *
+     * @throws NullPointerException if {@code value} or {@code codec} is null
+     * @throws IllegalArgumentException if the codec cannot encode the value (the message names the
+     *     topic and the value's class) or names no media type; the builder is unchanged
+     */
+    public <V> Builder payload(V value, PayloadCodec<? super V> codec) {
+      byte[] encoded = Payloads.encode(topic, value, codec);
+      if (!Payloads.hasContentType(headers)) {
+        header(PayloadCodec.CONTENT_TYPE_HEADER, codec.contentType());
+      }
+      this.payload = encoded;
+      return this;
+    }
+
+    /**
      * Adds a header; a later value for the same name replaces the earlier one. Default: none.
      *
      * @throws IllegalArgumentException if the name or the value is null, not well-formed UTF-16 or

@@ -4,18 +4,25 @@ import static dev.outbox.testkit.RoundTrip.MESSAGES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
+import dev.outbox.cloudevents.CloudEventsSender;
+import dev.outbox.jackson.JacksonPayloadCodec;
 import dev.outbox.kafka.testkit.EmbeddedKafka;
+import dev.outbox.postgres.PostgresDialect;
 import dev.outbox.postgres.TestPostgres;
 import dev.outbox.testkit.BrokerRestart;
 import dev.outbox.testkit.CutHalfway;
 import dev.outbox.testkit.RoundTrip;
 import dev.outbox.testkit.RoundTrip.Expected;
 import dev.outbox.testkit.RoundTrip.Received;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -246,6 +253,92 @@ class KafkaSenderIT {
             () ->
                 Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.isAlive() && t.getName().endsWith("outbox-it-close")));
+  }
+
+  /** A typed event, enlisted as JSON. */
+  record OrderCreated(String orderId, Instant placedAt, List<String> skus) {}
+
+  /**
+   * Typed values enlisted as JSON, relayed through {@link CloudEventsSender}, read by a consumer as
+   * CloudEvents in binary mode ({@code ce_} headers).
+   */
+  @Test
+  void eventsArriveWithCloudEventsHeadersWhileTheStoredMessagesStayPlain() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    JacksonPayloadCodec codec = new JacksonPayloadCodec();
+    JdbcOutbox outbox =
+        JdbcOutbox.builder(new PostgresDialect()).tables(tables).payloadCodec(codec).build();
+    OrderCreated order =
+        new OrderCreated("o-1", Instant.parse("2026-05-06T07:08:09.101112Z"), List.of("a", "b"));
+    UUID keyed;
+    UUID unkeyed;
+    try (Connection c = pg.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      keyed = outbox.add(c, topic, "o-1", order);
+      unkeyed =
+          outbox.add(
+              c,
+              OutboxMessage.builder(topic)
+                  .payload("plain text")
+                  .header("type", "audit.note")
+                  .build());
+      c.commit();
+    }
+    Instant enlisted = Instant.parse(createdAt(tables, keyed));
+
+    try (KafkaSender kafkaSender =
+            KafkaSender.builder(kafka.bootstrapServers()).name("it-ce").build();
+        CloudEventsSender sender =
+            CloudEventsSender.wrap(kafkaSender)
+                .source(URI.create("/orders-service"))
+                .typeFrom(r -> "com.example." + r.headers().getOrDefault("type", "order.created"))
+                .build();
+        OutboxRelay relay =
+            RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).build()) {
+      assertThat(relay.runOnce()).isEqualTo(2);
+    }
+
+    List<Received> received = kafka.consume(topic, 2, Duration.ofSeconds(30));
+    Received event = byId(received, keyed);
+    assertThat(event.headers())
+        .containsEntry("ce_specversion", "1.0")
+        .containsEntry("ce_id", keyed.toString())
+        .containsEntry("ce_source", "/orders-service")
+        .containsEntry("ce_type", "com.example.order.created")
+        .containsEntry("ce_subject", "o-1")
+        .containsEntry("ce_time", enlisted.toString())
+        .containsEntry("content-type", "application/json")
+        .doesNotContainKey("ce_datacontenttype");
+    assertThat(codec.decode(event.payload().getBytes(StandardCharsets.UTF_8), OrderCreated.class))
+        .isEqualTo(order);
+    Received note = byId(received, unkeyed);
+    assertThat(note.headers())
+        .containsEntry("ce_type", "com.example.audit.note")
+        .containsEntry("type", "audit.note")
+        .doesNotContainKeys("ce_subject", "content-type");
+    assertThat(note.payload()).isEqualTo("plain text");
+
+    assertThat(
+            pg.queryString(
+                "SELECT headers::text FROM " + table(tables) + " WHERE message_id = ?", keyed))
+        .as("the stored message is not rewritten")
+        .contains("content-type")
+        .doesNotContain("ce_");
+  }
+
+  private String createdAt(OutboxTables tables, UUID messageId) {
+    return pg.queryString(
+        "SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM "
+            + table(tables)
+            + " WHERE message_id = ?",
+        messageId);
+  }
+
+  private static Received byId(List<Received> received, UUID messageId) {
+    return received.stream()
+        .filter(r -> messageId.toString().equals(r.messageId()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no record for message " + messageId));
   }
 
   private OutboxRecord record(long id) {

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ShutdownSignalException;
 import dev.outbox.BatchOutcomes;
 import dev.outbox.OutboxRecord;
 import dev.outbox.Outcome;
+import dev.outbox.PayloadCodec;
 import dev.outbox.Sender;
 import java.io.IOException;
 import java.time.Duration;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * exchange and routing key are derived from the message's topic and key (by default: exchange =
  * topic, routing key = key, or empty for a null key). Each AMQP message carries the outbox message
  * id as its {@code message-id} property, the enlist time as its {@code timestamp}, and the headers
- * given at enlist time (with {@code traceparent} when a span was current) as AMQP headers.
+ * given at enlist time (with {@code traceparent} when a span was current) as AMQP headers; a {@code
+ * content-type} header (see {@link dev.outbox.PayloadCodec}) is also its {@code content-type}
+ * property.
  *
  * <p>A batch is published at once on one confirm-mode channel and its stage completes when the
  * broker has confirmed every message: an ack means {@linkplain Outcome#sent sent}; a nack means
@@ -214,6 +217,7 @@ public final class RabbitMqSender implements Sender, AutoCloseable {
         .messageId(r.messageId().toString())
         .deliveryMode(PERSISTENT)
         .timestamp(Date.from(r.createdAt()))
+        .contentType(r.headers().get(PayloadCodec.CONTENT_TYPE_HEADER))
         .headers(headers)
         .build();
   }

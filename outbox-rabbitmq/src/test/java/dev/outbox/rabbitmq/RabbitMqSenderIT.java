@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Delivery;
+import com.rabbitmq.client.GetResponse;
 import dev.outbox.Backoff;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
@@ -16,6 +17,7 @@ import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
 import dev.outbox.Outcome;
 import dev.outbox.Sender;
+import dev.outbox.cloudevents.CloudEventsSender;
 import dev.outbox.postgres.TestPostgres;
 import dev.outbox.testkit.CutHalfway;
 import dev.outbox.testkit.RelayThreads;
@@ -26,6 +28,7 @@ import dev.outbox.testkit.TcpProxy;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -259,6 +262,55 @@ class RabbitMqSenderIT {
     } finally {
       consumer.exchangeDelete(nowhere);
     }
+  }
+
+  /**
+   * Through {@link CloudEventsSender} with the AMQP binding's prefix: the attributes arrive as
+   * {@code cloudEvents_} headers and the content type as the message's property, where the binding
+   * puts {@code datacontenttype}.
+   */
+  @Test
+  void cloudEventsArriveWithTheAmqpBindingsHeadersAndTheContentTypeProperty() throws Exception {
+    OutboxTables tables = pg.newOutboxTable();
+    String queue = consumer.queueDeclare().getQueue();
+    consumer.queueBind(queue, exchange, "#");
+    UUID id =
+        pg.enlist(
+                TestPostgres.outbox(tables),
+                OutboxMessage.builder(exchange)
+                    .key("o-1")
+                    .payload("{\"orderId\":\"o-1\"}")
+                    .header("content-type", "application/json")
+                    .build())
+            .get(0);
+    CloudEventsSender sender =
+        closeAfterTest(
+            CloudEventsSender.wrap(RabbitMqSender.builder(factory).name("it-ce").build())
+                .prefix(CloudEventsSender.AMQP)
+                .source(URI.create("/orders-service"))
+                .build());
+    OutboxRelay relay =
+        closeAfterTest(RoundTrip.relay(pg.dataSource(), pg.dialect(), tables, sender).build());
+
+    assertThat(relay.runOnce()).isEqualTo(1);
+
+    GetResponse got =
+        await("the event")
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> consumer.basicGet(queue, true), r -> r != null);
+    assertThat(got.getProps().getContentType()).isEqualTo("application/json");
+    Map<String, String> headers = new LinkedHashMap<>();
+    got.getProps().getHeaders().forEach((k, v) -> headers.put(k, String.valueOf(v)));
+    assertThat(headers)
+        .containsEntry("cloudEvents_specversion", "1.0")
+        .containsEntry("cloudEvents_id", id.toString())
+        .containsEntry("cloudEvents_source", "/orders-service")
+        .containsEntry("cloudEvents_type", exchange)
+        .containsEntry("cloudEvents_subject", "o-1")
+        .containsKey("cloudEvents_time")
+        .doesNotContainKeys("ce_id", "cloudEvents_datacontenttype");
+    assertThat(new String(got.getBody(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"orderId\":\"o-1\"}");
   }
 
   @Test

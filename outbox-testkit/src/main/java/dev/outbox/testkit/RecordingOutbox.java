@@ -3,6 +3,7 @@ package dev.outbox.testkit;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.Outbox;
 import dev.outbox.OutboxMessage;
+import dev.outbox.PayloadCodec;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
@@ -16,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -51,12 +53,15 @@ public final class RecordingOutbox implements Outbox<Connection> {
   private final JdbcOutbox outbox;
 
   private RecordingOutbox(Builder b) {
-    this.outbox =
+    JdbcOutbox.Builder jdbc =
         JdbcOutbox.builder(recordingDialect())
             .maxPayloadBytes(b.maxPayloadBytes)
             .clock(b.clock)
-            .openTelemetry(OpenTelemetry.noop())
-            .build();
+            .openTelemetry(OpenTelemetry.noop());
+    if (b.payloadCodec != null) {
+      jdbc.payloadCodec(b.payloadCodec);
+    }
+    this.outbox = jdbc.build();
   }
 
   /** A recording outbox with {@link JdbcOutbox}'s defaults. */
@@ -77,6 +82,12 @@ public final class RecordingOutbox implements Outbox<Connection> {
   @Override
   public List<UUID> addAll(Connection tx, Collection<OutboxMessage> messages) {
     return outbox.addAll(tx, messages);
+  }
+
+  /** The codec given to {@link Builder#payloadCodec}, if any. */
+  @Override
+  public Optional<PayloadCodec<Object>> payloadCodec() {
+    return outbox.payloadCodec();
   }
 
   /** Every message enlisted so far, in enlist order. */
@@ -181,6 +192,7 @@ public final class RecordingOutbox implements Outbox<Connection> {
   public static final class Builder {
     private int maxPayloadBytes = JdbcOutbox.DEFAULT_MAX_PAYLOAD_BYTES;
     private Clock clock = Clock.systemUTC();
+    private PayloadCodec<Object> payloadCodec;
 
     private Builder() {}
 
@@ -196,6 +208,15 @@ public final class RecordingOutbox implements Outbox<Connection> {
     /** The clock that stamps {@link Enlisted#availableAt}. Default: {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The codec that {@code add(connection, topic, key, value)} encodes values with, as {@link
+     * JdbcOutbox.Builder#payloadCodec}: set it to your production outbox's. Default: none.
+     */
+    public Builder payloadCodec(PayloadCodec<Object> codec) {
+      this.payloadCodec = Objects.requireNonNull(codec, "codec must not be null");
       return this;
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outbox.OutboxMessage;
+import dev.outbox.PayloadCodec;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -139,5 +141,27 @@ class RecordingOutboxIT {
     outbox.add(connection, OutboxMessage.of("orders", "k", "p"));
 
     assertThat(outbox.enlisted().get(0).availableAt()).isEqualTo(at);
+  }
+
+  @Test
+  void aTypedValueIsEncodedWithTheConfiguredCodec() {
+    RecordingOutbox outbox =
+        RecordingOutbox.builder()
+            .payloadCodec(
+                PayloadCodec.of("text/plain", v -> v.toString().getBytes(StandardCharsets.UTF_8)))
+            .build();
+
+    outbox.add(connection, "orders", "o-1", 42);
+
+    assertThat(outbox.enlisted())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.payloadAsString()).isEqualTo("42");
+              assertThat(m.headers()).containsEntry("content-type", "text/plain");
+            });
+    assertThatThrownBy(() -> RecordingOutbox.create().add(connection, "orders", "o-1", 42))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("payloadCodec");
   }
 }
