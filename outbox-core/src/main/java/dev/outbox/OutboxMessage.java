@@ -305,9 +305,9 @@ public final class OutboxMessage {
         throw new IllegalArgumentException("idempotencyKey must not be null or blank");
       }
       this.idempotencyKey =
-          checkText(
+          Checks.text(
               "idempotencyKey",
-              checkLength("idempotencyKey", idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH));
+              Checks.length("idempotencyKey", idempotencyKey, MAX_IDEMPOTENCY_KEY_LENGTH));
       return this;
     }
 
