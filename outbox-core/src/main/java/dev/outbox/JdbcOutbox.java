@@ -3,6 +3,9 @@ package dev.outbox;
 import dev.outbox.internal.Checks;
 import dev.outbox.internal.RelayMetrics;
 import dev.outbox.internal.TraceHeaders;
+import dev.outbox.spi.DedupRecord;
+import dev.outbox.spi.DedupRing;
+import dev.outbox.spi.DedupTable;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
@@ -13,6 +16,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -45,6 +49,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
   /** Default largest payload: 1 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+  /** Default {@link Builder#idempotencyWindow}: 24 hours. */
+  public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
   /** Largest value accepted for {@link Builder#maxPayloadBytes(int)}: 256 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 256 * 1024 * 1024;
 
@@ -53,6 +60,10 @@ public final class JdbcOutbox implements Outbox<Connection> {
   private final int maxPayloadBytes;
   private final Clock clock;
   private final LongCounter enlisted;
+  private final LongCounter duplicates;
+  private final Duration idempotencyWindow;
+  private final OnDuplicate onDuplicate;
+  private final DedupTable idempotencyTable;
   private final PayloadCodec<Object> payloadCodec;
 
   private JdbcOutbox(Builder b) {
@@ -70,7 +81,22 @@ public final class JdbcOutbox implements Outbox<Connection> {
                     + " transactions that later roll back)")
             .setUnit("{message}")
             .build();
+    this.duplicates =
+        b.openTelemetry
+            .getMeter(RelayMetrics.SCOPE)
+            .counterBuilder("outbox.messages.duplicates")
+            .setDescription(
+                "Messages not written because their idempotency key was enlisted before, within"
+                    + " the idempotency window")
+            .setUnit("{message}")
+            .build();
+    this.idempotencyWindow = b.idempotencyWindow;
+    this.onDuplicate = b.onDuplicate;
+    this.idempotencyTable = new DedupTable(tables.schema(), tables.idempotencyTable());
   }
+
+  /** The scope of the idempotency keys in the idempotency table: one table, one scope. */
+  static final String IDEMPOTENCY_SCOPE = "enlist";
 
   /** Starts configuring an outbox for {@code dialect}'s database. */
   public static Builder builder(OutboxDialect dialect) {
@@ -91,9 +117,14 @@ public final class JdbcOutbox implements Outbox<Connection> {
     }
     messages.forEach(this::checkPayload);
     requireTransaction(tx);
-    List<NewRow> rows = toRows(messages);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    List<NewRow> rows = toRows(messages, now);
+    List<UUID> ids = new ArrayList<>(rows.size());
+    List<NewRow> fresh = withoutDuplicates(tx, messages, rows, now, ids);
     try {
-      dialect.insert(tx, tables, rows);
+      if (!fresh.isEmpty()) {
+        dialect.insert(tx, tables, fresh);
+      }
     } catch (SQLException e) {
       throw new EnlistFailedException(
           "could not write "
@@ -105,8 +136,71 @@ public final class JdbcOutbox implements Outbox<Connection> {
           e,
           dialect.isTransient(e));
     }
-    countEnlisted(messages);
-    return rows.stream().map(NewRow::messageId).toList();
+    countEnlisted(fresh);
+    return ids;
+  }
+
+  /**
+   * Records the idempotency keys of {@code messages} and returns the rows to write: {@code rows}
+   * itself when none is a duplicate, else those that are not. Fills {@code ids} with each message's
+   * id: its row's, or for a duplicate the first message's.
+   *
+   * @throws DuplicateMessageException for a duplicate when duplicates are refused
+   */
+  private List<NewRow> withoutDuplicates(
+      Connection tx,
+      Collection<OutboxMessage> messages,
+      List<NewRow> rows,
+      Instant now,
+      List<UUID> ids) {
+    List<NewRow> fresh = rows;
+    int i = 0;
+    for (OutboxMessage m : messages) {
+      NewRow row = rows.get(i++);
+      UUID first =
+          m.idempotencyKey() == null
+              ? null
+              : firstWithKey(tx, m.idempotencyKey(), row.messageId(), now);
+      if (first == null) {
+        ids.add(row.messageId());
+        continue;
+      }
+      duplicates.add(1, Attributes.of(RelayMetrics.DESTINATION, m.topic()));
+      if (onDuplicate == OnDuplicate.REFUSE) {
+        throw new DuplicateMessageException(m.idempotencyKey(), first);
+      }
+      ids.add(first);
+      if (fresh == rows) {
+        fresh = new ArrayList<>(rows);
+      }
+      fresh.remove(row);
+    }
+    return fresh;
+  }
+
+  /**
+   * Records {@code key} for {@code messageId} in the idempotency table, within the caller's
+   * transaction; returns null, or the id of the message enlisted with the key before.
+   */
+  private UUID firstWithKey(Connection tx, String key, UUID messageId, Instant now) {
+    try {
+      DedupRecord first =
+          dialect
+              .dedup()
+              .recordOnce(
+                  tx, idempotencyTable, IDEMPOTENCY_SCOPE, key, messageId, now, idempotencyWindow);
+      return first == null ? null : first.recordId();
+    } catch (SQLException e) {
+      throw new EnlistFailedException(
+          "could not record idempotency key '"
+              + key
+              + "' in "
+              + idempotencyTable
+              + "; roll the transaction back: "
+              + e.getMessage(),
+          e,
+          dialect.isTransient(e));
+    }
   }
 
   private void checkPayload(OutboxMessage m) {
@@ -137,10 +231,11 @@ public final class JdbcOutbox implements Outbox<Connection> {
     }
   }
 
-  private List<NewRow> toRows(Collection<OutboxMessage> messages) {
-    // Databases store microseconds; truncating (never rounding up) keeps a new message due at the
-    // instant it was stamped with.
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+  /**
+   * The rows of {@code messages}, stamped {@code now}: databases store microseconds, and truncating
+   * (never rounding up) keeps a new message due at the instant it was stamped with.
+   */
+  private List<NewRow> toRows(Collection<OutboxMessage> messages, Instant now) {
     Map<String, String> trace = TraceHeaders.current();
     List<NewRow> rows = new ArrayList<>(messages.size());
     for (OutboxMessage m : messages) {
@@ -165,9 +260,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
     return down.equals(t) ? t : down.plus(1, ChronoUnit.MICROS);
   }
 
-  private void countEnlisted(Collection<OutboxMessage> messages) {
-    for (OutboxMessage m : messages) {
-      enlisted.add(1, Attributes.of(RelayMetrics.DESTINATION, m.topic()));
+  private void countEnlisted(List<NewRow> written) {
+    for (NewRow r : written) {
+      enlisted.add(1, Attributes.of(RelayMetrics.DESTINATION, r.topic()));
     }
   }
 
@@ -190,6 +285,8 @@ public final class JdbcOutbox implements Outbox<Connection> {
     private OpenTelemetry openTelemetry;
     private Clock clock = Clock.systemUTC();
     private PayloadCodec<Object> payloadCodec;
+    private Duration idempotencyWindow = DEFAULT_IDEMPOTENCY_WINDOW;
+    private OnDuplicate onDuplicate = OnDuplicate.RETURN_FIRST;
 
     private Builder(OutboxDialect dialect) {
       this.dialect = Objects.requireNonNull(dialect, "dialect");
@@ -246,6 +343,36 @@ public final class JdbcOutbox implements Outbox<Connection> {
      */
     public Builder payloadCodec(PayloadCodec<Object> codec) {
       this.payloadCodec = Objects.requireNonNull(codec, "codec must not be null");
+      return this;
+    }
+
+    /**
+     * How long an idempotency key is remembered: a second message with the same key (see {@link
+     * OutboxMessage.Builder#idempotencyKey}) enlisted into this table at least this long, and at
+     * most twice as long, after the first is written like any other. Between 1 second and 366 days,
+     * in whole milliseconds. Give every outbox writing to one table the same window. Default: 24
+     * hours.
+     *
+     * <p>The keys live in the table {@link OutboxTables#idempotencyTable()}, four partitions that
+     * take turns, each emptied by {@link PartitionMaintenance} once every key in it has expired.
+     *
+     * @throws IllegalArgumentException if out of range
+     */
+    public Builder idempotencyWindow(Duration idempotencyWindow) {
+      this.idempotencyWindow = DedupRing.checkWindow(idempotencyWindow);
+      return this;
+    }
+
+    /**
+     * What an enlist does with a message whose idempotency key was seen within the window: {@link
+     * OnDuplicate#RETURN_FIRST} (write nothing, return the first message's id) or {@link
+     * OnDuplicate#REFUSE} (write nothing, throw {@link DuplicateMessageException}). Either way the
+     * check is atomic with the caller's transaction: of two concurrent enlists with one key, the
+     * second waits for the first to commit or roll back, and a rolled-back key was never seen.
+     * Default: {@link OnDuplicate#RETURN_FIRST}.
+     */
+    public Builder onDuplicate(OnDuplicate onDuplicate) {
+      this.onDuplicate = Objects.requireNonNull(onDuplicate, "onDuplicate must not be null");
       return this;
     }
 

@@ -56,6 +56,14 @@ public record OutboxTables(String schema, String table) {
     return table + "_relay";
   }
 
+  /**
+   * The idempotency table: the message table's name with {@code _idem}, where enlists with an
+   * {@link OutboxMessage.Builder#idempotencyKey idempotency key} record their keys.
+   */
+  public String idempotencyTable() {
+    return table + "_idem";
+  }
+
   /** The Flyway history table of the outbox's own migrations. */
   public String historyTable() {
     return table + "_schema_history";

@@ -4,6 +4,7 @@ import dev.outbox.internal.Checks;
 import dev.outbox.internal.MaintenanceRun;
 import dev.outbox.internal.MaintenanceSettings;
 import dev.outbox.internal.PartitionTelemetry;
+import dev.outbox.spi.DedupSupport;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.PartitionSupport;
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -79,8 +80,17 @@ public final class PartitionMaintenance implements AutoCloseable {
       OpenTelemetry openTelemetry) {
     this.dialect = dialect;
     this.settings = settings;
-    this.run = new MaintenanceRun(dataSource, support, settings);
+    this.run = new MaintenanceRun(dataSource, support, idempotencyKeys(dialect), settings);
     this.telemetry = new PartitionTelemetry(openTelemetry, settings.qualifiedTable());
+  }
+
+  /** The dialect's dedup operations, which empty the idempotency table; null if it has none. */
+  private static DedupSupport idempotencyKeys(OutboxDialect dialect) {
+    try {
+      return dialect.dedup();
+    } catch (UnsupportedOperationException e) {
+      return null;
+    }
   }
 
   /**

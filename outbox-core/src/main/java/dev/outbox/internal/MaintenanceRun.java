@@ -6,6 +6,9 @@ import dev.outbox.MaintenanceResult.Dropped;
 import dev.outbox.MaintenanceResult.KeepReason;
 import dev.outbox.MaintenanceResult.Kept;
 import dev.outbox.MaintenanceResult.Status;
+import dev.outbox.OutboxTables;
+import dev.outbox.spi.DedupSupport;
+import dev.outbox.spi.DedupTable;
 import dev.outbox.spi.DropOutcome;
 import dev.outbox.spi.Partition;
 import dev.outbox.spi.PartitionSupport;
@@ -37,13 +40,22 @@ public final class MaintenanceRun {
 
   private final DataSource dataSource;
   private final PartitionSupport db;
+  private final DedupSupport dedup;
   private final MaintenanceSettings settings;
   private final PartitionPlan plan;
 
-  /** A run over {@code dataSource} with {@code db}'s SQL. */
-  public MaintenanceRun(DataSource dataSource, PartitionSupport db, MaintenanceSettings settings) {
+  /**
+   * A run over {@code dataSource} with {@code db}'s SQL; {@code dedup}, if not null, empties the
+   * expired slots of the idempotency table.
+   */
+  public MaintenanceRun(
+      DataSource dataSource,
+      PartitionSupport db,
+      DedupSupport dedup,
+      MaintenanceSettings settings) {
     this.dataSource = dataSource;
     this.db = db;
+    this.dedup = dedup;
     this.settings = settings;
     this.plan =
         new PartitionPlan(
@@ -79,6 +91,7 @@ public final class MaintenanceRun {
       try {
         createMissing(c, progress);
         dropExpired(c, progress);
+        expireIdempotencyKeys(c, progress);
       } catch (SQLException e) {
         if (!db.isLockTimeout(e)) {
           throw e;
@@ -111,6 +124,24 @@ public final class MaintenanceRun {
           r.from(),
           r.to(),
           moved);
+    }
+  }
+
+  /** Empties the slots of the idempotency table whose keys have all expired. */
+  private void expireIdempotencyKeys(Connection c, Progress progress) throws SQLException {
+    if (dedup == null) {
+      return;
+    }
+    OutboxTables tables = settings.tables();
+    DedupTable keys = new DedupTable(tables.schema(), tables.idempotencyTable());
+    progress.step = "expire idempotency keys in " + keys;
+    int removed = dedup.expire(c, keys, progress.now);
+    if (removed > 0) {
+      log.info(
+          "outbox partitions '{}': removed {} expired idempotency key row(s) from {}",
+          settings.name(),
+          removed,
+          keys);
     }
   }
 

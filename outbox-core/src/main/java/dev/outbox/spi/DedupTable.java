@@ -15,9 +15,10 @@ public record DedupTable(String schema, String table) {
 
   /**
    * Longest table name accepted: leaves room for the suffixes of derived names (partitions, the
-   * Flyway history table) within the 63-character identifier limit of PostgreSQL.
+   * Flyway history table) within the 63-character identifier limit of PostgreSQL, and for an outbox
+   * table's idempotency table ({@link dev.outbox.OutboxTables#idempotencyTable()}, 40 + 5).
    */
-  public static final int MAX_TABLE_LENGTH = 40;
+  public static final int MAX_TABLE_LENGTH = 48;
 
   /** Longest schema name accepted (PostgreSQL's identifier limit). */
   public static final int MAX_SCHEMA_LENGTH = 63;

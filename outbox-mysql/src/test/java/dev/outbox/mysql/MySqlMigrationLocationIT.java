@@ -13,7 +13,11 @@ class MySqlMigrationLocationIT extends MigrationLocationContract {
   @Override
   protected List<String> shippedScripts() {
     return List.of(
-        "V1__outbox_tables.sql", "V2__pending_key_run_index.sql", "V3__admin_tables.sql");
+        "V1__outbox_tables.sql",
+        "V2__pending_key_run_index.sql",
+        "V3__admin_tables.sql",
+        "V4__scheduled_messages.sql",
+        "V5__idempotency_keys.sql");
   }
 
   @Override

@@ -18,7 +18,9 @@ class PostgresMigrationLocationIT extends MigrationLocationContract {
         "V3__unkeyed_pending_index.sql",
         "V4__queue_table_autovacuum.sql",
         "V5__half_free_pages.sql",
-        "V6__admin_tables.sql");
+        "V6__admin_tables.sql",
+        "V7__scheduled_messages.sql",
+        "V8__idempotency_keys.sql");
   }
 
   @Override
