@@ -1,9 +1,13 @@
 package dev.outbox.testkit;
 
 import dev.outbox.JdbcOutbox;
+import dev.outbox.OnDuplicate;
 import dev.outbox.Outbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.PayloadCodec;
+import dev.outbox.spi.DedupRecord;
+import dev.outbox.spi.DedupSupport;
+import dev.outbox.spi.DedupTable;
 import dev.outbox.spi.HeaderCodec;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
@@ -12,6 +16,7 @@ import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -19,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -50,6 +56,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RecordingOutbox implements Outbox<Connection> {
   private final List<Enlisted> enlisted = new CopyOnWriteArrayList<>();
+  private final Map<String, DedupRecord> idempotencyKeys = new ConcurrentHashMap<>();
   private final JdbcOutbox outbox;
 
   private RecordingOutbox(Builder b) {
@@ -57,6 +64,7 @@ public final class RecordingOutbox implements Outbox<Connection> {
         JdbcOutbox.builder(recordingDialect())
             .maxPayloadBytes(b.maxPayloadBytes)
             .clock(b.clock)
+            .onDuplicate(b.onDuplicate)
             .openTelemetry(OpenTelemetry.noop());
     if (b.payloadCodec != null) {
       jdbc.payloadCodec(b.payloadCodec);
@@ -100,9 +108,10 @@ public final class RecordingOutbox implements Outbox<Connection> {
     return enlisted.stream().filter(m -> m.topic().equals(topic)).toList();
   }
 
-  /** Forgets everything recorded so far. */
+  /** Forgets everything recorded so far, idempotency keys included. */
   public void clear() {
     enlisted.clear();
+    idempotencyKeys.clear();
   }
 
   /**
@@ -123,6 +132,9 @@ public final class RecordingOutbox implements Outbox<Connection> {
                 case "name" -> {
                   return "recording";
                 }
+                case "dedup" -> {
+                  return idempotency();
+                }
                 case "isTransient" -> {
                   return false;
                 }
@@ -141,6 +153,34 @@ public final class RecordingOutbox implements Outbox<Connection> {
                             + method.getName());
               }
             });
+  }
+
+  /**
+   * Idempotency keys remembered in memory until {@link #clear()}: a second message with a key is a
+   * duplicate whenever it comes (no window) and whether or not the first one's transaction
+   * committed, since nothing here knows. Expiry removes nothing.
+   */
+  private DedupSupport idempotency() {
+    return new DedupSupport() {
+      @Override
+      public DedupRecord recordOnce(
+          Connection c,
+          DedupTable table,
+          String scope,
+          String key,
+          UUID recordId,
+          Instant now,
+          Duration window) {
+        DedupRecord first =
+            idempotencyKeys.putIfAbsent(scope + '\n' + key, new DedupRecord(recordId, now));
+        return first;
+      }
+
+      @Override
+      public int expire(Connection c, DedupTable table, Instant now) {
+        return 0;
+      }
+    };
   }
 
   private void record(Connection tx, List<NewRow> rows) {
@@ -193,6 +233,7 @@ public final class RecordingOutbox implements Outbox<Connection> {
     private int maxPayloadBytes = JdbcOutbox.DEFAULT_MAX_PAYLOAD_BYTES;
     private Clock clock = Clock.systemUTC();
     private PayloadCodec<Object> payloadCodec;
+    private OnDuplicate onDuplicate = OnDuplicate.RETURN_FIRST;
 
     private Builder() {}
 
@@ -208,6 +249,17 @@ public final class RecordingOutbox implements Outbox<Connection> {
     /** The clock that stamps {@link Enlisted#availableAt}. Default: {@link Clock#systemUTC()}. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * What a second message with a recorded idempotency key gets, as {@link
+     * JdbcOutbox.Builder#onDuplicate}: set it to your production outbox's. Keys are remembered
+     * until {@link RecordingOutbox#clear()}, with no window. Default: {@link
+     * OnDuplicate#RETURN_FIRST}.
+     */
+    public Builder onDuplicate(OnDuplicate onDuplicate) {
+      this.onDuplicate = Objects.requireNonNull(onDuplicate, "onDuplicate must not be null");
       return this;
     }
 

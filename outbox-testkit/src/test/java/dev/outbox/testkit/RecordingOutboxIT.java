@@ -3,6 +3,8 @@ package dev.outbox.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.outbox.DuplicateMessageException;
+import dev.outbox.OnDuplicate;
 import dev.outbox.OutboxMessage;
 import dev.outbox.PayloadCodec;
 import java.nio.charset.StandardCharsets;
@@ -163,5 +165,37 @@ class RecordingOutboxIT {
     assertThatThrownBy(() -> RecordingOutbox.create().add(connection, "orders", "o-1", 42))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("payloadCodec");
+  }
+
+  @Test
+  void aSecondMessageWithARecordedIdempotencyKeyIsNotRecordedAgain() {
+    RecordingOutbox outbox = RecordingOutbox.create();
+    OutboxMessage first = OutboxMessage.builder("orders").payload("a").idempotencyKey("k").build();
+    UUID id = outbox.add(connection, first);
+    assertThat(outbox.add(connection, first)).isEqualTo(id);
+    assertThat(outbox.enlisted()).hasSize(1);
+
+    RecordingOutbox refusing = RecordingOutbox.builder().onDuplicate(OnDuplicate.REFUSE).build();
+    UUID refusedFirst = refusing.add(connection, first);
+    assertThatThrownBy(() -> refusing.add(connection, first))
+        .isInstanceOfSatisfying(
+            DuplicateMessageException.class,
+            e -> assertThat(e.firstMessageId()).isEqualTo(refusedFirst));
+    refusing.clear();
+    assertThat(refusing.add(connection, first)).isNotEqualTo(refusedFirst);
+  }
+
+  @Test
+  void aScheduledMessageIsRecordedWithItsTime() {
+    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+    RecordingOutbox outbox =
+        RecordingOutbox.builder().clock(Clock.fixed(t0, ZoneOffset.UTC)).build();
+    outbox.add(
+        connection,
+        OutboxMessage.builder("orders")
+            .payload("later")
+            .delay(java.time.Duration.ofMinutes(5))
+            .build());
+    assertThat(outbox.enlisted().get(0).availableAt()).isEqualTo(t0.plusSeconds(300));
   }
 }
