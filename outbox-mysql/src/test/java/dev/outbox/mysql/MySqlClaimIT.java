@@ -2,6 +2,7 @@ package dev.outbox.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxRecord;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
@@ -232,6 +233,39 @@ class MySqlClaimIT extends OutboxContractSupport {
       long roundRead = rowsRead(c) - before - overhead;
       assertThat(round.records()).as("every key's oldest message is leased").isEmpty();
       assertThat(roundRead).as("rows read by a claim that finds nothing").isLessThan(1_500);
+    }
+  }
+
+  /**
+   * 16,384 messages scheduled for tomorrow hold the oldest ids; an unordered claim of today's
+   * messages reads none of them: pending_idx leads with (status, scheduled).
+   */
+  @Test
+  void anUnorderedClaimReadsPastNoScheduledMessage() throws Exception {
+    enlist(OutboxMessage.builder("t").payload("later").delay(Duration.ofDays(1)).build());
+    for (int i = 0; i < 14; i++) {
+      execute(
+          "INSERT INTO "
+              + messageTable()
+              + " (message_id, topic, msg_key, payload, headers, created_at, next_attempt_at,"
+              + " deliver_at, scheduled)"
+              + " SELECT UUID(), topic, msg_key, payload, headers, created_at, next_attempt_at,"
+              + " deliver_at, scheduled FROM "
+              + messageTable());
+    }
+    enlistMany(100, "t", null);
+    execute("ANALYZE TABLE " + messageTable());
+    assertThat(queryLong("SELECT count(*) FROM " + messageTable() + " WHERE scheduled = 1"))
+        .isEqualTo(16_384);
+
+    try (Connection c = dataSource.getConnection()) {
+      long overhead = -rowsRead(c) + rowsRead(c);
+      long before = rowsRead(c);
+      ClaimResult result =
+          dialect.claim(c, tables, ClaimRequest.unordered(100, clock.instant(), token(), lease()));
+      long read = rowsRead(c) - before - overhead;
+      assertThat(result.records()).hasSize(100);
+      assertThat(read).as("rows read by the claim behind the scheduled ones").isLessThan(1_000);
     }
   }
 
