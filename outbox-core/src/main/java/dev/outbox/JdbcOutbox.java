@@ -43,6 +43,13 @@ import java.util.UUID;
  *
  * <p>Each message gets a random {@link UUID} message id, and the W3C {@code traceparent} of the
  * span current at enlist time, if any, as a header, so the relay's send span can link to it.
+ *
+ * <p>A message with an {@linkplain OutboxMessage.Builder#idempotencyKey idempotency key} is written
+ * only if no message with the same key was enlisted into this table within the {@linkplain
+ * Builder#idempotencyWindow idempotency window}; the key is recorded in the caller's transaction,
+ * in {@link OutboxTables#idempotencyTable()}, so it is seen by others only once that commits, and
+ * never if it rolls back. A {@linkplain OutboxMessage.Builder#delay scheduled} message is written
+ * due at its time, computed from this outbox's clock.
  */
 public final class JdbcOutbox implements Outbox<Connection> {
 
