@@ -36,17 +36,26 @@ public final class KeyVerdict {
               + h.leaseUntil()
               + waiting;
       case WAITING ->
-          "its head (id "
-              + h.id()
-              + ") waits for attempt "
-              + (h.attempts() + 1)
-              + " at "
-              + h.nextAttemptAt()
-              + " ("
-              + Duration.between(now, h.nextAttemptAt()).toSeconds()
-              + "s)"
-              + (h.lastError() == null ? "" : " after: " + h.lastError())
-              + waiting;
+          h.attempts() == 0 && h.lastError() == null
+              ? "its head (id "
+                  + h.id()
+                  + ") is scheduled for "
+                  + h.nextAttemptAt()
+                  + " ("
+                  + Duration.between(now, h.nextAttemptAt()).toSeconds()
+                  + "s)"
+                  + waiting
+              : "its head (id "
+                  + h.id()
+                  + ") waits for attempt "
+                  + (h.attempts() + 1)
+                  + " at "
+                  + h.nextAttemptAt()
+                  + " ("
+                  + Duration.between(now, h.nextAttemptAt()).toSeconds()
+                  + "s)"
+                  + (h.lastError() == null ? "" : " after: " + h.lastError())
+                  + waiting;
       default -> "its head (id " + h.id() + ") is due: the next claim takes it" + waiting;
     };
   }

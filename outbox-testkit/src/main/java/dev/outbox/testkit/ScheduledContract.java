@@ -103,6 +103,11 @@ public abstract class ScheduledContract extends OutboxContractSupport {
     OutboxRelay relay = relay(sender, Ordering.PER_KEY);
 
     assertThat(drainNew(relay, sender)).containsExactlyInAnyOrder("b1", "u1");
+    OutboxAdmin admin =
+        OutboxAdmin.builder(dataSource, dialect).tables(tables).clock(clock).build();
+    assertThat(admin.key("a").verdict())
+        .as("what an operator is told about the held-back key")
+        .contains("is scheduled for", "(300s)", "2 more wait behind it");
     clock.advance(Duration.ofMinutes(4));
     assertThat(drainNew(relay, sender)).as("before the head's time").isEmpty();
     clock.advance(Duration.ofMinutes(1));
