@@ -41,6 +41,7 @@ public abstract class JdbcDedupSupport implements DedupSupport {
       """;
 
   private final String upsert;
+  private final boolean upsertReturns;
   private final JdbcTypes types;
   private final Function<DedupTable, String> qualifier;
 
@@ -57,6 +58,27 @@ public abstract class JdbcDedupSupport implements DedupSupport {
    */
   protected JdbcDedupSupport(
       String upsert, JdbcTypes types, Function<DedupTable, String> qualifier) {
+    this(upsert, false, types, qualifier);
+  }
+
+  /**
+   * For subclasses whose upsert can return what it leaves behind, which saves the locking read: one
+   * statement a call instead of two.
+   *
+   * @param upsert as in {@link #JdbcDedupSupport(String, JdbcTypes, Function)}
+   * @param upsertReturns whether {@code upsert} returns, for each of the two rows, the {@code
+   *     record_id} and {@code created_at} the row holds after the statement: the call's own on an
+   *     insert or over a stale row, the other record's where that one is live (a conflict keeps the
+   *     live row and still returns it, locked)
+   * @param types how this database binds and reads times and UUIDs
+   * @param qualifier a table's name, quoted and qualified with its schema if it has one
+   */
+  protected JdbcDedupSupport(
+      String upsert,
+      boolean upsertReturns,
+      JdbcTypes types,
+      Function<DedupTable, String> qualifier) {
+    this.upsertReturns = upsertReturns;
     this.upsert = Objects.requireNonNull(upsert, "upsert");
     this.types = Objects.requireNonNull(types, "types");
     this.qualifier = Objects.requireNonNull(qualifier, "qualifier");
@@ -82,22 +104,26 @@ public abstract class JdbcDedupSupport implements DedupSupport {
     String name = qualified(table);
     int slot = DedupRing.slot(bucket);
     int previousSlot = DedupRing.slot(bucket - 1);
+    DedupRecord other = null;
     try (PreparedStatement ps =
         c.prepareStatement(String.format(upsert, name, slot, previousSlot))) {
       int i = bindRow(ps, 1, scope, key, bucket, recordId, now, window);
       bindRow(ps, i, scope, key, bucket - 1, recordId, now, window);
-      ps.executeUpdate();
-    }
-    DedupRecord other;
-    try (PreparedStatement ps =
-        c.prepareStatement(String.format(OTHER_RECORD, name, slot, previousSlot))) {
-      bindKey(ps, scope, key, recordId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        other = new DedupRecord(types.uuid(rs, "record_id"), types.instant(rs, "created_at"));
+      if (upsertReturns) {
+        other = otherRecord(ps.executeQuery(), recordId);
+      } else {
+        ps.executeUpdate();
       }
+    }
+    if (!upsertReturns) {
+      try (PreparedStatement ps =
+          c.prepareStatement(String.format(OTHER_RECORD, name, slot, previousSlot))) {
+        bindKey(ps, scope, key, recordId);
+        other = otherRecord(ps.executeQuery(), recordId);
+      }
+    }
+    if (other == null) {
+      return null;
     }
     try (PreparedStatement ps =
         c.prepareStatement(String.format(DELETE_OWN, name, slot, previousSlot))) {
@@ -105,6 +131,21 @@ public abstract class JdbcDedupSupport implements DedupSupport {
       ps.executeUpdate();
     }
     return other;
+  }
+
+  /** The earliest record in {@code rows} other than {@code recordId}'s, or null; closes them. */
+  private DedupRecord otherRecord(ResultSet rows, UUID recordId) throws SQLException {
+    DedupRecord earliest = null;
+    try (ResultSet rs = rows) {
+      while (rs.next()) {
+        UUID id = types.uuid(rs, "record_id");
+        Instant created = types.instant(rs, "created_at");
+        if (!id.equals(recordId) && (earliest == null || created.isBefore(earliest.createdAt()))) {
+          earliest = new DedupRecord(id, created);
+        }
+      }
+    }
+    return earliest;
   }
 
   private int bindRow(

@@ -19,18 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Dedup tables on PostgreSQL (see {@link DedupSupport}): an {@code INSERT … ON CONFLICT DO UPDATE …
- * WHERE} for the two rows, then {@link JdbcDedupSupport}'s locking read, and retention by {@code
- * TRUNCATE} of a whole slot partition.
+ * Dedup tables on PostgreSQL (see {@link DedupSupport}): one {@code INSERT … ON CONFLICT DO UPDATE
+ * … RETURNING} for the two rows, which also returns the other record that holds the key, if any,
+ * and retention by {@code TRUNCATE} of a whole slot partition.
  *
  * <p>The slots are literals in the statements (see {@link JdbcDedupSupport}): a generic plan with
  * bound slots would lock all four partitions, and every open consumer transaction would then keep
  * retention from truncating any of them.
  *
  * <p>Under READ COMMITTED, a call that conflicts with a concurrent one's uncommitted row waits, and
- * then sees the committed row (ON CONFLICT and FOR UPDATE both read the latest version). Under
- * REPEATABLE READ and SERIALIZABLE, PostgreSQL fails the waiting call with SQLState 40001 when the
- * other committed: a serialization failure to retry, never a second first time.
+ * then sees the committed row (ON CONFLICT reads the latest version). Under REPEATABLE READ and
+ * SERIALIZABLE, PostgreSQL fails the waiting call with SQLState 40001 when the other committed: a
+ * serialization failure to retry, never a second first time.
  */
 final class PostgresDedup extends JdbcDedupSupport {
   static final PostgresDedup INSTANCE = new PostgresDedup();
@@ -44,15 +44,25 @@ final class PostgresDedup extends JdbcDedupSupport {
    */
   static final Duration LOCK_TIMEOUT = Duration.ofMillis(200);
 
-  /** Rows (slot of b, bucket b) and (slot of b - 1, bucket b - 1); %2$d and %3$d are the slots. */
+  /**
+   * Rows (slot of b, bucket b) and (slot of b - 1, bucket b - 1); %2$d and %3$d are the slots. A
+   * conflicting row is overwritten when it is stale (another bucket) and otherwise kept as it is,
+   * but still updated, so that it is locked and returned: the statement itself tells whether
+   * another record holds the key, with no second query.
+   */
   private static final String UPSERT =
       """
       INSERT INTO %1$s AS d (scope, dedup_key, slot, bucket, record_id, created_at, expires_at)
       VALUES (?, ?, %2$d, ?, ?, ?, ?), (?, ?, %3$d, ?, ?, ?, ?)
       ON CONFLICT (scope, dedup_key, slot) DO UPDATE
-         SET bucket = EXCLUDED.bucket, record_id = EXCLUDED.record_id,
-             created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-       WHERE d.bucket <> EXCLUDED.bucket
+         SET record_id = CASE WHEN d.bucket <> EXCLUDED.bucket THEN EXCLUDED.record_id
+                              ELSE d.record_id END,
+             created_at = CASE WHEN d.bucket <> EXCLUDED.bucket THEN EXCLUDED.created_at
+                               ELSE d.created_at END,
+             expires_at = CASE WHEN d.bucket <> EXCLUDED.bucket THEN EXCLUDED.expires_at
+                               ELSE d.expires_at END,
+             bucket = EXCLUDED.bucket
+      RETURNING record_id, created_at
       """;
 
   /** The table's partitions, from the catalog; none when it is not partitioned. */
@@ -81,7 +91,7 @@ final class PostgresDedup extends JdbcDedupSupport {
   private static final String UNDEFINED_TABLE = "42P01";
 
   private PostgresDedup() {
-    super(UPSERT, PostgresTypes.INSTANCE, PostgresDedup::qualify);
+    super(UPSERT, true, PostgresTypes.INSTANCE, PostgresDedup::qualify);
   }
 
   private static String qualify(DedupTable t) {
