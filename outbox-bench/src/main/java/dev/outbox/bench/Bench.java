@@ -134,6 +134,12 @@ public final class Bench {
     if (ctx.options().scenarios().contains(Scenario.UNANALYSED)) {
       new UnanalysedScenario(ctx).run();
     }
+    if (ctx.options().scenarios().contains(Scenario.PRODUCE_IDEMPOTENT)) {
+      new IdempotentProduceScenario(ctx).run();
+    }
+    if (ctx.options().scenarios().contains(Scenario.SCHEDULED_BACKLOG)) {
+      new ScheduledBacklogScenario(ctx).run();
+    }
   }
 
   /** Runs both sides of produce and drain once, unreported, so JIT compilation is not timed. */

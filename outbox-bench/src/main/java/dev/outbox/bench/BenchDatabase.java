@@ -83,6 +83,18 @@ interface BenchDatabase extends AutoCloseable {
   /** Whether {@code t} still has a pending (unsent) row. */
   boolean hasPending(OutboxTables t) throws SQLException;
 
+  /**
+   * Whether {@code t} has a pending row that is not scheduled for later: what a drain of due
+   * messages leaves behind while it runs, when scheduled messages wait in the same table.
+   */
+  boolean hasUnscheduledPending(OutboxTables t) throws SQLException;
+
+  /** Empties the idempotency keys of {@code t} ({@link OutboxTables#idempotencyTable()}). */
+  void resetIdempotencyKeys(OutboxTables t) throws SQLException;
+
+  /** The distinct idempotency keys recorded for {@code t}. */
+  long idempotencyKeys(OutboxTables t) throws SQLException;
+
   /** The rows of {@code t} with {@code status} (0 pending, 1 sent). */
   long count(OutboxTables t, int status) throws SQLException;
 

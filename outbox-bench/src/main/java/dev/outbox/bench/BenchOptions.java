@@ -42,6 +42,7 @@ record BenchOptions(
     List<Integer> keyCounts,
     List<Ordering> orderings,
     List<Integer> backlogSizes,
+    int scheduled,
     List<Integer> latencyRates,
     Duration latencyDuration,
     Duration pollInterval,
@@ -105,7 +106,17 @@ record BenchOptions(
      * One relay's {@code PER_KEY} drain of a freshly created, never analysed backlog, against the
      * same after ANALYZE and the raw consumer; see {@link UnanalysedScenario}.
      */
-    UNANALYSED
+    UNANALYSED,
+    /**
+     * Produce with a unique idempotency key per message against the same produce without keys, and
+     * against the minimal hand-rolled outbox's produce; see {@link IdempotentProduceScenario}.
+     */
+    PRODUCE_IDEMPOTENT,
+    /**
+     * One relay's drain of N due messages after {@code --scheduled} messages scheduled a day ahead,
+     * against the same drain without them; see {@link ScheduledBacklogScenario}.
+     */
+    SCHEDULED_BACKLOG
   }
 
   /** The local PostgreSQL, the default {@code --url}. */
@@ -193,8 +204,9 @@ record BenchOptions(
         defaultValue = "produce,e2e,drain,latency,growth,minimal",
         description =
             "produce, e2e, drain, latency, growth, backlog, minimal, slow-sender, failing-sender,"
-                + " rabbitmq, kafka, soak, unanalysed; backlog and unanalysed are the longest, the"
-                + " sender ones need brokers, soak runs alone")
+                + " rabbitmq, kafka, soak, unanalysed, produce-idempotent, scheduled-backlog;"
+                + " backlog and unanalysed are the longest, the sender ones need brokers, soak"
+                + " runs alone")
     Set<Scenario> scenarios;
 
     @Option(
@@ -266,6 +278,15 @@ record BenchOptions(
             "backlog scenario: PER_KEY drains, 1 relay, batch 100, of each size; per-message cost"
                 + " at the largest against the smallest")
     List<Integer> backlogSizes;
+
+    @Option(
+        names = "--scheduled",
+        paramLabel = "N",
+        defaultValue = "100000",
+        description =
+            "scheduled-backlog scenario: messages scheduled a day ahead, enlisted before the N"
+                + " drained ones")
+    int scheduled;
 
     @Option(
         names = "--latency-rates",
@@ -384,6 +405,7 @@ record BenchOptions(
       eachInRange("--backlog-sizes", backlogSizes, 1, 10_000_000);
       List<Integer> backlogs = backlogSizes.stream().distinct().sorted().toList();
       require(backlogs.size() > 1, "--backlog-sizes must list two different sizes or more");
+      range("--scheduled", scheduled, 1, 10_000_000);
       eachInRange("--latency-rates", latencyRates, 1, 100_000);
       range("--latency-duration", latencyDuration, Duration.ofMillis(100), Duration.ofHours(1));
       range("--poll-interval", pollInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
@@ -410,6 +432,7 @@ record BenchOptions(
           List.copyOf(keys),
           List.copyOf(new LinkedHashSet<>(orderings)),
           backlogs,
+          scheduled,
           List.copyOf(latencyRates),
           latencyDuration,
           pollInterval,

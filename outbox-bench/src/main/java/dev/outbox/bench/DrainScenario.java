@@ -86,7 +86,9 @@ final class DrainScenario implements AutoCloseable {
     ctx.db().loadPending(table, n, order.keys(), ctx.options().payloadBytes());
     ctx.db().settle(table);
     long nanos =
-        side == Side.BASELINE ? drainRaw(relays, batch, n) : drainOutbox(relays, batch, order, n);
+        side == Side.BASELINE
+            ? drainRaw(relays, batch, n)
+            : drainOutbox(relays, batch, order, n, () -> ctx.db().hasPending(table));
     long sent = ctx.db().count(table, 1);
     if (sent != n || ctx.db().hasPending(table)) {
       throw new IllegalStateException(
@@ -114,7 +116,18 @@ final class DrainScenario implements AutoCloseable {
     return System.nanoTime() - start;
   }
 
-  private long drainOutbox(int relays, int batch, Order order, int n) throws Exception {
+  /** Whether rows the drain must still send are left; see {@link #awaitDrained}. */
+  @FunctionalInterface
+  interface PendingProbe {
+    boolean any() throws Exception;
+  }
+
+  /**
+   * Starts {@code relays} relays on the outbox backlog loaded before and times them until the
+   * sender has seen {@code n} records and {@code pending} finds nothing left; returns nanoseconds.
+   */
+  long drainOutbox(int relays, int batch, Order order, int n, PendingProbe pending)
+      throws Exception {
     CountingSender sender = new CountingSender();
     List<OutboxRelay> running = new ArrayList<>(relays);
     long start = System.nanoTime();
@@ -124,7 +137,7 @@ final class DrainScenario implements AutoCloseable {
         running.add(relay);
         relay.start();
       }
-      awaitDrained(ctx, sender::received, n, BenchContext.deadlineFor(n));
+      awaitDrained(sender::received, n, BenchContext.deadlineFor(n), pending);
       long nanos = System.nanoTime() - start;
       if (sender.received() != n) {
         throw new IllegalStateException(
@@ -153,8 +166,16 @@ final class DrainScenario implements AutoCloseable {
    */
   static void awaitDrained(BenchContext ctx, LongSupplier sent, int n, Duration timeout)
       throws Exception {
+    awaitDrained(sent, n, timeout, () -> ctx.db().hasPending(ctx.db().outboxTables()));
+  }
+
+  /**
+   * As {@link #awaitDrained(BenchContext, LongSupplier, int, Duration)}, ending on {@code pending}.
+   */
+  static void awaitDrained(LongSupplier sent, int n, Duration timeout, PendingProbe pending)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (sent.getAsLong() < n || ctx.db().hasPending(ctx.db().outboxTables())) {
+    while (sent.getAsLong() < n || pending.any()) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "the outbox drain of "

@@ -91,6 +91,7 @@ final class JsonReport {
     integers(n.putArray("keys"), o.keyCounts());
     n.put("orderings", o.orderings().toString());
     integers(n.putArray("backlogSizes"), o.backlogSizes());
+    n.put("scheduled", o.scheduled());
     integers(n.putArray("latencyRates"), o.latencyRates());
     n.put("latencyDurationMs", o.latencyDuration().toMillis());
     n.put("pollIntervalMs", o.pollInterval().toMillis());

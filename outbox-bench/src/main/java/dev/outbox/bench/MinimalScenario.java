@@ -81,7 +81,11 @@ final class MinimalScenario {
     return BenchContext.key(NAME, variant, "throughput", "msg/s", Better.HIGHER);
   }
 
-  private double produceMinimal(HikariDataSource producers, int n) throws Exception {
+  /**
+   * One timed produce of {@code n} into the emptied minimal table from the producer threads on
+   * {@code producers}; returns messages per second.
+   */
+  double produceMinimal(HikariDataSource producers, int n) throws Exception {
     minimal.reset();
     long start = System.nanoTime();
     writeAll(producers, n);

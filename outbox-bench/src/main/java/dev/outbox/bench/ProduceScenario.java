@@ -82,17 +82,42 @@ final class ProduceScenario {
   /** One timed run on empty tables; returns messages per second. */
   double once(HikariDataSource pool, Side side, Wake notify, int n) throws Exception {
     OutboxTables table = side == Side.BASELINE ? ctx.db().rawTables() : ctx.db().outboxTables();
-    ctx.db().reset(table);
-    ctx.db().settle(table);
     Transaction tx =
         side == Side.BASELINE ? raw(notify.baselineNotifies()) : outbox(ctx.db().dialect(notify));
+    return timed(pool, table, tx, n, side.label());
+  }
+
+  /**
+   * One timed run of the outbox with default settings, each message carrying an idempotency key of
+   * its own (a random UUID, as a caller's event or request id would be), on empty tables and an
+   * empty idempotency table; returns messages per second.
+   *
+   * @throws IllegalStateException if a message or a key was not written
+   */
+  double onceWithIdempotencyKeys(HikariDataSource pool, int n) throws Exception {
+    OutboxTables table = ctx.db().outboxTables();
+    ctx.db().resetIdempotencyKeys(table);
+    OutboxDialect dialect = ctx.db().dialect(Wake.DEFAULT);
+    double rate = timed(pool, table, outbox(dialect, true), n, "keyed outbox");
+    long keys = ctx.db().idempotencyKeys(table);
+    if (keys != n) {
+      throw new IllegalStateException(
+          "keyed produce recorded " + keys + " idempotency keys, expected " + n);
+    }
+    return rate;
+  }
+
+  /** Empties and settles {@code table}, then times writing {@code n} messages with {@code tx}. */
+  private double timed(HikariDataSource pool, OutboxTables table, Transaction tx, int n, String who)
+      throws Exception {
+    ctx.db().reset(table);
+    ctx.db().settle(table);
     long start = System.nanoTime();
     writeAll(pool, tx, n);
     double seconds = (System.nanoTime() - start) / 1e9;
     long written = ctx.db().count(table, 0);
     if (written != n) {
-      throw new IllegalStateException(
-          side.label() + " produce wrote " + written + " rows, expected " + n);
+      throw new IllegalStateException(who + " produce wrote " + written + " rows, expected " + n);
     }
     return n / seconds;
   }
@@ -141,13 +166,24 @@ final class ProduceScenario {
 
   /** The outbox's transaction: {@link JdbcOutbox#add} through {@code dialect}. */
   Transaction outbox(OutboxDialect dialect) {
+    return outbox(dialect, false);
+  }
+
+  /**
+   * The outbox's transaction through {@code dialect}; with {@code idempotencyKeys}, every message
+   * carries a random UUID as its idempotency key.
+   */
+  private Transaction outbox(OutboxDialect dialect, boolean idempotencyKeys) {
     JdbcOutbox outbox = ctx.outbox(dialect);
-    return (c, i) ->
-        outbox.add(
-            c,
-            OutboxMessage.builder(BenchContext.TOPIC)
-                .key(BenchContext.produceKey(i))
-                .payload(ctx.payload(i))
-                .build());
+    return (c, i) -> {
+      OutboxMessage.Builder message =
+          OutboxMessage.builder(BenchContext.TOPIC)
+              .key(BenchContext.produceKey(i))
+              .payload(ctx.payload(i));
+      if (idempotencyKeys) {
+        message.idempotencyKey(UUID.randomUUID().toString());
+      }
+      outbox.add(c, message.build());
+    };
   }
 }

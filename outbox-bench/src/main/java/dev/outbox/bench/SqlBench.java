@@ -158,6 +158,32 @@ abstract class SqlBench implements BenchDatabase {
     return queryLong("SELECT 1 FROM " + qualified(t) + " WHERE status = 0 LIMIT 1") == 1;
   }
 
+  /**
+   * {@code scheduled = false} reads the same on both databases; ordered by {@code id,
+   * next_attempt_at}, only their index of unscheduled pending rows (PostgreSQL's partial index,
+   * MySQL's {@code (status, scheduled, id, next_attempt_at)}) delivers the order, so the probe
+   * never reads the scheduled rows, whatever the statistics say.
+   */
+  @Override
+  public final boolean hasUnscheduledPending(OutboxTables t) throws SQLException {
+    return queryLong(
+            "SELECT 1 FROM "
+                + qualified(t)
+                + " WHERE status = 0 AND scheduled = false ORDER BY id, next_attempt_at LIMIT 1")
+        == 1;
+  }
+
+  @Override
+  public final void resetIdempotencyKeys(OutboxTables t) throws SQLException {
+    execute("TRUNCATE TABLE " + qualified(t.schema(), t.idempotencyTable()));
+  }
+
+  @Override
+  public final long idempotencyKeys(OutboxTables t) throws SQLException {
+    return queryLong(
+        "SELECT count(DISTINCT dedup_key) FROM " + qualified(t.schema(), t.idempotencyTable()));
+  }
+
   @Override
   public final long count(OutboxTables t, int status) throws SQLException {
     try (Connection c = admin.getConnection();

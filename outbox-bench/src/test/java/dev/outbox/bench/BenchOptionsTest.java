@@ -139,6 +139,35 @@ class BenchOptionsTest {
   }
 
   @Test
+  void theIdempotencyAndScheduledScenariosAreChosenByNameWithTheScheduledCount() {
+    BenchOptions defaults = BenchOptions.parse();
+    assertThat(defaults.scheduled()).isEqualTo(100_000);
+    assertThat(defaults.scenarios())
+        .as("not in the default set")
+        .doesNotContain(Scenario.PRODUCE_IDEMPOTENT, Scenario.SCHEDULED_BACKLOG);
+    BenchOptions o =
+        BenchOptions.parse(
+            "--scenarios", "produce-idempotent,SCHEDULED_BACKLOG", "--scheduled=250000");
+    assertThat(o.scenarios())
+        .containsExactlyInAnyOrder(Scenario.PRODUCE_IDEMPOTENT, Scenario.SCHEDULED_BACKLOG);
+    assertThat(o.scheduled()).isEqualTo(250_000);
+    assertThatThrownBy(() -> BenchOptions.parse("--scheduled", "0"))
+        .isInstanceOf(ParameterException.class)
+        .hasMessage("--scheduled must be between 1 and 10000000, was 0");
+    assertThatThrownBy(() -> BenchOptions.parse("--scheduled", "20000000"))
+        .hasMessage("--scheduled must be between 1 and 10000000, was 20000000");
+    assertThatThrownBy(() -> BenchOptions.parse("--scheduled", "many"))
+        .hasMessage("Invalid value for option '--scheduled': 'many' is not an int");
+    assertThatThrownBy(() -> BenchOptions.parse("--scenarios", "produce-idempotence"))
+        .hasMessageContaining("'produce-idempotence' is none of")
+        .hasMessageContaining("produce_idempotent")
+        .hasMessageContaining("scheduled_backlog");
+    assertThat(BenchOptions.usage())
+        .contains("--scheduled=N", "scheduled-backlog scenario", "Default: 100000")
+        .contains("produce-idempotent", "scheduled-backlog;");
+  }
+
+  @Test
   void fewerThanThreeRoundsAreRefusedNamingTheSettingAndItsRange() {
     assertThatThrownBy(() -> BenchOptions.parse("--rounds", "2"))
         .isInstanceOf(ParameterException.class)
@@ -190,6 +219,7 @@ class BenchOptionsTest {
             "--keys",
             "--orderings",
             "--backlog-sizes",
+            "--scheduled",
             "--latency-rates",
             "--latency-duration",
             "--poll-interval",

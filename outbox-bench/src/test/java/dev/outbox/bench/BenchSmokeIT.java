@@ -269,6 +269,61 @@ class BenchSmokeIT {
   }
 
   @Test
+  void theIdempotencyAndScheduledScenariosReportBothColumnsForEveryRoundOnPostgres()
+      throws Exception {
+    String schema = freshSchema();
+    assertIdempotencyAndScheduledRows(tiny(schema, idempotencyAndScheduled()));
+    assertThat(schemaExists(schema)).as("the benchmark schema is dropped").isFalse();
+  }
+
+  @Test
+  void theIdempotencyAndScheduledScenariosReportBothColumnsForEveryRoundOnMySql() throws Exception {
+    String database = freshSchema();
+    assertIdempotencyAndScheduledRows(tinyOnMySql(database, idempotencyAndScheduled()));
+    assertThat(mysqlDatabaseExists(database)).as("the benchmark database is dropped").isFalse();
+  }
+
+  /** Both scenarios, 300 messages produced or drained, 700 scheduled beside them. */
+  private static String[] idempotencyAndScheduled() {
+    return new String[] {
+      "--scenarios=produce-idempotent,scheduled-backlog", "--scheduled=700", "--messages=300"
+    };
+  }
+
+  /**
+   * The keyed produce against the unkeyed one and the minimal outbox, and the drain with the
+   * scheduled messages against the one without, for both orderings: both columns every round,
+   * positive rates, the labels printed. (The scenarios themselves fail the run if a key was not
+   * recorded, a due message not sent or a scheduled one sent.)
+   */
+  private static void assertIdempotencyAndScheduledRows(BenchOptions options) throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Report report = Bench.run(options, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    assertSenderRows(report);
+    assertThat(variants(report, "produce-idempotent"))
+        .containsExactly(
+            "idempotency key vs none, default settings, 2 threads",
+            "idempotency key vs minimal hand-rolled, 2 threads");
+    assertThat(variants(report, "scheduled-backlog"))
+        .containsExactly("700 scheduled vs none, NONE", "700 scheduled vs none, PER_KEY/100 keys");
+    List<Result> produce =
+        report.results().stream()
+            .filter(r -> r.key().scenario().equals(IdempotentProduceScenario.NAME))
+            .toList();
+    Result keyed = produce.get(0);
+    Result context = produce.get(1);
+    assertThat(context.outbox().values())
+        .as("one keyed run a round, in both rows")
+        .isEqualTo(keyed.outbox().values());
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains(
+            "unique idempotency key per message",
+            "with 700 messages scheduled 24 h ahead",
+            "| scheduled-backlog  | 700 scheduled vs none, NONE ");
+  }
+
+  @Test
   void theKafkaScenarioRunsAgainstAGivenBrokerAndDeletesItsTopic() throws Exception {
     try (InProcessKafka kafka = InProcessKafka.start()) {
       BenchOptions options =
