@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A relay in its own JVM, for crash tests: claims one batch, prints {@code CLAIMED <n>}, and hangs
  * in the sender until the test kills the process; or keeps delivering, printing each message id it
- * sends, until the test kills it.
+ * sends, until the test kills it; or does the same through a real broker's sender.
  *
  * <p>Arguments: dialect class (with a no-argument constructor), JDBC URL, schema, table, optionally
  * the batches in flight and the file a delivering process writes its sends to.
@@ -64,11 +64,15 @@ public final class RelayProcess {
   private static Process startChild(
       TestDatabase db, OutboxDialect dialect, OutboxTables tables, String... more)
       throws IOException {
-    List<String> args = new ArrayList<>();
-    args.addAll(
-        List.of(dialect.getClass().getName(), db.jdbcUrl(), tables.schema(), tables.table()));
+    List<String> args = childArgs(db, dialect, tables);
     args.addAll(List.of(more));
     return ChildJvm.start(RelayProcess.class, args.toArray(String[]::new));
+  }
+
+  private static List<String> childArgs(
+      TestDatabase db, OutboxDialect dialect, OutboxTables tables) {
+    return new ArrayList<>(
+        List.of(dialect.getClass().getName(), db.jdbcUrl(), tables.schema(), tables.table()));
   }
 
   /** Waits up to a minute for {@code count} {@code CLAIMED <n>} lines. */
@@ -113,9 +117,55 @@ public final class RelayProcess {
     return startChild(db, dialect, tables, "2", sentFile.toString(), Integer.toString(failPercent));
   }
 
+  /**
+   * Builds, inside a relay process, the real sender it delivers through. Implement it in a public
+   * class with a public no-argument constructor: the process finds it by name.
+   */
+  @FunctionalInterface
+  public interface SenderFactory {
+    /**
+     * The sender, for {@code config} (what the test passed, such as bootstrap servers or a URI).
+     *
+     * @throws Exception if the sender cannot be built; the process ends
+     */
+    Sender create(String config) throws Exception;
+  }
+
+  /**
+   * Starts a relay process on the test's table that delivers through the sender {@code factory}
+   * builds from {@code config}: batches of 20, two in flight, under {@code lease}. Its sender hands
+   * the real one each record of a batch alone, in order; once the broker has confirmed a record it
+   * appends {@code SENT <message id>} to {@code sentFile} and pauses 2 ms. A kill after the n-th
+   * line, n not a multiple of 20, so lands after the broker took part of a batch and before the
+   * relay recorded any of it as sent: those messages are delivered again by the next relay. The
+   * process's own output goes to {@code <sentFile>.log}.
+   */
+  public static Process startThrough(
+      TestDatabase db,
+      OutboxTables tables,
+      Path sentFile,
+      Class<? extends SenderFactory> factory,
+      String config,
+      Duration lease)
+      throws IOException {
+    List<String> args = childArgs(db, db.dialect(), tables);
+    args.addAll(
+        List.of(
+            "2",
+            sentFile.toString(),
+            "0",
+            factory.getName(),
+            config,
+            Long.toString(lease.toMillis())));
+    Path log = sentFile.resolveSibling(sentFile.getFileName() + ".log");
+    log.toFile().deleteOnExit(); // kept while the test runs, to look at when it fails
+    return ChildJvm.start(log, RelayProcess.class, args.toArray(String[]::new));
+  }
+
   /** Starts a relay process that writes its sends to the given file. */
   @FunctionalInterface
-  interface Starter {
+  public interface Starter {
+    /** Starts the process; it appends its sends to {@code sentFile}. */
     Process start(Path sentFile) throws IOException;
   }
 
@@ -125,7 +175,7 @@ public final class RelayProcess {
    * batch size, so each kill lands in the middle of a batch. Returns every message id they sent, in
    * order.
    */
-  static List<UUID> sentBeforeKills(int kills, int firstAfter, int step, Starter starter)
+  public static List<UUID> sentBeforeKills(int kills, int firstAfter, int step, Starter starter)
       throws Exception {
     List<UUID> delivered = new ArrayList<>();
     for (int i = 0; i < kills; i++) {
@@ -145,7 +195,7 @@ public final class RelayProcess {
   /**
    * Waits up to a minute until {@code sentFile} holds {@code count} sends; fails if it does not.
    */
-  static void awaitSent(Process p, Path sentFile, int count) throws Exception {
+  public static void awaitSent(Process p, Path sentFile, int count) throws Exception {
     await("relay process sends " + count + " messages")
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofMillis(10))
@@ -154,7 +204,7 @@ public final class RelayProcess {
   }
 
   /** The message ids a delivering process wrote to {@code sentFile}, in order. */
-  static List<UUID> sent(Path sentFile) throws IOException {
+  public static List<UUID> sent(Path sentFile) throws IOException {
     if (!Files.exists(sentFile)) {
       return List.of();
     }
@@ -195,7 +245,7 @@ public final class RelayProcess {
   }
 
   /** SIGKILL: no shutdown hook, no acknowledgement, no lease released. */
-  static void kill(Process p) throws InterruptedException {
+  public static void kill(Process p) throws InterruptedException {
     READERS.remove(p);
     p.destroyForcibly();
     p.waitFor(10, TimeUnit.SECONDS);
@@ -203,7 +253,8 @@ public final class RelayProcess {
 
   /**
    * The child JVM's entry point: {@code <dialect class> <jdbc url> <schema> <table> [<batches in
-   * flight> [<sent file> [<fail percent>]]]}. Started by the contracts, not for direct use.
+   * flight> [<sent file> [<fail percent> [<sender factory class> <config> <lease ms>]]]]}. Started
+   * by the contracts, not for direct use.
    *
    * @param args as above
    * @throws Exception whatever the relay throws; the parent reads the exit
@@ -221,23 +272,30 @@ public final class RelayProcess {
             : null;
     boolean deliver = sentFile != null;
     int failPercent = args.length > 6 ? Integer.parseInt(args[6]) : 0;
+    Sender real =
+        args.length > 8
+            ? ((SenderFactory) Class.forName(args[7]).getDeclaredConstructor().newInstance())
+                .create(args[8])
+            : null;
+    Duration lease = args.length > 9 ? Duration.ofMillis(Long.parseLong(args[9])) : LEASE;
+    Sender sender =
+        real != null
+            ? batch -> oneByOne(real, batch, sentFile)
+            : deliver ? batch -> deliver(batch, sentFile, failPercent) : new Hanging();
     try (HikariDataSource ds = new HikariDataSource(config)) {
       OutboxRelay.Builder builder =
-          OutboxRelay.builder(
-                  ds,
-                  dialect,
-                  deliver ? batch -> deliver(batch, sentFile, failPercent) : new Hanging())
+          OutboxRelay.builder(ds, dialect, sender)
               .tables(new OutboxTables(args[2], args[3]))
               .name("doomed")
-              .leaseDuration(LEASE)
-              .sendTimeout(LEASE.minusSeconds(10));
+              .leaseDuration(lease)
+              .sendTimeout(lease.minus(lease.dividedBy(6)));
       if (inFlight == 1) {
         builder.build().runOnce();
         System.out.println("UNEXPECTED: the cycle ended");
         return;
       }
       builder.batchSize(deliver ? 20 : 10).maxBatchesInFlight(inFlight).build().start();
-      Thread.sleep(LEASE.toMillis()); // the test kills the process long before
+      Thread.sleep(LEASE.toMillis()); // the test kills the process before
     }
   }
 
@@ -257,6 +315,32 @@ public final class RelayProcess {
     public boolean acceptsRuns() {
       return true;
     }
+  }
+
+  /**
+   * Hands {@code real} the records one at a time and waits for each answer; writes each record the
+   * broker confirmed to {@code sentFile} and pauses 2 ms, so that a kill can land mid-batch.
+   */
+  private static CompletableFuture<List<Outcome>> oneByOne(
+      Sender real, List<OutboxRecord> batch, PrintStream sentFile) {
+    List<Outcome> outcomes = new ArrayList<>(batch.size());
+    try {
+      for (OutboxRecord r : batch) {
+        Outcome o = real.send(List.of(r)).toCompletableFuture().get(10, TimeUnit.SECONDS).get(0);
+        outcomes.add(o);
+        if (o.status() == Outcome.Status.SENT) {
+          sentFile.println(SENT + r.messageId());
+          Thread.sleep(2);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CompletableFuture.failedFuture(e);
+    } catch (Exception e) {
+      // The records without an outcome are retried.
+      System.out.println("SEND FAILED " + e);
+    }
+    return CompletableFuture.completedFuture(outcomes);
   }
 
   private static CompletableFuture<List<Outcome>> deliver(
