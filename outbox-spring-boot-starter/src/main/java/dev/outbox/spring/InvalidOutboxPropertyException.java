@@ -40,6 +40,8 @@ public final class InvalidOutboxPropertyException extends IllegalArgumentExcepti
   static <T> T naming(String prefix, Supplier<T> build) {
     try {
       return build.get();
+    } catch (InvalidOutboxPropertyException e) {
+      throw e; // names its property already
     } catch (IllegalArgumentException e) {
       throw forOption(prefix, e);
     }

@@ -2,6 +2,7 @@ package dev.outbox.spring;
 
 import dev.outbox.OutboxAdmin;
 import dev.outbox.OutboxTables;
+import dev.outbox.PayloadCodec;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
 import javax.sql.DataSource;
@@ -75,7 +76,11 @@ public class OutboxAutoConfiguration {
     return new LocalRelays();
   }
 
-  /** The outbox the application injects and enlists through. */
+  /**
+   * The outbox the application injects and enlists through, with {@code outbox.idempotency.*}; its
+   * typed {@code add} encodes through the application's {@code PayloadCodec<Object>} bean (by
+   * default a {@code JacksonPayloadCodec} when outbox-jackson is present), if there is one.
+   */
   @Bean
   @ConditionalOnMissingBean
   public TransactionalOutbox transactionalOutbox(
@@ -83,11 +88,13 @@ public class OutboxAutoConfiguration {
       DataSource dataSource,
       OutboxDialect dialect,
       OutboxTables tables,
+      ObjectProvider<PayloadCodec<Object>> codec,
       LocalRelays relays,
       OutboxTelemetry telemetry,
       ObjectProvider<OutboxMigrationsRunner> migrations) {
     migrations.ifAvailable(m -> {});
-    return OutboxParts.outbox(props, PREFIX, dataSource, dialect, tables, relays, telemetry);
+    return OutboxParts.outbox(
+        props, PREFIX, dataSource, dialect, tables, codec.getIfAvailable(), relays, telemetry);
   }
 
   /** The operator API over the tables (the health indicator reads it). */

@@ -2,6 +2,7 @@ package dev.outbox.spring;
 
 import dev.outbox.OutboxAdmin;
 import dev.outbox.OutboxTables;
+import dev.outbox.PayloadCodec;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
 import java.util.Map;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.ImportBeanDefinitionRegistrar;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 import org.springframework.util.ClassUtils;
@@ -166,6 +168,11 @@ final class OutboxInstancesRegistrar
       OutboxTelemetry telemetry =
           beans.getBeanProvider(OutboxTelemetry.class).getIfAvailable(OutboxTelemetry::global);
       LocalRelays relays = new LocalRelays();
+      PayloadCodec<Object> codec =
+          beans
+              .<PayloadCodec<Object>>getBeanProvider(
+                  ResolvableType.forClassWithGenerics(PayloadCodec.class, Object.class))
+              .getIfAvailable();
       return new InstanceParts(
           prefix,
           s,
@@ -174,7 +181,7 @@ final class OutboxInstancesRegistrar
           tables,
           relays,
           telemetry,
-          OutboxParts.outbox(s, prefix, dataSource, dialect, tables, relays, telemetry),
+          OutboxParts.outbox(s, prefix, dataSource, dialect, tables, codec, relays, telemetry),
           OutboxAdmin.builder(dataSource, dialect).tables(tables).build());
     }
 

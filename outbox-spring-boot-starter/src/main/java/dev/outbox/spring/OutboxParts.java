@@ -5,6 +5,7 @@ import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
 import dev.outbox.PartitionMaintenance;
+import dev.outbox.PayloadCodec;
 import dev.outbox.Sender;
 import dev.outbox.spi.OutboxDialect;
 import javax.sql.DataSource;
@@ -23,16 +24,31 @@ final class OutboxParts {
         prefix, () -> new OutboxTables(s.getSchema(), s.getTable()));
   }
 
+  /**
+   * The outbox of {@code s}, enlisting through {@code codec} (null: typed enlists are refused);
+   * {@code idempotency.*} and {@code max-payload-bytes} are checked here.
+   */
   static TransactionalOutbox outbox(
       OutboxSettings s,
       String prefix,
       DataSource dataSource,
       OutboxDialect dialect,
       OutboxTables tables,
+      PayloadCodec<Object> codec,
       LocalRelays relays,
       OutboxTelemetry telemetry) {
+    OutboxSettings.Idempotency idempotency = s.getIdempotency();
     JdbcOutbox.Builder b =
-        JdbcOutbox.builder(dialect).tables(tables).maxPayloadBytes(s.getMaxPayloadBytes());
+        InvalidOutboxPropertyException.naming(
+            prefix + ".idempotency", // the window's message starts with "window"
+            () ->
+                JdbcOutbox.builder(dialect)
+                    .idempotencyWindow(idempotency.getWindow())
+                    .onDuplicate(idempotency.getOnDuplicate()));
+    b.tables(tables).maxPayloadBytes(s.getMaxPayloadBytes());
+    if (codec != null) {
+      b.payloadCodec(codec);
+    }
     telemetry.openTelemetry().ifPresent(b::openTelemetry);
     return new TransactionalOutbox(
         InvalidOutboxPropertyException.naming(prefix, b::build), dataSource, relays);

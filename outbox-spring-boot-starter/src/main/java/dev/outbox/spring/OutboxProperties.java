@@ -27,6 +27,7 @@ public class OutboxProperties extends OutboxSettings {
   private final RabbitMq rabbitmq = new RabbitMq();
   private final Console console = new Console();
   private final Modulith modulith = new Modulith();
+  private final InboxSettings inbox = new InboxSettings();
 
   /**
    * Several outboxes, by name, each on a DataSource bean of its own with its own tables, relay and
@@ -64,6 +65,85 @@ public class OutboxProperties extends OutboxSettings {
 
   public Modulith getModulith() {
     return modulith;
+  }
+
+  public InboxSettings getInbox() {
+    return inbox;
+  }
+
+  /**
+   * {@code outbox.inbox.*}: the consumer's {@code Inbox} on the application's DataSource, which
+   * remembers the message ids a consumer has processed.
+   */
+  public static class InboxSettings {
+    /** Whether to configure an Inbox bean. */
+    private boolean enabled = false;
+
+    /** Schema (MySQL: database) of the inbox table; outbox.schema if unset. */
+    private String schema;
+
+    /** Name of the inbox table. */
+    private String table = dev.outbox.inbox.Inbox.DEFAULT_TABLE;
+
+    /**
+     * How long a processed message id is remembered (at least this long, at most twice as long),
+     * from 1s to 366d: longer than the broker's longest redelivery delay.
+     */
+    private Duration window = dev.outbox.inbox.Inbox.DEFAULT_WINDOW;
+
+    /** Whether to create or upgrade the inbox table at start-up. */
+    private boolean migrate = true;
+
+    /** How often expired ids are removed, from 1s up to the window. */
+    private Duration expirePeriod = Duration.ofHours(1);
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getSchema() {
+      return schema;
+    }
+
+    public void setSchema(String schema) {
+      this.schema = schema;
+    }
+
+    public String getTable() {
+      return table;
+    }
+
+    public void setTable(String table) {
+      this.table = table;
+    }
+
+    public Duration getWindow() {
+      return window;
+    }
+
+    public void setWindow(Duration window) {
+      this.window = window;
+    }
+
+    public boolean isMigrate() {
+      return migrate;
+    }
+
+    public void setMigrate(boolean migrate) {
+      this.migrate = migrate;
+    }
+
+    public Duration getExpirePeriod() {
+      return expirePeriod;
+    }
+
+    public void setExpirePeriod(Duration expirePeriod) {
+      this.expirePeriod = expirePeriod;
+    }
   }
 
   /** {@code outbox.modulith.*}: Spring Modulith's event externalization through the outbox. */

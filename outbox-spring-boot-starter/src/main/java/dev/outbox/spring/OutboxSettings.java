@@ -1,6 +1,7 @@
 package dev.outbox.spring;
 
 import dev.outbox.JdbcOutbox;
+import dev.outbox.OnDuplicate;
 import dev.outbox.Ordering;
 import dev.outbox.OutboxRelay;
 import dev.outbox.OutboxTables;
@@ -9,10 +10,10 @@ import dev.outbox.PartitionMaintenance;
 import java.time.Duration;
 
 /**
- * The settings of one outbox: its database and tables, migrations, relay and partition maintenance.
- * {@link OutboxProperties} holds them for the application's outbox ({@code outbox.*}), {@link
- * OutboxProperties.Instance} for each of several ({@code outbox.instances.NAME.*}). Every default
- * is the core library's.
+ * The settings of one outbox: its database and tables, idempotent enlists, migrations, relay and
+ * partition maintenance. {@link OutboxProperties} holds them for the application's outbox ({@code
+ * outbox.*}), {@link OutboxProperties.Instance} for each of several ({@code
+ * outbox.instances.NAME.*}). Every default is the core library's.
  */
 public class OutboxSettings {
   /** The database: auto (from the DataSource's product name), postgresql or mysql. */
@@ -31,6 +32,7 @@ public class OutboxSettings {
   private final Postgres postgres = new Postgres();
   private final Relay relay = new Relay();
   private final Partitions partitions = new Partitions();
+  private final Idempotency idempotency = new Idempotency();
 
   /** The database behind the outbox's DataSource. */
   public enum DatabaseKind {
@@ -88,6 +90,44 @@ public class OutboxSettings {
 
   public Partitions getPartitions() {
     return partitions;
+  }
+
+  public Idempotency getIdempotency() {
+    return idempotency;
+  }
+
+  /**
+   * {@code outbox.idempotency.*}: what an enlist does with a message whose idempotency key the
+   * outbox has seen ({@code OutboxMessage.Builder.idempotencyKey}).
+   */
+  public static class Idempotency {
+    /**
+     * How long an idempotency key is remembered (at least this long, at most twice as long), from
+     * 1s to 366d; every outbox writing to one table needs the same window.
+     */
+    private Duration window = JdbcOutbox.DEFAULT_IDEMPOTENCY_WINDOW;
+
+    /**
+     * What an enlist does with a message whose key was seen within the window: return-first (write
+     * nothing, return the first message's id) or refuse (throw DuplicateMessageException).
+     */
+    private OnDuplicate onDuplicate = OnDuplicate.RETURN_FIRST;
+
+    public Duration getWindow() {
+      return window;
+    }
+
+    public void setWindow(Duration window) {
+      this.window = window;
+    }
+
+    public OnDuplicate getOnDuplicate() {
+      return onDuplicate;
+    }
+
+    public void setOnDuplicate(OnDuplicate onDuplicate) {
+      this.onDuplicate = onDuplicate;
+    }
   }
 
   /** {@code outbox.migrations.*}: the outbox's own Flyway migrations at start-up. */

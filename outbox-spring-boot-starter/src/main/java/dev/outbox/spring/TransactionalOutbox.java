@@ -1,15 +1,19 @@
 package dev.outbox.spring;
 
+import dev.outbox.DuplicateMessageException;
 import dev.outbox.EnlistFailedException;
 import dev.outbox.JdbcOutbox;
 import dev.outbox.OutboxMessage;
 import dev.outbox.OutboxTables;
+import dev.outbox.PayloadCodec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -44,13 +48,19 @@ public final class TransactionalOutbox {
   }
 
   /**
-   * Writes {@code message} in the current transaction.
+   * Writes {@code message} in the current transaction. A message with an idempotency key that this
+   * outbox's table has seen within {@code outbox.idempotency.window} is not written again: its
+   * first message's id is returned, or {@link DuplicateMessageException} is thrown with {@code
+   * outbox.idempotency.on-duplicate=refuse}.
    *
    * @return the message id, which senders put in the broker message
    * @throws IllegalStateException if no Spring transaction is active on this outbox's DataSource;
    *     nothing is written
    * @throws IllegalArgumentException if the message breaks a limit; nothing is written
    * @throws EnlistFailedException if the database write failed; the transaction must roll back
+   * @throws DuplicateMessageException if the message's idempotency key was enlisted before, within
+   *     the window, and {@code outbox.idempotency.on-duplicate=refuse}; nothing is written, and
+   *     thrown out of a {@code @Transactional} method it rolls the transaction back
    */
   public UUID add(OutboxMessage message) {
     return addAll(List.of(Objects.requireNonNull(message, "message"))).get(0);
@@ -65,17 +75,58 @@ public final class TransactionalOutbox {
    *     nothing is written
    * @throws IllegalArgumentException if any message breaks a limit; nothing is written
    * @throws EnlistFailedException if the database write failed; the transaction must roll back
+   * @throws DuplicateMessageException if a message's idempotency key was enlisted before and
+   *     duplicates are refused; nothing is written
    */
   public List<UUID> addAll(Collection<OutboxMessage> messages) {
     Objects.requireNonNull(messages, "messages");
+    return inTransaction(c -> outbox.addAll(c, messages));
+  }
+
+  /**
+   * Writes a message to {@code topic} with key {@code key} (null: unordered) whose payload is
+   * {@code payload} encoded by this outbox's {@linkplain #payloadCodec() codec} (with the starter's
+   * defaults, JSON through {@code JacksonPayloadCodec} when {@code outbox-jackson} is on the class
+   * path), in the current transaction, with the codec's media type in the {@code content-type}
+   * header. For headers, an idempotency key or a delay, build the message with {@code
+   * OutboxMessage.builder(topic).payload(value, codec)}.
+   *
+   * <pre>{@code
+   * outbox.add("orders", order.id(), new OrderPlaced(order.id(), order.total()));
+   * }</pre>
+   *
+   * @return the message id
+   * @throws IllegalStateException if no Spring transaction is active on this outbox's DataSource,
+   *     or this outbox has no payload codec; nothing is written
+   * @throws IllegalArgumentException if the codec cannot encode {@code payload} or the message
+   *     breaks a limit; nothing is written
+   * @throws EnlistFailedException if the database write failed; the transaction must roll back
+   */
+  public UUID add(String topic, String key, Object payload) {
+    Objects.requireNonNull(payload, "payload");
+    return inTransaction(c -> outbox.add(c, topic, key, payload));
+  }
+
+  /**
+   * The codec {@link #add(String, String, Object)} encodes payloads with, if this outbox has one.
+   */
+  public Optional<PayloadCodec<Object>> payloadCodec() {
+    return outbox.payloadCodec();
+  }
+
+  /**
+   * Runs {@code write} on the connection of the current transaction, and wakes the local relays
+   * after that transaction commits.
+   */
+  private <R> R inTransaction(Function<Connection, R> write) {
     requireTransaction();
     Connection c = DataSourceUtils.getConnection(dataSource);
     try {
       requireTransactional(c);
-      List<UUID> ids = outbox.addAll(c, messages);
+      R written = write.apply(c);
       // A set: registering it again in the same transaction changes nothing.
       TransactionSynchronizationManager.registerSynchronization(wakeAfterCommit);
-      return ids;
+      return written;
     } finally {
       DataSourceUtils.releaseConnection(c, dataSource);
     }

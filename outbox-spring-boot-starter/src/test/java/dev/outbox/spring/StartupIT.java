@@ -79,13 +79,60 @@ class StartupIT {
         Arguments.of("outbox.relay.name", "no spaces", "outbox.relay.name"),
         Arguments.of("outbox.relay.backoff.initial", "0s", "outbox.relay.backoff"),
         Arguments.of("outbox.max-payload-bytes", "0", "outbox.max-payload-bytes"),
-        Arguments.of("outbox.table", "orders;drop", "outbox.table"));
+        Arguments.of("outbox.table", "orders;drop", "outbox.table"),
+        Arguments.of("outbox.idempotency.window", "0s", "outbox.idempotency.window"),
+        Arguments.of("outbox.idempotency.window", "367d", "outbox.idempotency.window"));
   }
 
   @ParameterizedTest
   @MethodSource("invalidValues")
   void anInvalidValueFailsStartUpNamingTheProperty(String property, String value, String named) {
     Map<String, Object> p = props(property, value, "outbox.relay.send-timeout", "30s");
+    assertStartUpFailsNaming(p, named);
+  }
+
+  static Stream<Arguments> invalidInboxValues() {
+    return Stream.of(
+        Arguments.of("outbox.inbox.window", "500ms", "outbox.inbox.window"),
+        Arguments.of("outbox.inbox.table", "inbox;drop", "outbox.inbox.table"),
+        Arguments.of("outbox.inbox.schema", "no-such schema", "outbox.inbox.schema"),
+        Arguments.of("outbox.inbox.expire-period", "8d", "outbox.inbox.expire-period"),
+        Arguments.of("outbox.inbox.expire-period", "0s", "outbox.inbox.expire-period"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidInboxValues")
+  void anInvalidInboxValueFailsStartUpNamingTheProperty(
+      String property, String value, String named) {
+    assertStartUpFailsNaming(props("outbox.inbox.enabled", "true", property, value), named);
+  }
+
+  @Test
+  void anUnknownOnDuplicateFailsStartUpNamingTheProperty() {
+    Map<String, Object> p = props("outbox.idempotency.on-duplicate", "ignore");
+    assertThatThrownBy(() -> TestApps.start(p, null).close())
+        .hasStackTraceContaining("outbox.idempotency.on-duplicate")
+        .rootCause()
+        .hasMessageContaining("ignore");
+  }
+
+  @Test
+  void inboxMigrateOffLeavesTheTableToTheDeploy() {
+    String table = "deploy_inbox";
+    try (ConfigurableApplicationContext app =
+        TestApps.start(
+            props(
+                "outbox.inbox.enabled", "true",
+                "outbox.inbox.table", table,
+                "outbox.inbox.migrate", "false",
+                "outbox.relay.enabled", "false"),
+            null)) {
+      assertThat(app.getBean(dev.outbox.inbox.Inbox.class).table().table()).isEqualTo(table);
+      assertThat(TestApps.tables(db)).doesNotContain(table, table + "_schema_history");
+    }
+  }
+
+  private static void assertStartUpFailsNaming(Map<String, Object> p, String named) {
     assertThatThrownBy(() -> TestApps.start(p, new RecordingSender()).close())
         .satisfies(
             e -> {
