@@ -8,14 +8,14 @@ import org.junit.jupiter.api.Test;
 class MySqlClaimSqlTest {
 
   @Test
-  void withNothingPausedTheClaimIsTheStatementItWasBeforePausesExisted() {
+  void withNothingPausedTheClaimIsTheStatementWithoutATopicFilter() {
     assertThat(MySqlClaim.lockDueSql("`t`"))
         .isEqualTo(
             """
             SELECT m.id, m.message_id, m.topic, m.msg_key, m.payload, m.headers, m.created_at,
                    m.attempts
               FROM `t` m FORCE INDEX (pending_idx)
-             WHERE m.status = 0 AND m.id > ? AND m.next_attempt_at <= ?
+             WHERE m.status = 0 AND m.scheduled = 0 AND m.id > ? AND m.next_attempt_at <= ?
                AND (m.lease_until IS NULL OR m.lease_until <= ?)
              ORDER BY m.id
              LIMIT ?
