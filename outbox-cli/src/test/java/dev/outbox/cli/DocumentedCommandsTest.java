@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -76,17 +75,19 @@ class DocumentedCommandsTest {
     String parent = Files.readString(ROOT.resolve("pom.xml"));
     for (String command : commands) {
       Matcher module = MODULE.matcher(command);
-      String pom = parent;
+      List<String> poms = new ArrayList<>(List.of(parent));
       if (module.find()) {
-        assertThat(parent)
-            .as("%s: the root POM lists module %s", command, module.group(1))
-            .contains("<module>" + module.group(1) + "</module>");
-        pom = Files.readString(ROOT.resolve(module.group(1)).resolve("pom.xml"));
+        for (String name : module.group(1).split(",")) { // -pl a,b names several modules
+          assertThat(parent)
+              .as("%s: the root POM lists module %s", command, name)
+              .contains("<module>" + name + "</module>");
+          poms.add(Files.readString(ROOT.resolve(name).resolve("pom.xml")));
+        }
       }
       Matcher profile = PROFILE.matcher(command);
       while (profile.find()) {
         String id = profile.group(1);
-        assertThat(Arrays.asList(pom, parent))
+        assertThat(poms)
             .as("%s: profile %s is defined", command, id)
             .anySatisfy(p -> assertThat(p).contains("<id>" + id + "</id>"));
       }
