@@ -32,6 +32,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * once.
  */
 public final class ExactlyOnce {
+  /** The topic, and so the exchange the relay publishes to; not the demo's {@code orders}. */
+  static final String TOPIC = "exactly-once.orders";
+
   static final String QUEUE = "exactly-once.orders";
 
   private ExactlyOnce() {}
@@ -56,9 +59,9 @@ public final class ExactlyOnce {
     rabbit.setUri(amqp);
     try (com.rabbitmq.client.Connection amqpConnection = rabbit.newConnection();
         Channel channel = amqpConnection.createChannel()) {
-      channel.exchangeDeclare("orders", "topic");
+      channel.exchangeDeclare(TOPIC, "topic", true);
       channel.queueDeclare(QUEUE, false, false, false, null);
-      channel.queueBind(QUEUE, "orders", "#");
+      channel.queueBind(QUEUE, TOPIC, "#");
       channel.queuePurge(QUEUE);
 
       // The producer: three orders, the request for order-1 retried by the client.
@@ -90,7 +93,7 @@ public final class ExactlyOnce {
       }
       outbox.add(
           c,
-          OutboxMessage.builder("orders")
+          OutboxMessage.builder(TOPIC)
               .key(orderId)
               .payload(orderId)
               .header("type", "order.placed")
