@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -40,8 +41,25 @@ public abstract class JdbcDedupSupport implements DedupSupport {
        WHERE scope = ? AND dedup_key = ? AND slot IN (%2$d, %3$d) AND record_id = ?
       """;
 
+  /** What a dialect's upsert tells about the rows it found, beside writing them. */
+  public enum UpsertReport {
+    /** Nothing: a locking read follows it. */
+    NOTHING,
+    /**
+     * A result set: for each of the two rows, the {@code record_id} and {@code created_at} the row
+     * holds after the statement (the call's own on an insert or over a stale row, the other
+     * record's where that one is live, locked); no second statement.
+     */
+    ROWS,
+    /**
+     * A generated key above 0 ({@code LAST_INSERT_ID(1)} on MySQL) when it met a live row of
+     * another record: only then does the locking read follow, to name that record.
+     */
+    CONFLICT_AS_GENERATED_KEY
+  }
+
   private final String upsert;
-  private final boolean upsertReturns;
+  private final UpsertReport report;
   private final JdbcTypes types;
   private final Function<DedupTable, String> qualifier;
 
@@ -58,27 +76,21 @@ public abstract class JdbcDedupSupport implements DedupSupport {
    */
   protected JdbcDedupSupport(
       String upsert, JdbcTypes types, Function<DedupTable, String> qualifier) {
-    this(upsert, false, types, qualifier);
+    this(upsert, UpsertReport.NOTHING, types, qualifier);
   }
 
   /**
-   * For subclasses whose upsert can return what it leaves behind, which saves the locking read: one
-   * statement a call instead of two.
+   * For subclasses whose upsert tells what it found, which saves the locking read on a first
+   * record.
    *
    * @param upsert as in {@link #JdbcDedupSupport(String, JdbcTypes, Function)}
-   * @param upsertReturns whether {@code upsert} returns, for each of the two rows, the {@code
-   *     record_id} and {@code created_at} the row holds after the statement: the call's own on an
-   *     insert or over a stale row, the other record's where that one is live (a conflict keeps the
-   *     live row and still returns it, locked)
+   * @param report what {@code upsert} tells, see {@link UpsertReport}
    * @param types how this database binds and reads times and UUIDs
    * @param qualifier a table's name, quoted and qualified with its schema if it has one
    */
   protected JdbcDedupSupport(
-      String upsert,
-      boolean upsertReturns,
-      JdbcTypes types,
-      Function<DedupTable, String> qualifier) {
-    this.upsertReturns = upsertReturns;
+      String upsert, UpsertReport report, JdbcTypes types, Function<DedupTable, String> qualifier) {
+    this.report = Objects.requireNonNull(report, "report");
     this.upsert = Objects.requireNonNull(upsert, "upsert");
     this.types = Objects.requireNonNull(types, "types");
     this.qualifier = Objects.requireNonNull(qualifier, "qualifier");
@@ -105,17 +117,29 @@ public abstract class JdbcDedupSupport implements DedupSupport {
     int slot = DedupRing.slot(bucket);
     int previousSlot = DedupRing.slot(bucket - 1);
     DedupRecord other = null;
+    boolean lookUp = true;
+    String sql = String.format(upsert, name, slot, previousSlot);
     try (PreparedStatement ps =
-        c.prepareStatement(String.format(upsert, name, slot, previousSlot))) {
+        report == UpsertReport.CONFLICT_AS_GENERATED_KEY
+            ? c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)
+            : c.prepareStatement(sql)) {
       int i = bindRow(ps, 1, scope, key, bucket, recordId, now, window);
       bindRow(ps, i, scope, key, bucket - 1, recordId, now, window);
-      if (upsertReturns) {
-        other = otherRecord(ps.executeQuery(), recordId);
-      } else {
-        ps.executeUpdate();
+      switch (report) {
+        case ROWS -> {
+          other = otherRecord(ps.executeQuery(), recordId);
+          lookUp = false;
+        }
+        case CONFLICT_AS_GENERATED_KEY -> {
+          ps.executeUpdate();
+          try (ResultSet keys = ps.getGeneratedKeys()) {
+            lookUp = keys.next() && keys.getLong(1) > 0;
+          }
+        }
+        case NOTHING -> ps.executeUpdate();
       }
     }
-    if (!upsertReturns) {
+    if (lookUp) {
       try (PreparedStatement ps =
           c.prepareStatement(String.format(OTHER_RECORD, name, slot, previousSlot))) {
         bindKey(ps, scope, key, recordId);

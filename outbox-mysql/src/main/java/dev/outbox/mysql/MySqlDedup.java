@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Dedup tables on MySQL and MariaDB (see {@link DedupSupport}): an {@code INSERT … ON DUPLICATE KEY
- * UPDATE} for the two rows, then {@link JdbcDedupSupport}'s locking read, and retention by batched
- * deletes of a slot partition. Times are bound as UTC text and UUIDs as {@code CHAR(36)} text, like
- * the rest of the dialect.
+ * UPDATE} for the two rows, then, only when it met another record's row, {@link JdbcDedupSupport}'s
+ * locking read, and retention by batched deletes of a slot partition. Times are bound as UTC text
+ * and UUIDs as {@code CHAR(36)} text, like the rest of the dialect.
  *
  * <p>A call that conflicts with a concurrent one's uncommitted row waits at the insert for its row
  * lock, whatever the isolation level: an {@code INSERT … ON DUPLICATE KEY UPDATE} and a {@code
@@ -35,6 +35,9 @@ final class MySqlDedup extends JdbcDedupSupport {
    * evaluated left to right with the values already assigned, so {@code bucket}, which the others
    * compare with, is assigned last; a row of the same bucket is left as it is. {@code VALUES(col)}
    * is what both servers accept (MySQL 8.0.20+ deprecates it for a row alias, which MariaDB lacks).
+   * A row of another record that is live sets {@code LAST_INSERT_ID(1)}, which the server returns
+   * with the statement's result as its generated key: only then does the locking read follow. The
+   * table has no AUTO_INCREMENT column, so a statement that meets no live row returns none.
    */
   private static final String UPSERT =
       """
@@ -44,7 +47,7 @@ final class MySqlDedup extends JdbcDedupSupport {
         record_id = IF(bucket <> VALUES(bucket), VALUES(record_id), record_id),
         created_at = IF(bucket <> VALUES(bucket), VALUES(created_at), created_at),
         expires_at = IF(bucket <> VALUES(bucket), VALUES(expires_at), expires_at),
-        bucket = VALUES(bucket)
+        bucket = IF(bucket <> VALUES(bucket), VALUES(bucket), bucket + 0 * LAST_INSERT_ID(1))
       """;
 
   private static final String PARTITIONS =
@@ -69,7 +72,7 @@ final class MySqlDedup extends JdbcDedupSupport {
   private static final String NO_SUCH_TABLE = "42S02";
 
   private MySqlDedup() {
-    super(UPSERT, MySqlTypes.INSTANCE, MySqlDedup::qualify);
+    super(UPSERT, UpsertReport.CONFLICT_AS_GENERATED_KEY, MySqlTypes.INSTANCE, MySqlDedup::qualify);
   }
 
   private static String qualify(DedupTable t) {

@@ -91,7 +91,7 @@ final class PostgresDedup extends JdbcDedupSupport {
   private static final String UNDEFINED_TABLE = "42P01";
 
   private PostgresDedup() {
-    super(UPSERT, true, PostgresTypes.INSTANCE, PostgresDedup::qualify);
+    super(UPSERT, UpsertReport.ROWS, PostgresTypes.INSTANCE, PostgresDedup::qualify);
   }
 
   private static String qualify(DedupTable t) {

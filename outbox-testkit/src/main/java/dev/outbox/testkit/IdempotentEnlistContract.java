@@ -111,13 +111,17 @@ public abstract class IdempotentEnlistContract extends OutboxContractSupport {
               List.of(
                   keyed("order-1", "a"),
                   OutboxMessage.of("orders", null, "b"),
-                  keyed("order-1", "c")));
+                  keyed("order-1", "c"),
+                  keyed("order-2", "d")));
       c.commit();
     }
-    assertThat(ids).hasSize(3);
+    assertThat(ids).hasSize(4);
     assertThat(ids.get(2)).isEqualTo(ids.get(0));
     assertThat(ids.get(1)).isNotEqualTo(ids.get(0));
-    assertThat(messageRows()).isEqualTo(2);
+    assertThat(ids.get(3))
+        .as("a new key after a duplicate, on the same connection")
+        .isNotIn(ids.subList(0, 3));
+    assertThat(messageRows()).isEqualTo(3);
   }
 
   /**
