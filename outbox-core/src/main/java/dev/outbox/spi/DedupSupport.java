@@ -43,9 +43,10 @@ public interface DedupSupport {
    *       recordId}, {@code created_at = now} and {@code expires_at} = {@link DedupRing#expiry} of
    *       its bucket. A row already in that slot for (scope, key) is overwritten only when its
    *       bucket differs (a stale row that retention has not dropped yet), and kept otherwise.
-   *   <li>Reads, with a lock ({@code FOR UPDATE}), the (scope, key) rows of those two slots whose
-   *       record id is not {@code recordId}. If there is one, the key was recorded before: this
-   *       call's own rows are deleted again and the earlier record is returned.
+   *   <li>Finds the (scope, key) rows of those two slots whose record id is not {@code recordId},
+   *       locked: from what the upsert returns, or by a read with a lock ({@code FOR UPDATE}) (see
+   *       {@link JdbcDedupSupport.UpsertReport}). If there is one, the key was recorded before:
+   *       this call's own rows are deleted again and the earlier record is returned.
    * </ol>
    *
    * <p>A concurrent call for the same (scope, key) waits at the upsert until this transaction ends;
