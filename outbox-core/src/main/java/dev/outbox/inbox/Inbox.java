@@ -6,6 +6,7 @@ import dev.outbox.spi.DedupRecord;
 import dev.outbox.spi.DedupRing;
 import dev.outbox.spi.DedupSupport;
 import dev.outbox.spi.DedupTable;
+import dev.outbox.spi.Jdbc;
 import dev.outbox.spi.OutboxDialect;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -209,10 +210,10 @@ public final class Inbox {
       count(first, consumer);
       return first ? Optional.ofNullable(result) : Optional.empty();
     } catch (Throwable t) {
-      rollbackQuietly(c, t);
+      Jdbc.rollbackQuietly(c, t);
       throw t;
     } finally {
-      restoreAutoCommit(c, autoCommit);
+      Jdbc.restoreAutoCommit(c, autoCommit);
     }
   }
 
@@ -333,22 +334,6 @@ public final class Inbox {
               + e.getMessage(),
           e,
           dialect.isTransient(e));
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Throwable failure) {
-    try {
-      c.rollback();
-    } catch (SQLException rollbackFailure) {
-      failure.addSuppressed(rollbackFailure);
-    }
-  }
-
-  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
-    try {
-      c.setAutoCommit(autoCommit);
-    } catch (SQLException ignored) {
-      // The connection is broken; the pool discards it when it is closed.
     }
   }
 

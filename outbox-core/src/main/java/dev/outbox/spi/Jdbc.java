@@ -32,7 +32,8 @@ public final class Jdbc {
     }
   }
 
-  private static void rollbackQuietly(Connection c, Throwable failure) {
+  /** Rolls {@code c} back; a failure to do so is added to {@code failure} as suppressed. */
+  public static void rollbackQuietly(Connection c, Throwable failure) {
     try {
       c.rollback();
     } catch (SQLException rollbackFailure) {
@@ -41,8 +42,16 @@ public final class Jdbc {
   }
 
   private static void restoreAutoCommit(Connection c) {
+    restoreAutoCommit(c, true);
+  }
+
+  /**
+   * Sets {@code c}'s auto-commit mode back to {@code autoCommit}, ignoring a failure: the
+   * connection is then broken, and its pool discards it when it is closed.
+   */
+  public static void restoreAutoCommit(Connection c, boolean autoCommit) {
     try {
-      c.setAutoCommit(true);
+      c.setAutoCommit(autoCommit);
     } catch (SQLException ignored) {
       // The connection is broken; the pool discards it when it is closed.
     }
