@@ -59,6 +59,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
   /** Default {@link Builder#idempotencyWindow}: 24 hours. */
   public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
+  /** The scope of the idempotency keys in the idempotency table: one table, one scope. */
+  static final String IDEMPOTENCY_SCOPE = "enlist";
+
   /** Largest value accepted for {@link Builder#maxPayloadBytes(int)}: 256 MiB. */
   public static final int MAX_PAYLOAD_BYTES_LIMIT = 256 * 1024 * 1024;
 
@@ -101,9 +104,6 @@ public final class JdbcOutbox implements Outbox<Connection> {
     this.onDuplicate = b.onDuplicate;
     this.idempotencyTable = new DedupTable(tables.schema(), tables.idempotencyTable());
   }
-
-  /** The scope of the idempotency keys in the idempotency table: one table, one scope. */
-  static final String IDEMPOTENCY_SCOPE = "enlist";
 
   /** Starts configuring an outbox for {@code dialect}'s database. */
   public static Builder builder(OutboxDialect dialect) {
@@ -148,9 +148,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
   }
 
   /**
-   * Records the idempotency keys of {@code messages} and returns the rows to write: {@code rows}
-   * itself when none is a duplicate, else those that are not. Fills {@code ids} with each message's
-   * id: its row's, or for a duplicate the first message's.
+   * Records the idempotency keys of {@code messages} and returns the rows to write: those that are
+   * not duplicates. Fills {@code ids} with each message's id: its row's, or for a duplicate the
+   * first message's.
    *
    * @throws DuplicateMessageException for a duplicate when duplicates are refused
    */
@@ -160,27 +160,22 @@ public final class JdbcOutbox implements Outbox<Connection> {
       List<NewRow> rows,
       Instant now,
       List<UUID> ids) {
-    List<NewRow> fresh = rows;
+    List<NewRow> fresh = new ArrayList<>(rows.size());
     int i = 0;
     for (OutboxMessage m : messages) {
       NewRow row = rows.get(i++);
-      UUID first =
-          m.idempotencyKey() == null
-              ? null
-              : firstWithKey(tx, m.idempotencyKey(), row.messageId(), now);
+      String key = m.idempotencyKey();
+      UUID first = key == null ? null : firstWithKey(tx, key, row.messageId(), now);
       if (first == null) {
         ids.add(row.messageId());
+        fresh.add(row);
         continue;
       }
       duplicates.add(1, Attributes.of(RelayMetrics.DESTINATION, m.topic()));
       if (onDuplicate == OnDuplicate.REFUSE) {
-        throw new DuplicateMessageException(m.idempotencyKey(), first);
+        throw new DuplicateMessageException(key, first);
       }
       ids.add(first);
-      if (fresh == rows) {
-        fresh = new ArrayList<>(rows);
-      }
-      fresh.remove(row);
     }
     return fresh;
   }

@@ -6,12 +6,14 @@ import dev.outbox.spi.AckResult;
 import dev.outbox.spi.BacklogStats;
 import dev.outbox.spi.ClaimRequest;
 import dev.outbox.spi.ClaimResult;
+import dev.outbox.spi.DedupSupport;
 import dev.outbox.spi.NewRow;
 import dev.outbox.spi.OutboxDialect;
 import dev.outbox.spi.PartitionSupport;
 import dev.outbox.spi.Wakeup;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -53,6 +55,17 @@ final class TimedClaims implements OutboxDialect {
   @Override
   public String name() {
     return delegate.name();
+  }
+
+  @Override
+  public int releaseScheduled(Connection c, OutboxTables tables, Instant now, int limit)
+      throws SQLException {
+    return delegate.releaseScheduled(c, tables, now, limit);
+  }
+
+  @Override
+  public DedupSupport dedup() {
+    return delegate.dedup();
   }
 
   @Override

@@ -36,27 +36,23 @@ public final class KeyVerdict {
               + h.leaseUntil()
               + waiting;
       case WAITING ->
-          h.attempts() == 0 && h.lastError() == null
-              ? "its head (id "
-                  + h.id()
-                  + ") is scheduled for "
-                  + h.nextAttemptAt()
-                  + " ("
-                  + Duration.between(now, h.nextAttemptAt()).toSeconds()
-                  + "s)"
-                  + waiting
-              : "its head (id "
-                  + h.id()
-                  + ") waits for attempt "
-                  + (h.attempts() + 1)
-                  + " at "
-                  + h.nextAttemptAt()
-                  + " ("
-                  + Duration.between(now, h.nextAttemptAt()).toSeconds()
-                  + "s)"
-                  + (h.lastError() == null ? "" : " after: " + h.lastError())
-                  + waiting;
+          "its head (id "
+              + h.id()
+              + (scheduled(h)
+                  ? ") is scheduled for "
+                  : ") waits for attempt " + (h.attempts() + 1) + " at ")
+              + h.nextAttemptAt()
+              + " ("
+              + Duration.between(now, h.nextAttemptAt()).toSeconds()
+              + "s)"
+              + (h.lastError() == null ? "" : " after: " + h.lastError())
+              + waiting;
       default -> "its head (id " + h.id() + ") is due: the next claim takes it" + waiting;
     };
+  }
+
+  /** A head that has never been tried and waits: a scheduled message, not a retry. */
+  private static boolean scheduled(MessageView h) {
+    return h.attempts() == 0 && h.lastError() == null;
   }
 }

@@ -220,7 +220,8 @@ public final class MySqlDialect implements OutboxDialect {
   /**
    * The scheduled rows whose time has come, through scheduled_idx (status, scheduled,
    * next_attempt_at), oldest time first; rows another transaction holds are left for the next call.
-   * MySQL cannot LIMIT an UPDATE with a subquery on the same table, so the rows are locked first.
+   * Locked first, and then updated by primary key, because an UPDATE cannot skip locked rows: a
+   * single UPDATE … LIMIT would wait behind a claim holding one of them.
    */
   private static final String LOCK_DUE_SCHEDULED =
       """
